@@ -1,0 +1,58 @@
+import { MongoClient } from 'mongodb';
+import { Pool } from 'pg';
+import { ResolvedConnection, resolveConnection } from '../connections';
+
+/**
+ * One pool per named connection per process: activities run many times a second and must not
+ * pay a connection handshake each time. Timeouts are short so that a server that is down fails
+ * an activity quickly with a clear error instead of hanging until the activity times out.
+ */
+const CONNECT_TIMEOUT_MS = Number(process.env.SWITCHYARD_CONNECT_TIMEOUT_MS || 5000);
+
+const pgPools = new Map<string, Pool>();
+const mongoClients = new Map<string, Promise<MongoClient>>();
+
+export function pgPool(conn: ResolvedConnection | string): Pool {
+  const c = typeof conn === 'string' ? resolveConnection(conn) : conn;
+  let pool = pgPools.get(c.url);
+  if (!pool) {
+    pool = new Pool({
+      connectionString: c.url,
+      max: Number(process.env.SWITCHYARD_PG_POOL_SIZE || 10),
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      idleTimeoutMillis: 30_000,
+      application_name: 'switchyard',
+    });
+    // An idle client losing its server must not crash the worker; the next query reports it.
+    pool.on('error', () => undefined);
+    pgPools.set(c.url, pool);
+  }
+  return pool;
+}
+
+export function mongoClient(conn: ResolvedConnection | string): Promise<MongoClient> {
+  const c = typeof conn === 'string' ? resolveConnection(conn) : conn;
+  let client = mongoClients.get(c.url);
+  if (!client) {
+    client = MongoClient.connect(c.url, {
+      serverSelectionTimeoutMS: CONNECT_TIMEOUT_MS,
+      connectTimeoutMS: CONNECT_TIMEOUT_MS,
+      appName: 'switchyard',
+    });
+    // A failed connect is not cached: the next attempt (a Temporal retry) dials again.
+    client.catch(() => mongoClients.delete(c.url));
+    mongoClients.set(c.url, client);
+  }
+  return client;
+}
+
+export async function closeAllClients(): Promise<void> {
+  const pools = [...pgPools.values()];
+  const mongos = [...mongoClients.values()];
+  pgPools.clear();
+  mongoClients.clear();
+  await Promise.allSettled([
+    ...pools.map((p) => p.end()),
+    ...mongos.map(async (m) => (await m).close()),
+  ]);
+}

@@ -1,0 +1,24 @@
+import { Command, CommanderError } from 'commander';
+import { redactSecrets } from '../../lib/redact';
+import { UsageError } from './errors';
+import * as preflight from './commands/preflight';
+
+const program = new Command('switchyard')
+  .description('zero-downtime database migrations as durable Temporal workflows')
+  .exitOverride()
+  .showHelpAfterError();
+
+for (const command of [preflight]) command.register(program);
+
+program.parseAsync(process.argv).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+    if (err instanceof UsageError) {
+      console.error(`switchyard: ${redactSecrets(err.message)}`);
+      process.exit(2);
+    }
+    console.error(`switchyard: unexpected failure: ${redactSecrets(err instanceof Error ? err.stack ?? err.message : String(err))}`);
+    process.exit(1);
+  },
+);

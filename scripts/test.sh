@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing, brings the local stack up if it is not, type-checks,
+# then runs the suite: ordinary tests in parallel, then the tests that stop servers, one at a time.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$SWITCHYARD_ROOT"
+bash scripts/setup.sh
+bash scripts/stack.sh up
+node_modules/.bin/tsc --noEmit -p .
+
+out="$SWITCHYARD_STACK_DIR/test-results"
+mkdir -p "$out"
+rc=0
+node_modules/.bin/jest --testPathIgnorePatterns /test/disruptive/ --json --outputFile "$out/main.json" "$@" || rc=$?
+node_modules/.bin/jest --runInBand --json --outputFile "$out/disruptive.json" test/disruptive "$@" || rc=$?
+node -e '
+  let p = 0, f = 0;
+  for (const file of process.argv.slice(1)) {
+    try { const r = require(file); p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; } catch { f += 1; }
+  }
+  console.log(`${p} passed, ${f} failed`);
+' "$out/main.json" "$out/disruptive.json"
+exit $rc
