@@ -36,8 +36,15 @@ node_modules() {
   local stamp=node_modules/.switchyard-lock-sha
   local want; want="$(sha256sum package-lock.json | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
-  run_long "installing npm packages (npm ci)" "$LOGS/npm-ci.log" npm ci --no-audit --no-fund \
-    || sy_die "npm ci failed (see $LOGS/npm-ci.log); is the npm registry reachable?"
+  if ! run_long "installing npm packages (npm ci)" "$LOGS/npm-ci.log" npm ci --no-audit --no-fund; then
+    # A registry mirror that serves only this platform's optional binaries (@swc/core-darwin-*
+    # and the like answer 404) makes every lock file look incomplete to `npm ci`, which then
+    # refuses it. `npm install` installs the same locked versions without that check.
+    grep -q 'EUSAGE' "$LOGS/npm-ci.log" || sy_die "npm ci failed (see $LOGS/npm-ci.log); is the npm registry reachable?"
+    run_long "npm ci refused the lock file; installing the locked versions with npm install" "$LOGS/npm-install.log" \
+      npm install --no-audit --no-fund \
+      || sy_die "npm install failed (see $LOGS/npm-install.log); is the npm registry reachable?"
+  fi
   echo "$want" >"$stamp"
 }
 

@@ -1,22 +1,25 @@
 /**
- * Which FerretDB backend should the local stack use? Starts one FerretDB per backend (SQLite,
- * PostgreSQL) on spare ports and runs the write and read shapes switchyard uses against both,
- * side by side in the same run: bulk inserts (backfill), version-guarded bulk upserts
- * (backfill over existing data), per-document updates (dual writes, CDC) and key look-ups.
- *   npx tsx scripts/bench/ferretdb-backends.ts [docs=20000]
+ * Which FerretDB backend should the local stack use? Starts one FerretDB per backend on spare
+ * ports — SQLite, PostgreSQL as shipped, PostgreSQL with switchyard's _id index
+ * (scripts/sql/ferretdb-postgresql-tuning.sql) — and runs, side by side in one run, the
+ * operations switchyard issues: bulk inserts (backfill), point reads and version-guarded
+ * replaces by _id (router, CDC, reconcile), $in look-ups (verification) and keyset pages.
+ * Each runs at two collection sizes so that cost growing with the collection shows.
+ *   npx tsx scripts/bench/ferretdb-backends.ts [smallDocs=5000] [largeDocs=40000]
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { MongoClient, AnyBulkWriteOperation } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import { fmt, printTable } from './table';
 
-const DOCS = Number(process.argv[2] || 20000);
+const SIZES = [Number(process.argv[2] || 5000), Number(process.argv[3] || 40000)];
 const BATCH = 1000;
-const SINGLE_UPDATES = 1000;
+const POINT_OPS = 100;
 const pgUrl = process.env.SWITCHYARD_CONN_PG || 'postgresql://postgres:switchyard-local@127.0.0.1:5432/postgres';
+const TUNING = readFileSync(join(__dirname, '..', 'sql', 'ferretdb-postgresql-tuning.sql'), 'utf8');
 
 interface Doc { _id: number; name: string; email: string; balance: number; tags: string[]; bio: string; version: number }
 const makeDoc = (i: number, version = 1): Doc => ({
@@ -24,94 +27,78 @@ const makeDoc = (i: number, version = 1): Doc => ({
   bio: 'x'.repeat(800), version,
 });
 
-async function waitPort(url: string): Promise<MongoClient> {
+async function connect(url: string): Promise<MongoClient> {
   for (let i = 0; i < 100; i++) {
     try { return await MongoClient.connect(url, { serverSelectionTimeoutMS: 500 }); } catch { await new Promise((r) => setTimeout(r, 200)); }
   }
   throw new Error(`FerretDB at ${url} did not answer`);
 }
 
-async function timed(fn: () => Promise<number>): Promise<number> {
+/** Operations per second of `n` sequential calls of `op`. */
+async function rate(n: number, op: (i: number) => Promise<unknown>): Promise<number> {
   const t = process.hrtime.bigint();
-  const n = await fn();
+  for (let i = 0; i < n; i++) await op(i);
   return n / (Number(process.hrtime.bigint() - t) / 1e9);
 }
 
-async function workload(client: MongoClient) {
-  const coll = client.db('bench').collection<Doc>('users');
+async function workload(client: MongoClient, docs: number) {
+  const coll = client.db('bench').collection<Doc>(`users_${docs}`);
   await coll.drop().catch(() => undefined);
-  const insert = await timed(async () => {
-    for (let i = 0; i < DOCS; i += BATCH) await coll.insertMany(Array.from({ length: Math.min(BATCH, DOCS - i) }, (_, j) => makeDoc(i + j)), { ordered: false });
-    return DOCS;
-  });
-  // Version-guarded replace: the backfill shape when the target already holds some rows.
-  const guarded = await timed(async () => {
-    for (let i = 0; i < DOCS; i += BATCH) {
-      const ops: AnyBulkWriteOperation<Doc>[] = [];
-      for (let j = i; j < Math.min(i + BATCH, DOCS); j++) {
-        ops.push({ replaceOne: { filter: { _id: j, version: { $lt: 2 } }, replacement: makeDoc(j, 2) } });
-      }
-      await coll.bulkWrite(ops, { ordered: false });
-    }
-    return DOCS;
-  });
-  const single = await timed(async () => {
-    for (let j = 0; j < SINGLE_UPDATES; j++) await coll.updateOne({ _id: j }, { $set: { balance: j, version: 3 } });
-    return SINGLE_UPDATES;
-  });
-  const lookups = await timed(async () => {
-    for (let i = 0; i < DOCS; i += BATCH) await coll.find({ _id: { $in: Array.from({ length: BATCH }, (_, j) => i + j) } }).toArray();
-    return DOCS;
-  });
-  const scan = await timed(async () => {
-    let n = 0;
-    let last = -1;
-    for (;;) {
-      const page = await coll.find({ _id: { $gt: last } }).sort({ _id: 1 }).limit(BATCH).toArray();
-      if (!page.length) break;
-      n += page.length;
-      last = page[page.length - 1]._id;
-    }
-    return n;
-  });
-  return { insert, guarded, single, lookups, scan };
+  const batches = Math.ceil(docs / BATCH);
+  const insert = BATCH * await rate(batches, (b) => coll.insertMany(Array.from({ length: Math.min(BATCH, docs - b * BATCH) }, (_, j) => makeDoc(b * BATCH + j)), { ordered: false }));
+  const spread = (i: number) => (i * 7919) % docs;
+  const find = await rate(POINT_OPS, (i) => coll.findOne({ _id: spread(i) }));
+  const guarded = await rate(POINT_OPS, (i) => coll.replaceOne({ _id: spread(i), version: { $lt: 2 } }, makeDoc(spread(i), 2)));
+  const inKeys = BATCH * await rate(3, (i) => coll.find({ _id: { $in: Array.from({ length: BATCH }, (_, j) => spread(i * BATCH + j)) } }).toArray());
+  const page = BATCH * await rate(3, (i) => coll.find({ _id: { $gt: spread(i) } }).sort({ _id: 1 }).limit(BATCH).toArray());
+  await coll.drop();
+  return { insert, find, guarded, inKeys, page };
 }
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'sy-ferret-'));
   const admin = new Client({ connectionString: pgUrl });
   await admin.connect();
-  await admin.query('drop database if exists ferretdb_bench');
-  await admin.query('create database ferretdb_bench');
-  const pgFerretUrl = new URL(pgUrl);
-  pgFerretUrl.pathname = '/ferretdb_bench';
-  const procs: ChildProcess[] = [];
-  const start = (port: number, args: string[]) => {
-    const p = spawn('ferretdb', [`--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=error', `--state-dir=${dir}`, ...args], { stdio: 'ignore' });
-    procs.push(p);
-  };
-  start(27101, ['--handler=sqlite', `--sqlite-url=file:${dir}/`]);
-  start(27102, ['--handler=postgresql', `--postgresql-url=${pgFerretUrl}`]);
-  try {
-    const results: Record<string, Awaited<ReturnType<typeof workload>>> = {};
-    for (const [name, port] of [['sqlite', 27101], ['postgresql', 27102]] as const) {
-      const client = await waitPort(`mongodb://127.0.0.1:${port}/`);
-      results[name] = await workload(client);
-      await client.close();
+  const backends: Array<{ name: string; port: number; args: string[] }> = [
+    { name: 'sqlite', port: 27101, args: ['--handler=sqlite', `--sqlite-url=file:${dir}/`] },
+  ];
+  for (const [name, port, tuned] of [['postgresql', 27102, false], ['postgresql + _id index', 27103, true]] as const) {
+    const db = `ferretdb_bench_${port}`;
+    await admin.query(`drop database if exists ${db} with (force)`);
+    await admin.query(`create database ${db}`);
+    if (tuned) {
+      const c = new Client({ connectionString: pgUrl.replace(/\/[^/?]*(\?|$)/, `/${db}$1`) });
+      await c.connect();
+      await c.query(TUNING);
+      await c.end();
     }
-    const s = results.sqlite, p = results.postgresql;
-    console.log(`FerretDB backends, ${fmt(DOCS)} docs of ~1 KB, batches of ${BATCH} (ops/s; higher is better)\n`);
-    const row = (label: string, k: keyof typeof s) => [label, fmt(s[k]), fmt(p[k]), `${fmt(s[k] / p[k], 2)}x`];
-    printTable(['workload', 'sqlite', 'postgresql', 'sqlite/postgresql'], [
-      row('insertMany', 'insert'),
-      row('bulk replace, version guard', 'guarded'),
-      row('updateOne, one at a time', 'single'),
-      row('find by _id $in', 'lookups'),
-      row('keyset scan by _id', 'scan'),
-    ]);
+    const url = new URL(pgUrl);
+    url.pathname = `/${db}`;
+    backends.push({ name, port, args: ['--handler=postgresql', `--postgresql-url=${url}`] });
+  }
+  const procs: ChildProcess[] = backends.map((b) =>
+    spawn('ferretdb', [`--listen-addr=127.0.0.1:${b.port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=error', `--state-dir=${dir}`, ...b.args], { stdio: 'ignore' }));
+  try {
+    const rows: (string | number)[][] = [];
+    for (const docs of SIZES) {
+      const results = [];
+      for (const b of backends) {
+        const client = await connect(`mongodb://127.0.0.1:${b.port}/`);
+        results.push(await workload(client, docs));
+        await client.close();
+      }
+      const labels: Array<[string, keyof (typeof results)[0]]> = [
+        ['insertMany (docs/s)', 'insert'], ['findOne by _id (ops/s)', 'find'], ['replaceOne, version guard (ops/s)', 'guarded'],
+        ['find _id $in 1000 (docs/s)', 'inKeys'], ['keyset page of 1000 (docs/s)', 'page'],
+      ];
+      for (const [label, k] of labels) rows.push([fmt(docs), label, ...results.map((r) => fmt(r[k])), `${fmt(results[2][k] / results[0][k], 2)}x`]);
+    }
+    console.log(`FerretDB 1.24 backends, ~1 KB documents, one client, sequential operations (higher is better)\n`);
+    printTable(['docs', 'operation', ...backends.map((b) => b.name), 'indexed pg / sqlite'], rows);
   } finally {
     for (const p of procs) p.kill('SIGTERM');
-    await admin.query('drop database if exists ferretdb_bench with (force)').catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    for (const b of backends.slice(1)) await admin.query(`drop database if exists ferretdb_bench_${b.port} with (force)`).catch(() => undefined);
     await admin.end();
     rmSync(dir, { recursive: true, force: true });
   }
