@@ -32,7 +32,7 @@ run_long() {
   sy_say "  done in $((SECONDS - start))s"
 }
 
-node_modules() {
+install_node_modules() {
   local stamp=node_modules/.switchyard-lock-sha
   local want; want="$(sha256sum package-lock.json | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
@@ -56,7 +56,7 @@ pg_bindir() {
   return 1
 }
 
-postgresql() {
+install_postgresql() {
   if [ "$SWITCHYARD_MANAGE_PG" = 0 ]; then sy_say "PostgreSQL: using SWITCHYARD_CONN_PG, nothing to install"; return; fi
   if pg_bindir >/dev/null; then return; fi
   sy_say "PostgreSQL 15 not found: installing Debian's postgresql-15"
@@ -72,9 +72,9 @@ need_go() {
   command -v go >/dev/null || sy_die "cannot build $1: go is not installed; install Go >= 1.22, or $2"
 }
 
-temporal_cli() {
+install_temporal_cli() {
   if [ "$SWITCHYARD_MANAGE_TEMPORAL" = 0 ]; then sy_say "Temporal: using TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS, nothing to install"; return; fi
-  if command -v temporal >/dev/null; then return; fi
+  if type -P temporal >/dev/null; then return; fi
   need_go "the Temporal CLI" "put a temporal binary on PATH, or set TEMPORAL_ADDRESS to your Temporal server"
   run_long "building the Temporal CLI $TEMPORAL_CLI_VERSION with go install (several minutes on 2 cores)" \
     "$LOGS/temporal-build.log" env GOBIN="$SWITCHYARD_TOOLS_DIR/bin" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" \
@@ -85,7 +85,7 @@ temporal_cli() {
 # (read for the deprecation check), and a build outside FerretDB's own tree panics at start
 # because the module zip ships an empty build/version/version.txt. So: download the exact
 # module (checksum-verified), copy it somewhere writable, stamp the version, build it there.
-build_ferretdb() {
+build_install_ferretdb() {
   local src="$SWITCHYARD_TOOLS_DIR/build/ferretdb-$FERRETDB_VERSION" mod
   mod="$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
   [ -d "$mod" ] || { echo "go mod download gave no module directory"; return 1; }
@@ -106,14 +106,14 @@ ferretdb() {
 
 ferretdb() {
   if [ "$SWITCHYARD_MANAGE_MONGO" = 0 ]; then sy_say "MongoDB: using SWITCHYARD_CONN_MONGO, nothing to install"; return; fi
-  if command -v ferretdb >/dev/null; then return; fi
+  if type -P ferretdb >/dev/null; then return; fi
   need_go "FerretDB" "set SWITCHYARD_CONN_MONGO to a MongoDB URL"
   run_long "building FerretDB $FERRETDB_VERSION with go (a few minutes on 2 cores)" "$LOGS/ferretdb-build.log" build_ferretdb \
     || sy_die "cannot build FerretDB (see $LOGS/ferretdb-build.log): set SWITCHYARD_CONN_MONGO to a MongoDB URL instead"
 }
 
-node_modules
-postgresql
-temporal_cli
-ferretdb
+install_node_modules
+install_postgresql
+install_temporal_cli
+install_ferretdb
 sy_say "setup complete"

@@ -118,7 +118,7 @@ status_daemon() { # name, address
 up_mongo() {
   pid_alive "$RUN/ferretdb.pid" && return
   port_open "$SWITCHYARD_MONGO_PORT" && { echo "switchyard: mongo: 127.0.0.1:$SWITCHYARD_MONGO_PORT is in use by another process; stop it, or set SWITCHYARD_MONGO_PORT, or point SWITCHYARD_CONN_MONGO at it" >&2; exit 1; }
-  command -v ferretdb >/dev/null || { echo "switchyard: mongo: no ferretdb binary; run scripts/setup.sh, or set SWITCHYARD_CONN_MONGO" >&2; exit 1; }
+  type -P ferretdb >/dev/null || { echo "switchyard: mongo: no ferretdb binary; run scripts/setup.sh, or set SWITCHYARD_CONN_MONGO" >&2; exit 1; }
   local backend=(--handler=sqlite "--sqlite-url=file:$STACK/ferretdb/sqlite/")
   if [ "$SWITCHYARD_FERRETDB_BACKEND" = postgresql ]; then
     up_postgres
@@ -138,7 +138,7 @@ temporal_healthy() { temporal operator cluster health --address "127.0.0.1:$SWIT
 up_temporal() {
   pid_alive "$RUN/temporal.pid" && return
   port_open "$SWITCHYARD_TEMPORAL_PORT" && { echo "switchyard: temporal: 127.0.0.1:$SWITCHYARD_TEMPORAL_PORT is in use by another process; stop it, or set TEMPORAL_ADDRESS to use it" >&2; exit 1; }
-  command -v temporal >/dev/null || { echo "switchyard: temporal: no temporal binary; run scripts/setup.sh, or set TEMPORAL_ADDRESS" >&2; exit 1; }
+  type -P temporal >/dev/null || { echo "switchyard: temporal: no temporal binary; run scripts/setup.sh, or set TEMPORAL_ADDRESS" >&2; exit 1; }
   mkdir -p "$STACK/temporal"
   start_daemon temporal temporal server start-dev --ip 127.0.0.1 --port "$SWITCHYARD_TEMPORAL_PORT" \
     --ui-port "$SWITCHYARD_TEMPORAL_UI_PORT" --db-filename "$STACK/temporal/temporal.db" \
