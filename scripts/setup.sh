@@ -85,7 +85,7 @@ install_temporal_cli() {
 # (read for the deprecation check), and a build outside FerretDB's own tree panics at start
 # because the module zip ships an empty build/version/version.txt. So: download the exact
 # module (checksum-verified), copy it somewhere writable, stamp the version, build it there.
-build_install_ferretdb() {
+build_ferretdb() {
   local src="$SWITCHYARD_TOOLS_DIR/build/ferretdb-$FERRETDB_VERSION" mod
   mod="$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
   [ -d "$mod" ] || { echo "go mod download gave no module directory"; return 1; }
@@ -94,17 +94,7 @@ build_install_ferretdb() {
   (cd "$src" && go build -o "$SWITCHYARD_TOOLS_DIR/bin/ferretdb" ./cmd/ferretdb)
 }
 
-ferretdb() {
-  local dir="$SWITCHYARD_TOOLS_DIR/build/ferretdb"
-  mkdir -p "$dir"
-  printf 'module switchyard.local/ferretdb-build\n\ngo 1.22\n' >"$dir/go.mod"
-  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/FerretDB/FerretDB/cmd/ferretdb"\n' >"$dir/tools.go"
-  cd "$dir"
-  GOFLAGS=-mod=mod go get "github.com/FerretDB/FerretDB@$FERRETDB_VERSION"
-  GOFLAGS=-mod=mod go build -o "$SWITCHYARD_TOOLS_DIR/bin/ferretdb" github.com/FerretDB/FerretDB/cmd/ferretdb
-}
-
-ferretdb() {
+install_ferretdb() {
   if [ "$SWITCHYARD_MANAGE_MONGO" = 0 ]; then sy_say "MongoDB: using SWITCHYARD_CONN_MONGO, nothing to install"; return; fi
   if type -P ferretdb >/dev/null; then return; fi
   need_go "FerretDB" "set SWITCHYARD_CONN_MONGO to a MongoDB URL"
