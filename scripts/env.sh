@@ -14,8 +14,6 @@ export SWITCHYARD_TEMPORAL_PORT="${SWITCHYARD_TEMPORAL_PORT:-7233}"
 export SWITCHYARD_TEMPORAL_UI_PORT="${SWITCHYARD_TEMPORAL_UI_PORT:-8233}"
 # Local-only password: it exists so that redaction is exercised by every test run.
 export SWITCHYARD_LOCAL_PG_PASSWORD="${SWITCHYARD_LOCAL_PG_PASSWORD:-switchyard-local}"
-# FerretDB backend, chosen by measurement (docs/BENCHMARKS.md): sqlite or postgresql.
-export SWITCHYARD_FERRETDB_BACKEND="${SWITCHYARD_FERRETDB_BACKEND:-sqlite}"
 
 if [ -z "${SWITCHYARD_MANAGE_TEMPORAL:-}" ]; then
   if [ -n "${TEMPORAL_ADDRESS:-}" ]; then SWITCHYARD_MANAGE_TEMPORAL=0; else SWITCHYARD_MANAGE_TEMPORAL=1; fi
@@ -27,6 +25,13 @@ if [ -z "${SWITCHYARD_MANAGE_MONGO:-}" ]; then
   if [ -n "${SWITCHYARD_CONN_MONGO:-}" ]; then SWITCHYARD_MANAGE_MONGO=0; else SWITCHYARD_MANAGE_MONGO=1; fi
 fi
 export SWITCHYARD_MANAGE_TEMPORAL SWITCHYARD_MANAGE_PG SWITCHYARD_MANAGE_MONGO
+
+# FerretDB's backend, chosen by measurement (docs/BENCHMARKS.md, "FerretDB backend"): PostgreSQL
+# with switchyard's _id index. Without a local PostgreSQL of ours to put it in, SQLite.
+if [ -z "${SWITCHYARD_FERRETDB_BACKEND:-}" ]; then
+  if [ "$SWITCHYARD_MANAGE_PG" = 1 ]; then SWITCHYARD_FERRETDB_BACKEND=postgresql; else SWITCHYARD_FERRETDB_BACKEND=sqlite; fi
+fi
+export SWITCHYARD_FERRETDB_BACKEND
 
 export TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-127.0.0.1:$SWITCHYARD_TEMPORAL_PORT}"
 export TEMPORAL_NAMESPACE="${TEMPORAL_NAMESPACE:-default}"

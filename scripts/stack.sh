@@ -79,11 +79,17 @@ up_postgres() {
   pg_as_owner "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$PG_LOG" -w -t "$TIMEOUT" >/dev/null 2>&1 \
     || fail_part postgres "127.0.0.1:$SWITCHYARD_PG_PORT" "$PG_LOG"
   wait_for postgres "127.0.0.1:$SWITCHYARD_PG_PORT" "$PG_LOG" "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$SWITCHYARD_PG_PORT"
-  if [ "$SWITCHYARD_FERRETDB_BACKEND" = postgresql ]; then
-    PGPASSWORD="$SWITCHYARD_LOCAL_PG_PASSWORD" "$PG_BIN/psql" -qAt -h 127.0.0.1 -p "$SWITCHYARD_PG_PORT" -U postgres -d postgres \
-      -c "select 1 from pg_database where datname = 'ferretdb'" | grep -q 1 \
-      || PGPASSWORD="$SWITCHYARD_LOCAL_PG_PASSWORD" "$PG_BIN/createdb" -h 127.0.0.1 -p "$SWITCHYARD_PG_PORT" -U postgres ferretdb
-  fi
+}
+
+# The database FerretDB keeps its collections in, with the _id index that makes its look-ups
+# by _id independent of collection size (scripts/sql/ferretdb-postgresql-tuning.sql).
+prepare_ferretdb_database() {
+  local psql=("$PG_BIN/psql" -qAt -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$SWITCHYARD_PG_PORT" -U postgres)
+  export PGPASSWORD="$SWITCHYARD_LOCAL_PG_PASSWORD"
+  "${psql[@]}" -d postgres -c "select 1 from pg_database where datname = 'ferretdb'" | grep -q 1 \
+    || "${psql[@]}" -d postgres -c 'create database ferretdb' >/dev/null
+  "${psql[@]}" -d ferretdb -f "$SWITCHYARD_ROOT/scripts/sql/ferretdb-postgresql-tuning.sql" >/dev/null 2>>"$PG_LOG"
+  unset PGPASSWORD
 }
 
 down_postgres() {
@@ -122,6 +128,7 @@ up_mongo() {
   local backend=(--handler=sqlite "--sqlite-url=file:$STACK/ferretdb/sqlite/")
   if [ "$SWITCHYARD_FERRETDB_BACKEND" = postgresql ]; then
     up_postgres
+    prepare_ferretdb_database
     backend=(--handler=postgresql "--postgresql-url=postgres://postgres:$SWITCHYARD_LOCAL_PG_PASSWORD@127.0.0.1:$SWITCHYARD_PG_PORT/ferretdb")
   fi
   mkdir -p "$STACK/ferretdb/sqlite" "$STACK/ferretdb/state"
