@@ -26,7 +26,7 @@ run_long() {
     fi
   done
   if ! wait "$pid"; then
-    tail -n 15 "$log" >&2
+    [ "${QUIET_FAILURE:-0}" = 1 ] || tail -n 15 "$log" >&2
     return 1
   fi
   sy_say "  done in $((SECONDS - start))s"
@@ -36,11 +36,11 @@ install_node_modules() {
   local stamp=node_modules/.switchyard-lock-sha
   local want; want="$(sha256sum package-lock.json | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
-  if ! run_long "installing npm packages (npm ci)" "$LOGS/npm-ci.log" npm ci --no-audit --no-fund; then
+  if ! QUIET_FAILURE=1 run_long "installing npm packages (npm ci)" "$LOGS/npm-ci.log" npm ci --no-audit --no-fund; then
     # A registry mirror that serves only this platform's optional binaries (@swc/core-darwin-*
     # and the like answer 404) makes every lock file look incomplete to `npm ci`, which then
     # refuses it. `npm install` installs the same locked versions without that check.
-    grep -q 'EUSAGE' "$LOGS/npm-ci.log" || sy_die "npm ci failed (see $LOGS/npm-ci.log); is the npm registry reachable?"
+    grep -q 'EUSAGE' "$LOGS/npm-ci.log" || { tail -n 15 "$LOGS/npm-ci.log" >&2; sy_die "npm ci failed (see $LOGS/npm-ci.log); is the npm registry reachable?"; }
     run_long "npm ci refused the lock file; installing the locked versions with npm install" "$LOGS/npm-install.log" \
       npm install --no-audit --no-fund \
       || sy_die "npm install failed (see $LOGS/npm-install.log); is the npm registry reachable?"
