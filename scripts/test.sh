@@ -4,6 +4,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$SWITCHYARD_ROOT"
+# Info lines of in-process workers would bury jest's report; failures still print.
+export SWITCHYARD_LOG_LEVEL="${SWITCHYARD_LOG_LEVEL:-warn}"
 bash scripts/setup.sh
 bash scripts/stack.sh up
 node_modules/.bin/tsc --noEmit -p .

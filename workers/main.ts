@@ -3,6 +3,7 @@ import { temporalConfig } from '../lib/config';
 import { closeAllClients } from '../lib/connectors/clients';
 import { log } from '../lib/log';
 import { createWorker } from './create-worker';
+import { installRuntimeMetrics, serveMetrics } from './metrics';
 
 /**
  * `npm run worker`: polls the switchyard task queue. The Temporal runtime turns SIGINT and
@@ -11,6 +12,8 @@ import { createWorker } from './create-worker';
  */
 async function main(): Promise<void> {
   const config = temporalConfig();
+  await installRuntimeMetrics();
+  const metricsServer = await serveMetrics();
   const connection = await NativeConnection.connect({ address: config.address });
   const worker = await createWorker({ connection, config });
   log.info(
@@ -22,6 +25,7 @@ async function main(): Promise<void> {
   } finally {
     await closeAllClients();
     await connection.close();
+    metricsServer?.close();
     log.info({ pid: process.pid }, 'switchyard worker stopped');
   }
 }

@@ -1,1 +1,4 @@
 export * from './preflight';
+export * from './backfill';
+export * from './verify';
+export * from './migration';

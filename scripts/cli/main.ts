@@ -2,13 +2,19 @@ import { Command, CommanderError } from 'commander';
 import { redactSecrets } from '../../lib/redact';
 import { UsageError } from './errors';
 import * as preflight from './commands/preflight';
+import * as start from './commands/start';
+import * as status from './commands/status';
+import * as controls from './commands/controls';
+import * as list from './commands/list';
+import * as validate from './commands/validate';
+import * as plan from './commands/plan';
 
 const program = new Command('switchyard')
   .description('zero-downtime database migrations as durable Temporal workflows')
   .exitOverride()
   .showHelpAfterError();
 
-for (const command of [preflight]) command.register(program);
+for (const command of [preflight, start, status, controls, list, validate, plan]) command.register(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

@@ -1,0 +1,111 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  cdcBlockers, cdcNames, dropPublicationAndSlot, ensurePublicationAndSlot, ensureReplicaIdentity, IdentityChange,
+  openStream, readSlotState, restoreReplicaIdentity, SlotBusyError, SlotLostError, SlotState, StreamState, watchedTables,
+} from '../lib/cdc';
+import { redactSecrets } from '../lib/redact';
+import type { MigrationSpec } from '../lib/spec/schema';
+import { withSourceClient } from './cdc-source';
+
+export interface CdcRef {
+  migrationId: string;
+  spec: MigrationSpec;
+}
+
+/** Why CDC cannot run against the source (wal_level, replication permission, free slots, table ownership); empty when it can. */
+export async function cdcPreflight(ref: CdcRef): Promise<{ blockers: string[] }> {
+  const tables = watchedTables(ref.spec).map((t) => t.table);
+  return { blockers: await withSourceClient(ref.spec, (c) => cdcBlockers(c, tables, cdcNames(ref.migrationId).slot)) };
+}
+
+export interface CdcPrepared {
+  slot: string;
+  publication: string;
+  /** The slot's position: every change committed after it will be streamed. */
+  startLsn: string;
+  /** Replica identities changed for CDC; pass them to cdcTeardown to put them back. */
+  identityChanges: IdentityChange[];
+}
+
+/**
+ * Sets replica identities, publishes the entity tables and creates the slot. Run it before the
+ * backfill starts: the slot then holds every change the backfill might miss. Idempotent.
+ */
+export async function cdcPrepare(ref: CdcRef): Promise<CdcPrepared> {
+  const names = cdcNames(ref.migrationId);
+  const tables = watchedTables(ref.spec);
+  return withSourceClient(ref.spec, async (client) => {
+    const identityChanges = await ensureReplicaIdentity(client, tables);
+    const startLsn = await ensurePublicationAndSlot(client, names, tables.map((t) => t.table));
+    return { ...names, startLsn, identityChanges };
+  });
+}
+
+export interface CdcStreamInput extends CdcRef {
+  /** pgoutput messages per batch (whole transactions, so a batch can be larger). */
+  batchMessages?: number;
+  /** Pause between polls once caught up. */
+  idleMs?: number;
+  /** Retained WAL above this is a warning in the returned and heartbeated state. */
+  maxRetainedBytes?: number;
+  /** Return after about this long (the workflow loops, reading lag from the result); absent: until cancelled. */
+  sliceMs?: number;
+  /** Return as soon as a batch reaches the end of the WAL (drain before a phase change, tests). */
+  untilCaughtUp?: boolean;
+}
+
+const DEFAULTS = { batchMessages: 5000, idleMs: 500, maxRetainedBytes: 1024 ** 3 };
+
+/**
+ * The streaming loop: read a batch from the slot, apply it to every entity's target, acknowledge
+ * it, heartbeat the state (position, lag in bytes and seconds, counters, warnings). The position
+ * lives in the slot itself, acknowledged only after the target has the changes, so a retry after
+ * any crash re-delivers, never loses. Cancellation ends it with a CancelledFailure.
+ */
+export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
+  const ctx = Context.current();
+  const o = { ...DEFAULTS, ...input };
+  const startedAt = Date.now();
+  let last = ctx.info.heartbeatDetails as StreamState | undefined;
+  const stream = await failLoudly(() => openStream(input.migrationId, input.spec, { maxRetainedBytes: o.maxRetainedBytes, counters: last }));
+  try {
+    for (;;) {
+      const state = await failLoudly(() => stream.step(o.batchMessages, () => ctx.heartbeat(last)));
+      last = state;
+      ctx.heartbeat(state);
+      if (input.untilCaughtUp && state.caughtUp) return state;
+      if (input.sliceMs !== undefined && Date.now() - startedAt >= input.sliceMs) return state;
+      // Rejects with CancelledFailure once the workflow cancels (delivered through heartbeats).
+      await ctx.sleep(state.caughtUp ? o.idleMs : 0);
+    }
+  } finally {
+    await stream.close();
+  }
+}
+
+/** The slot's position, lag in bytes and retained WAL, for status and gates while no stream runs. */
+export async function cdcSlotState(ref: CdcRef): Promise<SlotState> {
+  return failLoudly(() => withSourceClient(ref.spec, (c) => readSlotState(c, cdcNames(ref.migrationId).slot)));
+}
+
+/** Drops the slot and publication and restores replica identities, on complete or abort. Idempotent. */
+export async function cdcTeardown(ref: CdcRef & { identityChanges?: IdentityChange[] }): Promise<{ slotDropped: boolean }> {
+  return withSourceClient(ref.spec, async (client) => {
+    const dropped = await dropPublicationAndSlot(client, cdcNames(ref.migrationId));
+    await restoreReplicaIdentity(client, ref.identityChanges ?? []);
+    return dropped;
+  });
+}
+
+/** A lost slot stops the migration (no retry can bring the missed changes back); a busy one is retried. */
+async function failLoudly<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof SlotLostError) throw ApplicationFailure.create({ message: err.message, type: 'CdcSlotLost', nonRetryable: true });
+    if (err instanceof SlotBusyError) throw ApplicationFailure.create({ message: err.message, type: 'CdcSlotBusy' });
+    if (err instanceof Error) err.message = redactSecrets(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,32 @@
+import { evaluateGates, GateEvaluation, GateFigures, readGateFigures } from '../lib/control';
+import { log } from '../lib/log';
+import { metrics } from '../lib/metrics';
+import type { Gates } from '../lib/spec/lifecycle';
+import { controlPool } from './control-pool';
+
+export interface CheckGatesInput {
+  control: string;
+  migrationId: string;
+  /** Figures are those reported under this routing version: the current phase or ramp step. */
+  routingVersion: number;
+  gates: Gates;
+  sync: 'dual_write' | 'cdc';
+}
+
+export interface GateCheck extends GateEvaluation {
+  routingVersion: number;
+  figures: GateFigures;
+}
+
+/** Reads what the application routers reported for the current routing and judges it. */
+export async function checkGates(input: CheckGatesInput): Promise<GateCheck> {
+  const figures = await readGateFigures(controlPool(input.control), input.migrationId, input.routingVersion);
+  const evaluation = evaluateGates(figures, input.gates, input.sync);
+  const m = { migration_id: input.migrationId };
+  metrics.mismatchRate.set(m, evaluation.mismatchRate);
+  metrics.errorRate.set(m, evaluation.errorRate);
+  if (figures.lagSeconds !== null) metrics.lagSeconds.set(m, figures.lagSeconds);
+  metrics.gateChecks.inc({ ...m, verdict: evaluation.verdict });
+  log.info({ migrationId: input.migrationId, figures, ...evaluation }, `gate ${evaluation.verdict}`);
+  return { ...evaluation, routingVersion: input.routingVersion, figures };
+}

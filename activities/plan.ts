@@ -1,0 +1,30 @@
+import type { KeyRange } from '../lib/connectors/types';
+import { EntityRef, openSides } from './entity-sides';
+
+export interface PlanRangesInput extends EntityRef {
+  /** Aim for ranges of about this many rows. */
+  rowsPerRange: number;
+  /** At least this many ranges (e.g. the concurrency), so every slot has work. */
+  minRanges: number;
+  /** At most this many, so range bounds stay a small part of workflow history. */
+  maxRanges: number;
+}
+
+export interface RangePlan {
+  ranges: KeyRange[];
+  /** Source rows: exact below EXACT_COUNT_BELOW rows, otherwise the statistics estimate. */
+  rowsTotal: number;
+}
+
+/** Counting a big table costs a full scan; statistics are good enough for progress and ETA there. */
+const EXACT_COUNT_BELOW = 1_000_000;
+
+/** Splits the source key space into contiguous ranges that together cover every key. */
+export async function planRanges(input: PlanRangesInput): Promise<RangePlan> {
+  const { source } = openSides(input);
+  const estimate = await source.estimate();
+  const rowsTotal = estimate > 0 && estimate >= EXACT_COUNT_BELOW ? estimate : await source.count();
+  const wanted = Math.ceil(rowsTotal / Math.max(1, input.rowsPerRange));
+  const n = Math.min(input.maxRanges, Math.max(input.minRanges, wanted, 1));
+  return { ranges: await source.splitRanges(n), rowsTotal };
+}

@@ -1,0 +1,57 @@
+import { keyText } from '../lib/connectors/keys';
+import type { MappedRecord } from '../lib/connectors/types';
+import { canonicalJson } from '../lib/mapping/canonical';
+import { compileMapping } from '../lib/mapping/entity';
+import { EntityRef, openSides } from './entity-sides';
+import type { RowDiff } from './verify-diff';
+
+export interface ReconcileInput extends EntityRef {
+  diffs: RowDiff[];
+}
+
+export interface ReconcileResult {
+  /** Target rows written from the source (missing or older). */
+  copied: number;
+  /** Same version on both sides but other values: overwritten from the source, the source of truth. */
+  overwritten: number;
+  /** Target rows the source does not have, deleted. */
+  deleted: number;
+  /** Left alone because the target holds a newer version (a write the source will catch up with). */
+  newerInTarget: number;
+}
+
+/**
+ * Re-copies the differing keys from the source of truth. The version guard protects fresher
+ * target rows; a row whose version equals the source's but whose values differ was damaged in
+ * place, and only that case is overwritten without the guard. Extras, which the source no longer
+ * has, are deleted. Idempotent: a retry finds less to do.
+ */
+export async function reconcileKeys(input: ReconcileInput): Promise<ReconcileResult> {
+  const { source, target } = openSides(input);
+  const keyOf = (r: MappedRecord) => keyText(target.keyOf(r));
+  const keys = input.diffs.map((d) => d.key);
+  const sourceRows = await source.fetchByKeys(keys);
+  const inSource = new Set(sourceRows.map(keyOf));
+  const extras = keys.filter((k) => !inSource.has(keyText(k)));
+
+  const guarded = sourceRows.length ? await target.writeBatch(sourceRows, { versionGuard: true }) : { written: 0 };
+  const versionField = versionFieldOf(input);
+  const targetNow = new Map((await target.fetchByKeys(sourceRows.map((r) => target.keyOf(r)))).map((r) => [keyOf(r), r]));
+  const damaged: MappedRecord[] = [];
+  let newerInTarget = 0;
+  for (const s of sourceRows) {
+    const t = targetNow.get(keyOf(s));
+    if (!t || canonicalJson(t) === canonicalJson(s)) continue;
+    if (versionField && canonicalJson(t[versionField]) !== canonicalJson(s[versionField])) newerInTarget++;
+    else damaged.push(s);
+  }
+  const forced = damaged.length ? await target.writeBatch(damaged, { versionGuard: false }) : { written: 0 };
+  const deleted = extras.length ? await target.deleteKeys(extras) : 0;
+  return { copied: guarded.written, overwritten: forced.written, deleted, newerInTarget };
+}
+
+/** The version field under its target-shape name (the mapping may rename it). */
+function versionFieldOf(input: EntityRef): string | undefined {
+  const entity = input.spec.entities.find((e) => e.name === input.entity);
+  return entity ? compileMapping(entity).targetVersion : undefined;
+}

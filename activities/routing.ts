@@ -1,0 +1,37 @@
+import { log } from '../lib/log';
+import { metrics } from '../lib/metrics';
+import { publishRoutingState, routingFor, RoutingState } from '../lib/control';
+import type { Phase } from '../lib/spec/lifecycle';
+import { controlPool } from './control-pool';
+
+export interface PublishRoutingInput {
+  /** Connection name of the control store. */
+  control: string;
+  migrationId: string;
+  /** Chosen by the workflow (one more than the last), so a retry publishes nothing new. */
+  version: number;
+  phase: Phase;
+  /** Share of reads to the new database during the read ramp. */
+  rampPercent?: number;
+  actor: string;
+  reason: string;
+}
+
+/** Enters a phase as far as applications are concerned: sets the routing state and logs who and why. */
+export async function publishRouting(input: PublishRoutingInput): Promise<RoutingState> {
+  const routing = routingFor(input.phase, input.rampPercent);
+  const state = await publishRoutingState(controlPool(input.control), {
+    ...routing,
+    migrationId: input.migrationId,
+    version: input.version,
+    actor: input.actor,
+    reason: input.reason,
+  });
+  const m = { migration_id: input.migrationId };
+  metrics.phase.reset();
+  metrics.phase.set({ ...m, phase: state.phase }, 1);
+  metrics.readPercent.set(m, state.readPercent);
+  metrics.routingVersion.set(m, state.version);
+  log.info({ migrationId: input.migrationId, phase: state.phase, routing: state }, `routing v${state.version}: writes=${state.writes} reads=${state.reads}`);
+  return state;
+}

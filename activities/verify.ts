@@ -1,0 +1,122 @@
+import { Context } from '@temporalio/activity';
+import type { EntityConnector, Key, KeyRange, MappedRecord } from '../lib/connectors/types';
+import { EntityRef, openSides } from './entity-sides';
+import { keepAlive } from './keepalive';
+import { pace } from './throttle';
+import { diffRecords, RowDiff } from './verify-diff';
+
+export interface SideCounts {
+  source: number;
+  target: number;
+}
+
+export async function countSides(ref: EntityRef): Promise<SideCounts> {
+  const { source, target } = openSides(ref);
+  const [s, t] = await Promise.all([source.count(), target.count()]);
+  return { source: s, target: t };
+}
+
+export interface CompareRangesInput extends EntityRef {
+  /** Consecutive small ranges; each is hashed on both sides and diffed row by row if they differ. */
+  ranges: KeyRange[];
+  /** At most this many suspects are listed (all are counted). */
+  maxListed: number;
+  rowsPerSecond?: number;
+}
+
+/** Also the heartbeat details: a retried attempt continues with range `next`. */
+export interface CompareRangesResult {
+  next: number;
+  /** Source rows covered by the compared ranges (from the source hashes). */
+  rowsCompared: number;
+  targetRows: number;
+  differingRanges: number[];
+  /** Suspected differences; live traffic may still clear them (the workflow rechecks later). */
+  suspects: RowDiff[];
+  suspectCount: number;
+  /** Rows fetched (both sides) to locate differences inside differing ranges. */
+  rowsReread: number;
+}
+
+/**
+ * Hashes each range on both sides (one query per side per range, canonical across databases);
+ * where the hashes differ, reads that range's rows on both sides and names the differing keys
+ * and fields. Ranges are small, so pinpointing a few differences re-reads a few ranges only.
+ */
+export async function compareRanges(input: CompareRangesInput): Promise<CompareRangesResult> {
+  const ctx = Context.current();
+  const { source, target } = openSides(input);
+  const batchSize = input.spec.backfill.batchSize;
+  const acc: CompareRangesResult = (ctx.info.heartbeatDetails as CompareRangesResult | undefined) ?? {
+    next: 0,
+    rowsCompared: 0,
+    targetRows: 0,
+    differingRanges: [],
+    suspects: [],
+    suspectCount: 0,
+    rowsReread: 0,
+  };
+  const startedAt = Date.now();
+  const rowsAtStart = acc.rowsCompared;
+  const stop = keepAlive(() => acc);
+  try {
+    for (; acc.next < input.ranges.length; acc.next++) {
+      const r = await compareRange(source, target, input.ranges[acc.next], batchSize);
+      acc.rowsCompared += r.sourceRows;
+      acc.targetRows += r.targetRows;
+      acc.rowsReread += r.rowsReread;
+      if (r.diffs.length) {
+        acc.differingRanges.push(acc.next);
+        acc.suspectCount += r.diffs.length;
+        acc.suspects.push(...r.diffs.slice(0, Math.max(0, input.maxListed - acc.suspects.length)));
+      }
+      ctx.heartbeat({ ...acc, next: acc.next + 1 });
+      await pace(acc.rowsCompared - rowsAtStart, startedAt, input.rowsPerSecond, { ...acc, next: acc.next + 1 });
+    }
+  } finally {
+    stop();
+  }
+  return acc;
+}
+
+/** Hashes one range on both sides; only if the hashes differ are its rows read and diffed. */
+async function compareRange(source: EntityConnector, target: EntityConnector, range: KeyRange, batchSize: number) {
+  const [s, t] = await Promise.all([source.hashRange(range), target.hashRange(range)]);
+  if (s.hash === t.hash && s.count === t.count) return { sourceRows: s.count, targetRows: t.count, rowsReread: 0, diffs: [] };
+  const [sRows, tRows] = await Promise.all([readAll(source, range, batchSize), readAll(target, range, batchSize)]);
+  return {
+    sourceRows: s.count,
+    targetRows: t.count,
+    rowsReread: sRows.length + tRows.length,
+    diffs: diffRecords(sRows, tRows, (r) => target.keyOf(r)),
+  };
+}
+
+async function readAll(side: EntityConnector, range: KeyRange, limit: number): Promise<MappedRecord[]> {
+  const out: MappedRecord[] = [];
+  let after: Key | undefined;
+  for (;;) {
+    const page = await side.readRange({ ...range, after, limit });
+    out.push(...page.records);
+    if (!page.lastKey) return out;
+    after = page.lastKey;
+  }
+}
+
+export interface RecheckInput extends EntityRef {
+  suspects: RowDiff[];
+}
+
+export interface RecheckResult {
+  /** Still different after the delay: real mismatches. */
+  confirmed: RowDiff[];
+  rowsReread: number;
+}
+
+/** Reads the suspected keys again on both sides; differences that live traffic has since closed drop out. */
+export async function recheckKeys(input: RecheckInput): Promise<RecheckResult> {
+  const { source, target } = openSides(input);
+  const keys = input.suspects.map((d) => d.key);
+  const [sRows, tRows] = await Promise.all([source.fetchByKeys(keys), target.fetchByKeys(keys)]);
+  return { confirmed: diffRecords(sRows, tRows, (r) => target.keyOf(r)), rowsReread: sRows.length + tRows.length };
+}

@@ -1,0 +1,74 @@
+import { keyText } from '../connectors/keys';
+import type { EntityConnector, Key } from '../connectors/types';
+import type { EntityChanges } from './changes';
+
+export interface ApplyCounters {
+  /** Records re-read from the source and written (or skipped by the version guard). */
+  upserted: number;
+  deleted: number;
+  /** Entities fully resynchronised after a TRUNCATE. */
+  resyncs: number;
+}
+
+/** How many keys one source read and one target write carry. */
+const CHUNK = 500;
+
+/**
+ * Brings the target's copy of each touched record to the source's current state, through the
+ * entity's connectors (and so its one mapping): re-read by key, present → written, absent →
+ * deleted. The state written is at least as new as every change in the batch, so a re-delivered
+ * batch writes the same thing again, and a key change (old key gone, new key present) or an
+ * unchanged TOAST column (re-read in full) needs nothing special.
+ */
+export async function applyEntityChanges(source: EntityConnector, target: EntityConnector, changes: EntityChanges, progress: () => void): Promise<ApplyCounters> {
+  if (changes.truncated) return resync(source, target, progress);
+  const counters: ApplyCounters = { upserted: 0, deleted: 0, resyncs: 0 };
+  const touched = [...changes.keys.values()];
+  for (let i = 0; i < touched.length; i += CHUNK) {
+    const chunk = touched.slice(i, i + CHUNK);
+    const found = await source.fetchByKeys(chunk.map((t) => t.key));
+    const guarded = new Set(chunk.filter((t) => t.guarded).map((t) => keyText(t.key)));
+    const present = new Set(found.map((r) => keyText(source.keyOf(r))));
+    const gone = chunk.filter((t) => !present.has(keyText(t.key))).map((t) => t.key);
+    counters.deleted += await target.deleteKeys(gone);
+    const isGuarded = (r: (typeof found)[number]) => guarded.has(keyText(source.keyOf(r)));
+    await target.writeBatch(found.filter(isGuarded), { versionGuard: true });
+    await target.writeBatch(found.filter((r) => !isGuarded(r)), { versionGuard: false });
+    counters.upserted += found.length;
+    progress();
+  }
+  return counters;
+}
+
+/**
+ * After a TRUNCATE the WAL names no rows, so the entity is made equal to the source wholesale:
+ * target records the source no longer has are deleted, then every source record is written.
+ * Costs a full copy of the entity; truncates of migrating tables are rare.
+ */
+async function resync(source: EntityConnector, target: EntityConnector, progress: () => void): Promise<ApplyCounters> {
+  const counters: ApplyCounters = { upserted: 0, deleted: 0, resyncs: 1 };
+  await eachPage(target, async (keys) => {
+    const present = new Set((await source.fetchByKeys(keys)).map((r) => keyText(source.keyOf(r))));
+    counters.deleted += await target.deleteKeys(keys.filter((k) => !present.has(keyText(k))));
+    progress();
+  });
+  let after: Key | undefined;
+  do {
+    const page = await source.readRange({ after, limit: CHUNK });
+    await target.writeBatch(page.records, { versionGuard: false });
+    if (page.rejected.length) await target.quarantine(page.rejected);
+    counters.upserted += page.records.length;
+    after = page.lastKey;
+    progress();
+  } while (after);
+  return counters;
+}
+
+async function eachPage(side: EntityConnector, work: (keys: Key[]) => Promise<void>): Promise<void> {
+  let after: Key | undefined;
+  do {
+    const page = await side.readRange({ after, limit: CHUNK });
+    await work(page.records.map((r) => side.keyOf(r)));
+    after = page.lastKey;
+  } while (after);
+}

@@ -1,0 +1,57 @@
+import type { ClientBase } from 'pg';
+import { quoteIdent, quoteQualified } from '../sql/identifiers';
+import type { WatchedTable } from './tables';
+
+/**
+ * A table's replica identity decides which columns of the old row reach the WAL on updates and
+ * deletes. CDC needs, in every old tuple, the columns that name the touched record: the key for a
+ * parent table, the foreign key for a child table (a deleted order must say whose order it was).
+ * The default identity (the primary key) covers a parent whose spec key is its primary key; a
+ * child table, or a key that is not the primary key, is switched to FULL, and the previous
+ * identity is returned so teardown can put it back.
+ */
+export interface IdentityChange {
+  table: string;
+  /** pg_class.relreplident before: d default, n nothing, i index, f full. */
+  previous: 'd' | 'n' | 'i' | 'f';
+  /** The index of a previous USING INDEX identity. */
+  index?: string;
+}
+
+interface IdentityRow { identity: IdentityChange['previous']; columns: string[]; index: string | null }
+
+export async function ensureReplicaIdentity(client: ClientBase, tables: WatchedTable[]): Promise<IdentityChange[]> {
+  const changes: IdentityChange[] = [];
+  for (const t of tables) {
+    const current = await readIdentity(client, t.table);
+    const needed = t.role === 'parent' ? t.key : [t.foreignKey];
+    if (current.identity === 'f' || needed.every((c) => current.columns.includes(c))) continue;
+    await client.query(`alter table ${quoteQualified(t.table)} replica identity full`);
+    changes.push({ table: t.table, previous: current.identity, ...(current.identity === 'i' && current.index ? { index: current.index } : {}) });
+  }
+  return changes;
+}
+
+/** Puts back identities ensureReplicaIdentity changed; a table that is gone meanwhile is skipped. */
+export async function restoreReplicaIdentity(client: ClientBase, changes: IdentityChange[]): Promise<void> {
+  for (const c of changes) {
+    const { rows } = await client.query('select 1 from pg_class where oid = to_regclass($1)', [quoteQualified(c.table)]);
+    if (!rows.length) continue;
+    const identity = c.previous === 'i' && c.index ? `using index ${quoteIdent(c.index)}` : { d: 'default', n: 'nothing', i: 'default', f: 'full' }[c.previous];
+    await client.query(`alter table ${quoteQualified(c.table)} replica identity ${identity}`);
+  }
+}
+
+async function readIdentity(client: ClientBase, table: string): Promise<IdentityRow> {
+  const { rows } = await client.query<IdentityRow>(
+    `select c.relreplident as identity, i.relname as index,
+            coalesce(array(select a.attname from unnest(x.indkey) k join pg_attribute a on a.attrelid = c.oid and a.attnum = k), '{}')::text[] as columns
+       from pg_class c
+       left join pg_index x on x.indrelid = c.oid and (case c.relreplident when 'd' then x.indisprimary when 'i' then x.indisreplident else false end)
+       left join pg_class i on i.oid = x.indexrelid
+      where c.oid = to_regclass($1)`,
+    [quoteQualified(table)],
+  );
+  if (!rows.length) throw new Error(`table ${table} does not exist`);
+  return rows[0];
+}

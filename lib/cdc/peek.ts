@@ -1,0 +1,63 @@
+import type { ClientBase } from 'pg';
+import { formatLsn, parseLsn } from './lsn';
+import { decodePgOutput, PgOutputMessage } from './pgoutput';
+import type { CdcNames } from './names';
+import { SlotLostError } from './slot';
+
+/** Decoded changes read from the slot without consuming them. */
+export interface Batch {
+  messages: PgOutputMessage[];
+  /** Commits in the batch. Decoding emits whole transactions, so a batch never ends inside one. */
+  transactions: number;
+  /** Commit time of the first transaction: the oldest change not yet applied. */
+  firstCommitTimeMs?: number;
+  /**
+   * Where to acknowledge once the batch is applied: the end of its last commit or, when the batch
+   * reached the end of the WAL, the flush position read before it (which also moves the slot past
+   * WAL of unpublished tables, so an idle migration retains nothing).
+   */
+  ackLsn?: string;
+  /** The server's clock when the batch was read (lag in seconds is measured on one clock). */
+  serverNowMs: number;
+}
+
+/**
+ * Reads up to about maxMessages pgoutput messages after the slot's confirmed position. Peeking
+ * leaves the slot where it is: a crash before ack() delivers the same changes again.
+ */
+export async function peekBatch(client: ClientBase, names: CdcNames, maxMessages: number): Promise<Batch> {
+  const { rows: [clock] } = await client.query<{ flush: string; now_ms: number }>(
+    `select pg_current_wal_flush_lsn()::text as flush, extract(epoch from clock_timestamp()) * 1000 as now_ms`,
+  );
+  const { rows } = await client.query<{ lsn: string; data: Buffer }>(
+    `select lsn::text, data from pg_logical_slot_peek_binary_changes($1, null, $2, 'proto_version', '1', 'publication_names', $3)`,
+    [names.slot, maxMessages, names.publication],
+  );
+  const messages = rows.map((r) => decodePgOutput(r.data));
+  const batch: Batch = { messages, transactions: 0, serverNowMs: Number(clock.now_ms) };
+  let lastCommit: bigint | undefined;
+  for (const m of messages) {
+    if (m.tag === 'begin') batch.firstCommitTimeMs ??= m.commitTimeMs;
+    if (m.tag === 'commit') {
+      batch.transactions++;
+      lastCommit = parseLsn(m.endLsn);
+    }
+  }
+  const reachedEnd = rows.length < maxMessages;
+  const flush = parseLsn(clock.flush);
+  const ack = reachedEnd && (lastCommit === undefined || flush > lastCommit) ? flush : lastCommit;
+  if (ack !== undefined) batch.ackLsn = formatLsn(ack);
+  return batch;
+}
+
+/**
+ * Moves the slot's confirmed position to lsn, only ever forward: called after the target holds
+ * every change before lsn, so the server may recycle that WAL and will not deliver it again.
+ */
+export async function ack(client: ClientBase, slot: string, lsn: string): Promise<void> {
+  const { rowCount } = await client.query(
+    `select pg_replication_slot_advance(slot_name, greatest($2::pg_lsn, confirmed_flush_lsn)) from pg_replication_slots where slot_name = $1`,
+    [slot, lsn],
+  );
+  if (!rowCount) throw new SlotLostError(`replication slot ${slot} was dropped while the stream was applying changes; restart the migration from the backfill`);
+}

@@ -1,0 +1,3 @@
+export * from './types';
+export { toKeyPart, fromKeyPart, keyText } from './keys';
+export { openSource, openTarget } from './open';

@@ -1,0 +1,158 @@
+import { BSON, Collection, Document, Filter } from 'mongodb';
+import type { ResolvedConnection } from '../../connections';
+import type { Row } from '../../mapping/entity';
+import { FidelityError } from '../../mapping/errors';
+import type { Value } from '../../mapping/values';
+import { mongoClient } from '../clients';
+import { hashByPages } from '../hash';
+import { fromKeyPart, keyOfRecord, keyText, toKeyPart } from '../keys';
+import { connectorIdentity, withinBudget } from '../page';
+import { quarantineEntry } from '../quarantine-entry';
+import { boundariesToRanges } from '../ranges';
+import type { EntityConnector, Key, KeyRange, MappedRecord, QuarantineEntry, ReadRequest, ReadResult } from '../types';
+import { deleteByIds, findByIds } from './by-ids';
+import { BsonOptions, decodeDocument, encodeDocument, idFilter, StoredDoc } from './codec';
+import { CONDITIONAL_CHUNK, writeDocuments } from './write';
+
+export interface MongoEntityOptions extends BsonOptions {
+  entity: string;
+  side: 'source' | 'target';
+  conn: ResolvedConnection;
+  database: string;
+  collection: string;
+  /**
+   * Key fields of the stored document. ["_id"] uses _id as it is; any other key is copied into
+   * _id (one field: its value; several: a sub-document in key order), so every key lookup and
+   * range scan uses the _id index, which MongoDB and FerretDB always have.
+   */
+  storedKey: string[];
+  /** Key fields of the mapped record (same values, position by position). */
+  recordKey: string[];
+  version?: string;
+  toRecord(row: Row): MappedRecord;
+  fromRecord(record: MappedRecord): Row;
+}
+
+const READ_OPTIONS = { useBigInt64: true, promoteBuffers: false } as const;
+const SPLIT_SAMPLES_PER_RANGE = 1000;
+
+export function mongoEntity(options: MongoEntityOptions): EntityConnector {
+  const derivedId = !(options.storedKey.length === 1 && options.storedKey[0] === '_id');
+
+  async function collection(): Promise<Collection<StoredDoc>> {
+    return (await mongoClient(options.conn)).db(options.database).collection(options.collection);
+  }
+
+  const idOf = (key: Key): unknown => {
+    if (key.length !== options.storedKey.length) throw new Error(`key ${JSON.stringify(key)} has ${key.length} parts, ${options.entity} has ${options.storedKey.length} key fields`);
+    const values = key.map(fromKeyPart);
+    return values.length === 1 ? values[0] : Object.fromEntries(options.storedKey.map((f, i) => [f, values[i]]));
+  };
+
+  const rangeFilter = (range: KeyRange & { after?: Key }): Filter<StoredDoc> => {
+    const cond: Record<string, unknown> = {};
+    if (range.from) cond.$gte = idOf(range.from);
+    if (range.to) cond.$lt = idOf(range.to);
+    if (range.after) cond.$gt = idOf(range.after);
+    return Object.keys(cond).length ? idFilter(cond) : {};
+  };
+
+  const storedKeyOf = (doc: Record<string, unknown>): Key => {
+    const id = doc._id as Value;
+    if (options.storedKey.length === 1) return [toKeyPart(id)];
+    return options.storedKey.map((f) => toKeyPart((id as Record<string, Value>)[f]));
+  };
+
+  /** Decodes and maps stored documents; those that cannot be mapped exactly are rejected with the reason. */
+  const toRecords = (docs: Document[]) => {
+    const records: MappedRecord[] = [];
+    const rejected: QuarantineEntry[] = [];
+    for (const doc of docs) {
+      try {
+        const row = decodeDocument(doc);
+        if (derivedId) delete row._id;
+        records.push(options.toRecord(row));
+      } catch (err) {
+        if (!(err instanceof FidelityError)) throw err;
+        rejected.push(quarantineEntry(options.entity, storedKeyOf(doc), err.message, doc));
+      }
+    }
+    return { records, rejected };
+  };
+
+  const toDocument = (record: MappedRecord): StoredDoc => {
+    const doc = encodeDocument(options.fromRecord(record), options) as StoredDoc;
+    if (derivedId) doc._id = idOf(keyOfRecord(record, options.recordKey));
+    return doc;
+  };
+
+  async function readRange(request: ReadRequest): Promise<ReadResult> {
+    const limit = Math.max(1, Math.floor(request.limit));
+    const docs = await (await collection()).find(rangeFilter(request), READ_OPTIONS).sort({ _id: 1 }).limit(limit).toArray();
+    const { taken, bytes } = withinBudget(docs, (d) => BSON.calculateObjectSize(d), request.maxBytes);
+    const page = docs.slice(0, taken);
+    const full = docs.length >= limit || taken < docs.length;
+    const lastKey = full && page.length ? storedKeyOf(page[page.length - 1]) : undefined;
+    return { ...toRecords(page), bytes, lastKey };
+  }
+
+  return {
+    ...connectorIdentity(options, 'mongodb'),
+    readRange,
+    async splitRanges(n) {
+      const coll = await collection();
+      const total = await coll.estimatedDocumentCount();
+      const step = Math.max(1, Math.floor(total / (n * SPLIT_SAMPLES_PER_RANGE)));
+      const keys: Key[] = [];
+      let i = 0;
+      // Streams _id only and keeps every step-th: memory is bounded by n × samples, not the collection.
+      for await (const doc of coll.find({}, { ...READ_OPTIONS, projection: { _id: 1 } }).sort({ _id: 1 })) {
+        if (i++ % step === 0) keys.push(storedKeyOf(doc));
+      }
+      return boundariesToRanges(keys, n);
+    },
+    hashRange: (range) => hashByPages(readRange, range),
+    async fetchByKeys(keys) {
+      if (!keys.length) return [];
+      const docs = await findByIds(await collection(), keys.map(idOf), options.dialect, READ_OPTIONS);
+      const position = new Map(keys.map((k, i) => [keyText(k), i]));
+      const at = (r: MappedRecord) => position.get(keyText(keyOfRecord(r, options.recordKey))) ?? 0;
+      return toRecords(docs).records.sort((a, b) => at(a) - at(b));
+    },
+    async writeBatch(records, opts) {
+      const docs: StoredDoc[] = [];
+      const rejected: QuarantineEntry[] = [];
+      for (const record of records) {
+        try {
+          docs.push(toDocument(record));
+        } catch (err) {
+          if (!(err instanceof FidelityError)) throw err;
+          rejected.push(quarantineEntry(options.entity, keyOfRecord(record, options.recordKey), err.message, record));
+        }
+      }
+      const result = await writeDocuments(await collection(), docs, options.version, opts?.versionGuard ?? true, options.dialect);
+      if (rejected.length) await quarantineDocuments(options, rejected);
+      return { ...result, quarantined: rejected.length };
+    },
+    quarantine: (entries) => quarantineDocuments(options, entries),
+    async deleteKeys(keys) {
+      if (!keys.length) return 0;
+      return deleteByIds(await collection(), keys.map(idOf), options.dialect);
+    },
+    count: async (range) => (await collection()).countDocuments(rangeFilter(range ?? {})),
+    estimate: async () => (await collection()).estimatedDocumentCount(),
+  };
+}
+
+/** MongoDB targets keep quarantined records in a switchyard_quarantine collection of the same database. */
+async function quarantineDocuments(options: MongoEntityOptions, entries: QuarantineEntry[]): Promise<number> {
+  if (!entries.length) return 0;
+  const coll = (await mongoClient(options.conn)).db(options.database).collection<StoredDoc>('switchyard_quarantine');
+  const ops = entries.map((e) => {
+    const _id = JSON.stringify([e.entity, e.key]);
+    const replacement: StoredDoc = { _id, entity: e.entity, key: JSON.stringify(e.key), reason: e.reason, document: e.document, quarantinedAt: new Date() };
+    return { replaceOne: { filter: idFilter(_id), replacement, upsert: true } };
+  });
+  for (let i = 0; i < ops.length; i += CONDITIONAL_CHUNK) await coll.bulkWrite(ops.slice(i, i + CONDITIONAL_CHUNK), { ordered: false });
+  return entries.length;
+}

@@ -1,0 +1,65 @@
+import type { PoolClient } from 'pg';
+import { quoteQualified } from '../../sql/identifiers';
+
+/** What the codecs and the SQL builders need to know about one column. */
+export interface PgColumn {
+  name: string;
+  notNull: boolean;
+  hasDefault: boolean;
+  /** Base type name (domains resolved): int8, numeric, timestamptz, … */
+  type: string;
+  /** format_type output, safe to splice after :: (it comes from the catalog, not the spec). */
+  typeSql: string;
+  /** For arrays, the element type name. */
+  elementType?: string;
+  /** 'S' string, 'N' numeric, … (pg_type.typcategory of the base type). */
+  category: string;
+  isEnum: boolean;
+}
+
+export interface PgTable {
+  name: string;
+  /** The quoted, schema-qualified name for SQL. */
+  sql: string;
+  exists: boolean;
+  columns: Map<string, PgColumn>;
+}
+
+export async function describeTable(client: PoolClient, name: string): Promise<PgTable> {
+  const sql = quoteQualified(name);
+  const { rows } = await client.query<{
+    name: string; not_null: boolean; has_default: boolean; type: string; type_sql: string;
+    element_type: string | null; category: string; is_enum: boolean;
+  }>(
+    `select a.attname as name, a.attnotnull as not_null, a.atthasdef as has_default,
+            bt.typname as type, format_type(a.atttypid, null) as type_sql,
+            et.typname as element_type, bt.typcategory as category,
+            (coalesce(et.typtype, bt.typtype) = 'e') as is_enum
+       from pg_attribute a
+       join pg_type t on t.oid = a.atttypid
+       join pg_type bt on bt.oid = case when t.typtype = 'd' then t.typbasetype else t.oid end
+       left join pg_type et on et.oid = bt.typelem and bt.typcategory = 'A'
+      where a.attrelid = to_regclass($1) and a.attnum > 0 and not a.attisdropped
+      order by a.attnum`,
+    [sql],
+  );
+  const columns = new Map<string, PgColumn>();
+  for (const r of rows) {
+    columns.set(r.name, {
+      name: r.name, notNull: r.not_null, hasDefault: r.has_default, type: r.type, typeSql: r.type_sql,
+      elementType: r.element_type ?? undefined, category: r.category, isEnum: r.is_enum,
+    });
+  }
+  return { name, sql, exists: rows.length > 0, columns };
+}
+
+/** Whether some unique index (or primary key) covers exactly these columns. */
+export async function hasUniqueIndexOn(client: PoolClient, table: PgTable, columns: string[]): Promise<boolean> {
+  const { rows } = await client.query<{ cols: string[] }>(
+    `select array(select a.attname from unnest(i.indkey) k join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k order by 1)::text[] as cols
+       from pg_index i where i.indrelid = to_regclass($1) and i.indisunique and i.indpred is null`,
+    [table.sql],
+  );
+  const wanted = [...columns].sort().join(',');
+  return rows.some((r) => [...r.cols].sort().join(',') === wanted);
+}

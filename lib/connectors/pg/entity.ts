@@ -1,0 +1,81 @@
+import type { PoolClient } from 'pg';
+import { quoteIdent } from '../../sql/identifiers';
+import { pgPool } from '../clients';
+import { hashByPages } from '../hash';
+import type { EntityConnector, Key, KeyRange, ReadRequest, ReadResult } from '../types';
+import { connectorIdentity } from '../page';
+import { loadContext, PgContext, PgEntityOptions } from './context';
+import { quarantineRows } from './quarantine';
+import { keysJson, rangeWhere, readByKeys, readPage } from './read';
+import { inTransaction, RAW_TEXT } from './session';
+import { splitKeys } from './split';
+import { keyIn } from './sql';
+import { writeRecords } from './write';
+
+export type { PgEntityOptions } from './context';
+
+/** One entity stored in a PostgreSQL table (plus child tables for embedded arrays). */
+export function pgEntity(options: PgEntityOptions): EntityConnector {
+  const pool = pgPool(options.conn);
+  let context: Promise<PgContext> | undefined;
+
+  async function withClient<T>(mode: 'read' | 'write', work: (client: PoolClient, ctx: PgContext) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      if (!context) context = loadContext(client, options).catch((err) => { context = undefined; throw err; });
+      const ctx = await context;
+      return await inTransaction(client, mode, () => work(client, ctx));
+    } finally {
+      client.release();
+    }
+  }
+
+  async function readRange(request: ReadRequest): Promise<ReadResult> {
+    const page = await withClient('read', (client, ctx) => readPage(client, ctx, request));
+    return { records: page.records, rejected: page.rejected, bytes: page.bytes, lastKey: page.full ? page.lastKey : undefined };
+  }
+
+  return {
+    ...connectorIdentity(options, 'postgres'),
+    readRange,
+    splitRanges: (n) => withClient('read', (client, ctx) => splitKeys(client, ctx, n)),
+    hashRange: (range) => hashByPages(readRange, range),
+    fetchByKeys: async (keys) => (keys.length ? (await withClient('read', (client, ctx) => readByKeys(client, ctx, keys))).records : []),
+    writeBatch: async (records, opts) => {
+      if (!records.length) return { written: 0, skipped: 0, quarantined: 0 };
+      const { rejected, ...result } = await withClient('write', (client, ctx) => writeRecords(client, ctx, records, opts?.versionGuard ?? true));
+      if (rejected.length) await withClient('write', (client) => quarantineRows(client, rejected));
+      return result;
+    },
+    quarantine: (entries) => withClient('write', (client) => quarantineRows(client, entries)),
+    deleteKeys: (keys) => (keys.length ? withClient('write', (client, ctx) => deleteKeys(client, ctx, keys)) : Promise.resolve(0)),
+    count: (range?: KeyRange) => withClient('read', (client, ctx) => countRange(client, ctx, range ?? {})),
+    estimate: () => withClient('read', (client, ctx) => estimateRows(client, ctx)),
+  };
+}
+
+async function deleteKeys(client: PoolClient, ctx: PgContext, keys: Key[]): Promise<number> {
+  const json = keysJson(ctx, keys);
+  for (const child of ctx.children) {
+    const parentKey = quoteIdent(ctx.key[0].name);
+    await client.query(
+      `delete from ${child.table.sql} where ${quoteIdent(child.foreignKey.name)} in (select p.${parentKey} from ${ctx.table.sql} p where ${keyIn(ctx.table, ctx.key, 1, 'p')})`,
+      [json],
+    );
+  }
+  const { rowCount } = await client.query(`delete from ${ctx.table.sql} where ${keyIn(ctx.table, ctx.key, 1)}`, [json]);
+  return rowCount ?? 0;
+}
+
+async function countRange(client: PoolClient, ctx: PgContext, range: KeyRange): Promise<number> {
+  const { where, params } = rangeWhere(ctx, range);
+  const { rows } = await client.query<{ n: string }>({ text: `select count(*) as n from ${ctx.table.sql} ${where}`, values: params, types: RAW_TEXT });
+  return Number(rows[0].n);
+}
+
+async function estimateRows(client: PoolClient, ctx: PgContext): Promise<number> {
+  const { rows } = await client.query<{ n: string }>({ text: 'select reltuples::bigint as n from pg_class where oid = to_regclass($1)', values: [ctx.table.sql], types: RAW_TEXT });
+  const n = Number(rows[0]?.n ?? -1);
+  // -1: never analyzed (a new table); counting is cheap exactly when that happens.
+  return n >= 0 ? n : countRange(client, ctx, {});
+}

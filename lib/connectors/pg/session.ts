@@ -1,0 +1,28 @@
+import type { PoolClient } from 'pg';
+
+/**
+ * Text formats depend on session settings, and pooled sessions may carry any of them; every
+ * switchyard transaction pins the ones its codecs parse and produce.
+ */
+const PIN = `set local TimeZone = 'UTC'; set local DateStyle = 'ISO, YMD'; set local IntervalStyle = 'postgres';
+set local bytea_output = 'hex'; set local extra_float_digits = 1`;
+
+export async function inTransaction<T>(
+  client: PoolClient,
+  mode: 'read' | 'write',
+  work: () => Promise<T>,
+): Promise<T> {
+  const begin = mode === 'read' ? 'begin isolation level repeatable read read only' : 'begin';
+  await client.query(`${begin}; ${PIN}`);
+  try {
+    const result = await work();
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Every column arrives as its text representation; the codecs decode by column type. */
+export const RAW_TEXT = { getTypeParser: () => (text: string) => text } as const;

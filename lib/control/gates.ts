@@ -1,0 +1,41 @@
+/**
+ * Health-gate arithmetic, pure so the gate activity and its unit test share it. A gate interval
+ * with fewer comparisons than `minSamples` says nothing about the new database: it is
+ * inconclusive, neither green nor a breach.
+ */
+import type { Gates } from '../spec/lifecycle';
+import type { GateFigures } from './store';
+
+export type GateVerdict = 'green' | 'inconclusive' | 'breach';
+
+export interface GateEvaluation {
+  verdict: GateVerdict;
+  mismatchRate: number;
+  errorRate: number;
+  /** One line per failed or inconclusive check, with the figures that decided it. */
+  reasons: string[];
+}
+
+export function evaluateGates(f: GateFigures, gates: Gates, sync: 'dual_write' | 'cdc'): GateEvaluation {
+  const mismatchRate = f.comparisons > 0 ? f.mismatches / f.comparisons : 0;
+  const errorRate = f.operations > 0 ? f.errors / f.operations : 0;
+  const breaches: string[] = [];
+  if (mismatchRate > gates.maxMismatchRate) {
+    breaches.push(`mismatch rate ${rate(mismatchRate)} (${f.mismatches}/${f.comparisons}) above ${rate(gates.maxMismatchRate)}`);
+  }
+  if (errorRate > gates.maxErrorRate) {
+    breaches.push(`new-database error rate ${rate(errorRate)} (${f.errors}/${f.operations}) above ${rate(gates.maxErrorRate)}`);
+  }
+  if (sync === 'cdc' && f.lagSeconds !== null && f.lagSeconds > gates.maxLagSeconds) {
+    breaches.push(`CDC lag ${f.lagSeconds}s above ${gates.maxLagSeconds}s`);
+  }
+  if (breaches.length) return { verdict: 'breach', mismatchRate, errorRate, reasons: breaches };
+  const gaps: string[] = [];
+  if (f.comparisons < gates.minSamples) gaps.push(`${f.comparisons} shadow comparisons, need ${gates.minSamples}`);
+  if (sync === 'cdc' && f.lagSeconds === null) gaps.push('no CDC lag reported');
+  return { verdict: gaps.length ? 'inconclusive' : 'green', mismatchRate, errorRate, reasons: gaps };
+}
+
+function rate(r: number): string {
+  return `${(r * 100).toPrecision(3)}%`;
+}

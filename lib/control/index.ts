@@ -1,0 +1,4 @@
+export * from './routing';
+export * from './schema';
+export * from './store';
+export * from './gates';

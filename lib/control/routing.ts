@@ -1,0 +1,46 @@
+/**
+ * The routing state the migration workflow publishes and applications (lib/router) obey. Pure
+ * data and functions only: the workflow bundle imports this module.
+ */
+import type { Phase } from '../spec/lifecycle';
+
+/** Which database takes writes, in order: the first is the primary, the second best-effort. */
+export type WriteMode = 'old' | 'old_then_new' | 'new_then_old' | 'new';
+/** Where reads go: old only; old with a shadow compare against new; a percentage to new; new. */
+export type ReadMode = 'old' | 'old_shadow' | 'percent' | 'new';
+
+export interface Routing {
+  phase: Phase;
+  writes: WriteMode;
+  reads: ReadMode;
+  /** Share of reads sent to the new database (0-100); 0 unless reads is 'percent' or 'new'. */
+  readPercent: number;
+}
+
+export interface RoutingState extends Routing {
+  migrationId: string;
+  /** Increases with every change; applications compare it to skip stale states. */
+  version: number;
+  actor: string;
+  reason: string;
+  at: string;
+}
+
+const TABLE: Record<Phase, Omit<Routing, 'phase' | 'readPercent'>> = {
+  preflight: { writes: 'old', reads: 'old' },
+  dual_write: { writes: 'old_then_new', reads: 'old' },
+  backfill: { writes: 'old_then_new', reads: 'old' },
+  verify: { writes: 'old_then_new', reads: 'old' },
+  shadow_read: { writes: 'old_then_new', reads: 'old_shadow' },
+  read_ramp: { writes: 'old_then_new', reads: 'percent' },
+  write_switch: { writes: 'new_then_old', reads: 'new' },
+  complete: { writes: 'new', reads: 'new' },
+  decommission: { writes: 'new', reads: 'new' },
+};
+
+/** The routing of a phase (ARCHITECTURE.md, "Phases and routing states"). */
+export function routingFor(phase: Phase, rampPercent = 0): Routing {
+  const { writes, reads } = TABLE[phase];
+  const readPercent = reads === 'new' ? 100 : reads === 'percent' ? rampPercent : 0;
+  return { phase, writes, reads, readPercent };
+}

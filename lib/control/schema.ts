@@ -1,0 +1,76 @@
+import type { Pool } from 'pg';
+import { inTransaction } from './transaction';
+
+/**
+ * The control store lives in schema `switchyard` of the control connection's database. Created
+ * on first use, idempotently; an advisory lock serialises concurrent creators (two workers, or a
+ * worker and an application router) because CREATE ... IF NOT EXISTS alone races on pg_type.
+ */
+const DDL = `
+CREATE SCHEMA IF NOT EXISTS switchyard;
+CREATE TABLE IF NOT EXISTS switchyard.routing_state (
+  migration_id text PRIMARY KEY,
+  version bigint NOT NULL,
+  phase text NOT NULL,
+  writes text NOT NULL,
+  reads text NOT NULL,
+  read_percent int NOT NULL,
+  actor text NOT NULL,
+  reason text NOT NULL,
+  at timestamptz NOT NULL DEFAULT now()
+);
+-- Same columns as routing_state; one row per version instead of one per migration.
+CREATE TABLE IF NOT EXISTS switchyard.routing_log (
+  LIKE switchyard.routing_state INCLUDING DEFAULTS,
+  PRIMARY KEY (migration_id, version)
+);
+CREATE TABLE IF NOT EXISTS switchyard.counters (
+  migration_id text NOT NULL,
+  routing_version bigint NOT NULL,
+  instance_id text NOT NULL,
+  comparisons bigint NOT NULL DEFAULT 0,
+  mismatches bigint NOT NULL DEFAULT 0,
+  operations bigint NOT NULL DEFAULT 0,
+  errors bigint NOT NULL DEFAULT 0,
+  lag_seconds double precision,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (migration_id, routing_version, instance_id)
+);
+CREATE TABLE IF NOT EXISTS switchyard.written_keys (
+  migration_id text NOT NULL,
+  entity text NOT NULL,
+  key jsonb NOT NULL,
+  routing_version bigint NOT NULL,
+  at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (migration_id, entity, key)
+);
+CREATE TABLE IF NOT EXISTS switchyard.reconcile_queue (
+  migration_id text NOT NULL,
+  entity text NOT NULL,
+  key jsonb NOT NULL,
+  target text NOT NULL CHECK (target IN ('old', 'new')),
+  reason text NOT NULL,
+  attempts int NOT NULL DEFAULT 0,
+  enqueued_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (migration_id, entity, key, target)
+);
+`;
+
+const ready = new WeakMap<Pool, Promise<void>>();
+
+export function ensureControlSchema(pool: Pool): Promise<void> {
+  let p = ready.get(pool);
+  if (!p) {
+    p = create(pool);
+    p.catch(() => ready.delete(pool));
+    ready.set(pool, p);
+  }
+  return p;
+}
+
+async function create(pool: Pool): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('switchyard.control_schema'))`);
+    await client.query(DDL);
+  });
+}

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { Binary, Decimal128, Double, ObjectId } from 'mongodb';
+import { isoMicros, isPlainObject, Numeric, plainDecimal, Value } from './values';
+
+/**
+ * One text per logical value, whichever database it was read from, so hashes and diffs of the
+ * same data agree across PostgreSQL and MongoDB (and across FerretDB's string fallbacks):
+ * - object keys sorted; null and missing fields are the same (both dropped);
+ * - integers print as digits whether int32, Long, bigint or an integral double;
+ * - decimals, NaN and ±Infinity print as strings (FerretDB stores them as strings);
+ * - an ObjectId prints as its hex string, a UUID Binary as its uuid string (PostgreSQL text/uuid);
+ * - dates print as ISO 8601 with microseconds.
+ */
+export function canonicalJson(value: Value | undefined): string {
+  return JSON.stringify(canonical(value));
+}
+
+export function canonical(value: Value | undefined): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return { $int: value.toString() };
+  if (typeof value === 'number') return canonicalNumber(value);
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value instanceof Double) return canonicalNumber(value.value);
+  if (value instanceof Numeric || value instanceof Decimal128) return plainDecimal(value.toString());
+  if (value instanceof Date) return { $date: isoMicros(value) };
+  if (value instanceof ObjectId) return value.toHexString();
+  if (value instanceof Binary) return value.sub_type === Binary.SUBTYPE_UUID ? value.toUUID().toHexString(true) : { $binary: value.toString('base64') };
+  if (Array.isArray(value)) return value.map(canonical);
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) {
+      if (value[k] !== null && value[k] !== undefined) out[k] = canonical(value[k]);
+    }
+    return out;
+  }
+  throw new Error(`cannot canonicalize a value of type ${Object.prototype.toString.call(value)}`);
+}
+
+function canonicalNumber(n: number): unknown {
+  if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return { $int: BigInt(n).toString() };
+  return n;
+}
+
+/** Incremental sha256 over records in key order; each record's canonical text is one line. */
+export function recordHasher() {
+  const hash = createHash('sha256');
+  let count = 0;
+  return {
+    add(record: Value) {
+      hash.update(canonicalJson(record));
+      hash.update('\n');
+      count++;
+    },
+    result: () => ({ count, hash: hash.digest('hex') }),
+  };
+}

@@ -1,0 +1,4 @@
+export * from './values';
+export * from './canonical';
+export * from './entity';
+export { FidelityError } from './errors';

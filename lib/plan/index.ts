@@ -1,0 +1,2 @@
+export { allBlockers, planMigration } from './plan';
+export type { EntityPlan, MigrationPlan } from './plan';

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Pool } from 'pg';
+import type { RoutingState } from '../control';
+import type { Key } from '../connectors/types';
+import { controlOutbox } from './control-outbox';
+import { gateCounters } from './counters';
+import { routedRead } from './reads';
+import { followRouting } from './routing-follower';
+import { shadowComparer } from './shadow-reads';
+import { EntityRoute, RouterRecord, routerTuningSchema, RouterTuning, Side } from './types';
+import { routerMetrics } from './metrics';
+import { routedWrite } from './writes';
+
+export interface RouterOptions extends RouterTuning {
+  migrationId: string;
+  /** Pool of the control-store database (the spec's control connection). */
+  control: Pool;
+  /** Per entity, both databases' access: specRoutes(spec) or the application's own functions. */
+  entities: Record<string, EntityRoute>;
+  /** Names this process in the control store's counters; unique per router by default. */
+  instanceId?: string;
+}
+
+/** What the application calls instead of its database: the same four operations, routed. */
+export interface RoutedEntity {
+  get(key: Key): Promise<RouterRecord | undefined>;
+  insert(record: RouterRecord): Promise<void>;
+  update(record: RouterRecord): Promise<void>;
+  delete(key: Key): Promise<void>;
+}
+
+/**
+ * A router for one migration. It resolves once the routing state has been read (no state yet
+ * means the migration has not started: old only). It rejects when the control store cannot be
+ * read within `initialWaitMs`: a router that has never seen the state cannot know which database
+ * is primary, and guessing "old" after the write switch would leave the new one without writes.
+ * Once started, it never waits on the control store again.
+ */
+export async function createRouter(options: RouterOptions) {
+  const { migrationId, control, entities } = options;
+  const tuning = routerTuningSchema.parse(options);
+  const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const follower = await followRouting(control, migrationId, tuning);
+  const gates = gateCounters(control, migrationId, instanceId);
+  const pending = controlOutbox(control, migrationId, tuning.outboxCapacity);
+  const metrics = routerMetrics();
+  const { counts } = metrics;
+  const shadow = shadowComparer({ maxInFlight: tuning.maxShadowInFlight, sampleSize: tuning.mismatchSampleSize });
+
+  /** Hooks for one request, bound to the routing version it runs under. */
+  const hooksFor = (entity: string, state: RoutingState) => ({
+    onCall(side: Side, ok: boolean) {
+      if (side !== 'new') return;
+      gates.add(state.version, 'operations');
+      if (!ok) gates.add(state.version, 'errors');
+    },
+    onServed: (side: Side) => counts.reads[side]++,
+    onFallback: () => counts.fallbacks++,
+    sampled: () => Math.random() < tuning.shadowSampleRate,
+    shadow(key: Key, served: { side: Side; record: RouterRecord | undefined }, readOther: () => Promise<RouterRecord | undefined>) {
+      shadow.compare(entity, key, served, readOther, (outcome, sample) => {
+        if (outcome === 'error') return;
+        gates.add(state.version, 'comparisons');
+        if (!sample) return;
+        gates.add(state.version, 'mismatches');
+        // The old database is authoritative in every mode that shadow-reads, so the new one is repaired from it.
+        pending.queueReconcile(entity, key, 'new', `shadow mismatch: ${sample.fields.join(', ')}`);
+      });
+    },
+    onNewPrimaryWrite: (key: Key) => pending.recordWritten(entity, state.version, key),
+    onSecondaryFailure(side: Side, key: Key, reason: string) {
+      counts.secondaryFailures++;
+      pending.queueReconcile(entity, key, side, `secondary write failed: ${reason}`);
+    },
+  });
+
+  const flush = async () => {
+    await Promise.all([gates.flush(), pending.flush()]);
+  };
+  const timer = setInterval(() => void flush(), tuning.flushIntervalMs);
+  timer.unref();
+
+  function entity(name: string): RoutedEntity {
+    const route = entities[name];
+    if (!route) throw new Error(`router for ${migrationId} has no entity ${JSON.stringify(name)} (it has ${Object.keys(entities).join(', ')})`);
+    const write = (key: Key, apply: Parameters<typeof routedWrite>[3]) => {
+      const state = follower.current();
+      counts.writes++;
+      return routedWrite(state.writes, key, route, apply, hooksFor(name, state), tuning.secondaryTimeoutMs);
+    };
+    return {
+      get: (key) => {
+        const state = follower.current();
+        return routedRead(state, key, route, hooksFor(name, state));
+      },
+      insert: (record) => write(route.keyOf(record), (access, role) => access.insert(record, { role })),
+      update: (record) => write(route.keyOf(record), (access, role) => access.update(record, { role })),
+      delete: (key) => write(key, (access, role) => access.delete(key, { role })),
+    };
+  }
+
+  return {
+    entity,
+    routing: () => follower.current(),
+    metrics: () => metrics.snapshot(follower, shadow.stats(), pending.stats(), gates),
+    flush,
+    /** Stops polling and flushing, then sends what is pending once more; what still cannot be sent is reported in metrics. */
+    async close() {
+      follower.stop();
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}
+
+export type Router = Awaited<ReturnType<typeof createRouter>>;

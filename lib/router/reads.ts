@@ -1,0 +1,45 @@
+import type { RoutingState } from '../control';
+import type { Key } from '../connectors/types';
+import { readsNew } from './percent';
+import type { EntityAccess, RouterRecord, Side } from './types';
+import { observed } from './writes';
+
+export interface ReadHooks {
+  onCall(side: Side, ok: boolean): void;
+  /** The side whose answer the application got. */
+  onServed(side: Side): void;
+  /** A percent-mode read the new database failed, served by the old one instead. */
+  onFallback(): void;
+  /** Whether this read is one of the sampled ones compared against the other side. */
+  sampled(): boolean;
+  /** Compares off the request path (never awaited here). */
+  shadow(key: Key, served: { side: Side; record: RouterRecord | undefined }, readOther: () => Promise<RouterRecord | undefined>): void;
+}
+
+/**
+ * One application read as the routing state says. In "new" mode there is no fallback: after the
+ * write switch the old database only receives best-effort writes and may be behind, so serving
+ * from it would return stale data.
+ */
+export async function routedRead(state: RoutingState, key: Key, sides: Record<Side, EntityAccess>, hooks: ReadHooks): Promise<RouterRecord | undefined> {
+  const get = (side: Side) => () => observed(side, sides[side].get(key), hooks);
+  const serve = async (side: Side, compare: boolean) => {
+    const record = await get(side)();
+    hooks.onServed(side);
+    if (compare && hooks.sampled()) hooks.shadow(key, { side, record }, get(side === 'old' ? 'new' : 'old'));
+    return record;
+  };
+  switch (state.reads) {
+    case 'old': return serve('old', false);
+    case 'new': return serve('new', false);
+    case 'old_shadow': return serve('old', true);
+    case 'percent':
+      if (!readsNew(key, state.readPercent)) return serve('old', true);
+      try {
+        return await serve('new', true);
+      } catch {
+        hooks.onFallback();
+        return serve('old', false);
+      }
+  }
+}

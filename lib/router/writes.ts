@@ -1,0 +1,68 @@
+import type { WriteMode } from '../control';
+import type { Key } from '../connectors/types';
+import type { EntityAccess, Side } from './types';
+
+/** The databases a write goes to, primary first. */
+export function writeOrder(mode: WriteMode): Side[] {
+  switch (mode) {
+    case 'old': return ['old'];
+    case 'old_then_new': return ['old', 'new'];
+    case 'new_then_old': return ['new', 'old'];
+    case 'new': return ['new'];
+  }
+}
+
+export interface WriteHooks {
+  /** Every call to a side, with its outcome; the new side's calls are the gates' operations and errors. */
+  onCall(side: Side, ok: boolean): void;
+  /** The primary was the new database: the key must be copyable back on a rollback. */
+  onNewPrimaryWrite(key: Key): void;
+  /** The secondary failed or timed out: the key goes to the reconcile queue for that side. */
+  onSecondaryFailure(side: Side, key: Key, reason: string): void;
+}
+
+/**
+ * One application write in the order the routing state says. The primary's failure fails the
+ * request and the secondary is not tried (nothing to copy). The secondary's failure, or its
+ * silence past `secondaryTimeoutMs`, never does: the key is queued for reconciliation, which
+ * copies the primary's current row under the version guard, so a late secondary write landing
+ * afterwards cannot regress it.
+ */
+export async function routedWrite(
+  mode: WriteMode,
+  key: Key,
+  sides: Record<Side, EntityAccess>,
+  apply: (access: EntityAccess, role: 'primary' | 'secondary') => Promise<void>,
+  hooks: WriteHooks,
+  secondaryTimeoutMs: number,
+): Promise<void> {
+  const [primary, secondary] = writeOrder(mode);
+  await observed(primary, apply(sides[primary], 'primary'), hooks);
+  if (primary === 'new') hooks.onNewPrimaryWrite(key);
+  if (!secondary) return;
+  try {
+    await withTimeout(observed(secondary, apply(sides[secondary], 'secondary'), hooks), secondaryTimeoutMs);
+  } catch (err) {
+    hooks.onSecondaryFailure(secondary, key, err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Reports a call's outcome to onCall and passes it through. */
+export async function observed<T>(side: Side, call: Promise<T>, hooks: Pick<WriteHooks, 'onCall'>): Promise<T> {
+  try {
+    const result = await call;
+    hooks.onCall(side, true);
+    return result;
+  } catch (err) {
+    hooks.onCall(side, false);
+    throw err;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

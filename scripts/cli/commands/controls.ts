@@ -1,0 +1,97 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { UpdateDefinition } from '@temporalio/client';
+import { Phase, PHASES } from '../../../lib/spec/lifecycle';
+import {
+  abortUpdate, approveUpdate, MigrationStatus, pauseUpdate, resumeUpdate, rollbackUpdate, throttleUpdate,
+} from '../../../workflows/migration-api';
+import { defaultActor, MigrationHandle, withTemporal } from '../migration-client';
+
+/**
+ * The steering commands. Each is one validated update: a command the workflow cannot apply now
+ * (approving a phase that is not pending, resuming what is not paused) comes back rejected with
+ * the reason, and the CLI exits 2.
+ */
+interface Control<A> {
+  name: string;
+  description: string;
+  update: UpdateDefinition<MigrationStatus, [A]>;
+  options: (cmd: Command) => Command;
+  args: (opts: Options) => A;
+}
+
+/** Parsed options: strings, except --rows-per-second, which its parser turns into a number. */
+type Options = Record<string, string | undefined> & { rowsPerSecond?: number };
+
+const phaseOption = (flags: string, what: string) => new Option(flags, what).choices(PHASES);
+
+function wholeNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number ≥ 0 (0 lifts the limit)');
+  return n;
+}
+
+const byOption = (cmd: Command) => cmd.option('--by <name>', 'who does it (default: $SWITCHYARD_ACTOR or the OS user)');
+const by = (o: Options) => o.by ?? defaultActor();
+
+export function register(program: Command): void {
+  addControl(program, {
+    name: 'approve',
+    description: 'approve the phase waiting for a human',
+    update: approveUpdate,
+    options: (cmd) => cmd
+      .addOption(phaseOption('--phase <phase>', 'the phase you approve (rejected unless it is the pending one)'))
+      .requiredOption('--by <name>', 'approver, recorded in the history')
+      .option('--note <text>', 'why, recorded in the history'),
+    args: (o) => ({ phase: o.phase as Phase | undefined, by: o.by!, note: o.note }),
+  });
+  addControl(program, {
+    name: 'pause',
+    description: 'hold timers and data copying at the next safe point',
+    update: pauseUpdate,
+    options: (cmd) => byOption(cmd).option('--reason <text>', 'why'),
+    args: (o) => ({ by: by(o), reason: o.reason }),
+  });
+  addControl(program, {
+    name: 'resume',
+    description: 'resume a paused migration',
+    update: resumeUpdate,
+    options: (cmd) => byOption(cmd).option('--reason <text>', 'why'),
+    args: (o) => ({ by: by(o), reason: o.reason }),
+  });
+  addControl(program, {
+    name: 'throttle',
+    description: 'limit backfill and verification to N rows per second per entity',
+    update: throttleUpdate,
+    options: (cmd) => byOption(cmd).requiredOption('--rows-per-second <n>', 'rows per second, 0 for no limit', wholeNumber),
+    args: (o) => ({ by: by(o), rowsPerSecond: o.rowsPerSecond! }),
+  });
+  addControl(program, {
+    name: 'rollback',
+    description: 'roll back to an earlier phase (default: the one before), running the compensations',
+    update: rollbackUpdate,
+    options: (cmd) => byOption(cmd)
+      .addOption(phaseOption('--to <phase>', 'the earlier phase to land in'))
+      .requiredOption('--reason <text>', 'why, recorded in the history and the routing log'),
+    args: (o) => ({ by: by(o), to: o.to as Phase | undefined, reason: o.reason! }),
+  });
+  addControl(program, {
+    name: 'abort',
+    description: 'roll everything back (writes and reads to the old database) and end the migration',
+    update: abortUpdate,
+    options: (cmd) => byOption(cmd).requiredOption('--reason <text>', 'why, recorded in the history and the routing log'),
+    args: (o) => ({ by: by(o), reason: o.reason! }),
+  });
+}
+
+function addControl<A>(program: Command, control: Control<A>): void {
+  control.options(program.command(control.name).description(control.description).argument('<id>', 'migration (workflow) id'))
+    .option('--json', 'print the resulting status as JSON')
+    .action(async (id: string, opts: Options) => {
+      await withTemporal(async ({ client }) => {
+        const handle: MigrationHandle = client.workflow.getHandle(id);
+        const status = await handle.executeUpdate(control.update, { args: [control.args(opts)] });
+        if (opts.json) console.log(JSON.stringify(status, null, 2));
+        else console.log(`${control.name}: ${id} is now ${status.phase ?? '-'} (${status.state})`);
+      });
+    });
+}

@@ -1,0 +1,37 @@
+import { Command } from 'commander';
+import { workflowUiUrl } from '../../../lib/config';
+import { loadSpecFile } from '../../../lib/spec/schema';
+import type { migrationWorkflow } from '../../../workflows/migration';
+import { MIGRATION_ID, MIGRATION_PHASE, MIGRATION_STATE, MIGRATION_WORKFLOW } from '../../../workflows/migration-api';
+import { UsageError } from '../errors';
+import { defaultActor, withTemporal } from '../migration-client';
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('start a migration from a spec file (workflow id = spec id)')
+    .argument('<spec>', 'path of the spec JSON file')
+    .option('--auto-approve', 'approve every phase the spec gates on a human (never after a rollback)')
+    .option('--by <name>', 'who starts it (default: $SWITCHYARD_ACTOR or the OS user)')
+    .action(async (path: string, opts: { autoApprove?: boolean; by?: string }) => {
+      const parsed = await loadSpecFile(path);
+      if (!parsed.ok) throw new UsageError(`${path} is not a valid spec:\n  ${parsed.problems.join('\n  ')}`);
+      const { spec } = parsed;
+      await withTemporal(async ({ client, config }) => {
+        await client.workflow.start<typeof migrationWorkflow>(MIGRATION_WORKFLOW, {
+          taskQueue: config.taskQueue,
+          workflowId: spec.id,
+          args: [{ spec, autoApprove: !!opts.autoApprove, actor: opts.by ?? defaultActor() }],
+          // Listed by `switchyard list` and the UI at once, before the first workflow task runs.
+          typedSearchAttributes: [
+            { key: MIGRATION_ID, value: spec.id },
+            { key: MIGRATION_PHASE, value: 'preflight' },
+            { key: MIGRATION_STATE, value: 'running' },
+          ],
+        });
+        console.log(`started migration ${spec.id}`);
+        console.log(`workflow id: ${spec.id}`);
+        console.log(`Temporal UI: ${workflowUiUrl(config, spec.id)}`);
+      });
+    });
+}

@@ -1,0 +1,56 @@
+import { Command } from 'commander';
+import { MultiBar, Presets } from 'cli-progress';
+import type { Client } from '@temporalio/client';
+import { entityProgress, EntityProgress } from '../child-progress';
+import { fetchStatus, withTemporal } from '../migration-client';
+import { formatStatus } from '../status-format';
+
+const TERMINAL = new Set(['completed', 'failed', 'aborted']);
+
+export function register(program: Command): void {
+  program
+    .command('status')
+    .description('phase, state, routing, per-entity progress, gates and history of a migration')
+    .argument('<id>', 'migration (workflow) id')
+    .option('--json', 'print one JSON object with every status field')
+    .option('--watch', 'show progress bars per entity until the migration stops running')
+    .action(async (id: string, opts: { json?: boolean; watch?: boolean }) => {
+      await withTemporal(async ({ client }) => {
+        if (opts.watch && !opts.json) await watch(client, id);
+        const status = await fetchStatus(client, id);
+        const progress = await entityProgress(client, status);
+        if (opts.json) console.log(JSON.stringify({ ...status, progress }, null, 2));
+        else console.log(formatStatus(status, progress));
+      });
+    });
+}
+
+/** Bars for backfill and verification of each entity, refreshed every second, while the migration is busy. */
+async function watch(client: Client, id: string): Promise<void> {
+  const bars = new MultiBar({ format: '{entity} {phase} [{bar}] {percentage}% {value}/{total} | {state}', hideCursor: true }, Presets.shades_classic);
+  const byKey = new Map<string, ReturnType<MultiBar['create']>>();
+  const draw = (progress: EntityProgress[], state: string) => {
+    for (const p of progress) {
+      for (const phase of ['backfill', 'verify'] as const) {
+        const figures = p[phase];
+        if (!figures) continue;
+        const key = `${p.entity}:${phase}`;
+        const payload = { entity: p.entity.padEnd(16).slice(0, 16), phase: phase.padEnd(8), state };
+        const bar = byKey.get(key) ?? bars.create(Math.max(figures.total, 1), 0, payload);
+        byKey.set(key, bar);
+        bar.setTotal(Math.max(figures.total, figures.done, 1));
+        bar.update(figures.done, payload);
+      }
+    }
+  };
+  try {
+    for (;;) {
+      const status = await fetchStatus(client, id);
+      draw(await entityProgress(client, status), status.state);
+      if (TERMINAL.has(status.state) || status.state === 'waiting_approval') break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    bars.stop();
+  }
+}

@@ -1,0 +1,57 @@
+import { userInfo } from 'node:os';
+import {
+  Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import type { TemporalConfig } from '../../lib/config';
+import type { migrationWorkflow } from '../../workflows/migration';
+import { MigrationStatus, statusQuery } from '../../workflows/migration-api';
+import { UsageError } from './errors';
+import { temporalClient } from './temporal';
+
+export type MigrationHandle = WorkflowHandle<typeof migrationWorkflow>;
+
+export interface Session {
+  client: Client;
+  config: TemporalConfig;
+}
+
+/** The operator's name when a command does not say (`--by`). */
+export function defaultActor(): string {
+  return process.env.SWITCHYARD_ACTOR || userInfo().username;
+}
+
+/**
+ * Runs `fn` with a Temporal client and turns the errors an operator can act on into exit code 2
+ * with the reason: an unknown id, a rejected update, a migration that is already running.
+ */
+export async function withTemporal<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+  const { client, config, close } = await temporalClient();
+  try {
+    return await fn({ client, config });
+  } catch (err) {
+    throw asUsageError(err) ?? err;
+  } finally {
+    await close();
+  }
+}
+
+function asUsageError(err: unknown): UsageError | undefined {
+  if (err instanceof WorkflowNotFoundError) return new UsageError(`no migration ${err.workflowId ?? ''} is running (check the id with \`switchyard list\`)`);
+  if (err instanceof WorkflowUpdateFailedError) return new UsageError(`rejected: ${err.cause?.message ?? err.message}`);
+  if (err instanceof WorkflowExecutionAlreadyStartedError) {
+    return new UsageError(`migration ${err.workflowId} is already running; see \`switchyard status ${err.workflowId}\`, or wait for it to finish`);
+  }
+  return undefined;
+}
+
+/**
+ * The status of a migration, running or closed: a running one answers the query; a completed one
+ * returned its final status as its result.
+ */
+export async function fetchStatus(client: Client, id: string): Promise<MigrationStatus & { workflowStatus: string }> {
+  const handle: MigrationHandle = client.workflow.getHandle(id);
+  const described = await handle.describe();
+  const workflowStatus = described.status.name;
+  const status = workflowStatus === 'COMPLETED' ? await handle.result() : await handle.query(statusQuery);
+  return { ...status, workflowStatus };
+}

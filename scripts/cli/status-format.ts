@@ -1,0 +1,41 @@
+/** The human form of `switchyard status`: fits an 80-column terminal. */
+import type { MigrationStatus } from '../../workflows/migration-api';
+import type { EntityProgress } from './child-progress';
+
+const WIDTH = 80;
+
+function clip(text: string, width = WIDTH): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+function pct(n: number, d: number): string {
+  return d > 0 ? `${Math.min(100, Math.floor((n / d) * 100))}%` : '-';
+}
+
+export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): string {
+  const lines: string[] = [];
+  const phase = s.phase === 'read_ramp' ? `read_ramp ${s.rampPercent}%` : s.phase ?? '-';
+  lines.push(clip(`migration ${s.migrationId}   phase ${phase}   state ${s.state}`));
+  if (s.routing) {
+    lines.push(clip(`routing   v${s.routing.version} writes=${s.routing.writes} reads=${s.routing.reads} ${s.routing.readPercent}% new`));
+  }
+  if (s.pendingApproval) lines.push(clip(`approval  ${s.pendingApproval.phase} pending since ${s.pendingApproval.since} (${s.pendingApproval.reason})`));
+  if (s.failure) lines.push(clip(`failure   ${s.failure}`));
+  if (s.rowsPerSecond) lines.push(`throttle  ${s.rowsPerSecond} rows/s`);
+  if (progress.length) lines.push('', 'entity               backfill                 verify');
+  for (const p of progress) {
+    const b = p.backfill ? `${p.backfill.state} ${pct(p.backfill.done, p.backfill.total)} ${p.backfill.done}/${p.backfill.total}` : '-';
+    const v = p.verify ? `${p.verify.state} ${pct(p.verify.done, p.verify.total)}${p.verify.clean === undefined ? '' : p.verify.clean ? ' clean' : ' DIFFERS'}` : '-';
+    lines.push(clip(`${p.entity.padEnd(20).slice(0, 20)} ${b.padEnd(24).slice(0, 24)} ${v}`));
+  }
+  const g = s.gates.latest;
+  if (g) {
+    lines.push('', clip(`gates     ${g.verdict} at ${g.at}: mismatch ${(g.mismatchRate * 100).toFixed(2)}% (${g.figures.mismatches}/${g.figures.comparisons}) errors ${(g.errorRate * 100).toFixed(2)}% (${g.figures.errors}/${g.figures.operations})`));
+    for (const r of g.reasons) lines.push(clip(`          ${r}`));
+  }
+  lines.push('', 'history');
+  for (const t of s.transitions.slice(-15)) {
+    lines.push(clip(`${t.at.slice(11, 19)} ${t.from} → ${t.to} by ${t.by}: ${t.reason}`));
+  }
+  return lines.join('\n');
+}

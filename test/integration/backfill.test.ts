@@ -1,0 +1,95 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { openSource, openTarget } from '../../lib/connectors';
+import { backfillProgress, backfillWorkflow, pauseData, resumeData, setRowsPerSecond } from '../../workflows';
+import { uniqueName } from '../support/temporal';
+import { createItems, itemsSpec, sourceItems, targetItems, useDataStack } from './backfill-fixtures';
+
+describe('backfill workflow against the real stack', () => {
+  const stack = useDataStack('backfill');
+
+  const run = (table: string, spec = itemsSpec(stack.f, table), options = {}) =>
+    stack.temporal.client.workflow.start(backfillWorkflow, {
+      taskQueue: stack.worker.taskQueue,
+      workflowId: uniqueName(`backfill-${table}`),
+      args: [{ migrationId: spec.id, spec, entity: table, options }],
+    });
+
+  it('copies every row over several ranges, bounded history (continue-as-new), and reports progress', async () => {
+    await createItems(stack.f.pg, 'many', 1000);
+    const handle = await run('many', itemsSpec(stack.f, 'many'), { rowsPerRange: 100, maxSlicesPerRun: 4 });
+    const result = await handle.result();
+    expect(result).toMatchObject({ entity: 'many', rowsCopied: 1000, rowsWritten: 1000, rowsSkipped: 0, ranges: 10 });
+    expect(result.runs).toBeGreaterThan(1);
+    expect(await targetItems(stack.f, 'many')).toEqual(await sourceItems(stack.f, 'many'));
+    const doc = await stack.f.mongo.collection('many').findOne({ _id: 7 as never });
+    expect(doc).toMatchObject({ name: 'item 7', qty: 7, version: 1 });
+  });
+
+  it('copies a 0-row table', async () => {
+    await createItems(stack.f.pg, 'empty', 0);
+    const result = await (await run('empty')).result();
+    expect(result).toMatchObject({ rowsCopied: 0, rowsWritten: 0 });
+    expect(await stack.f.mongo.collection('empty').countDocuments()).toBe(0);
+  });
+
+  it('copies a table with a single huge row (8 MB)', async () => {
+    await createItems(stack.f.pg, 'huge', 1, 8 * 1024 * 1024);
+    const result = await (await run('huge')).result();
+    expect(result).toMatchObject({ rowsCopied: 1, rowsWritten: 1 });
+    const doc = await stack.f.mongo.collection('huge').findOne({ _id: 1 as never });
+    expect((doc?.note as string).length).toBe(8 * 1024 * 1024);
+  });
+
+  it('pauses, resumes and changes its rate while running; a concurrent writer keeps the newest versions', async () => {
+    await createItems(stack.f.pg, 'live', 600);
+    const spec = itemsSpec(stack.f, 'live', { batchSize: 20, maxRowsPerSecond: 60 });
+    const handle = await run('live', spec, { rowsPerRange: 150, sliceSeconds: 1 });
+    // The application's dual write: update the source, then write the new version to the target.
+    const source = openSource(spec, 'live');
+    const target = openTarget(spec, 'live');
+    const written = new Set<number>();
+    for (let i = 0; i < 30; i++) {
+      const id = 1 + ((i * 37) % 600);
+      await stack.f.pg.query('update live set version = version + 1, qty = qty + 1000 where id = $1', [id]);
+      await target.writeBatch(await source.fetchByKeys([[id]]), { versionGuard: true });
+      written.add(id);
+    }
+    await handle.signal(pauseData);
+    // Slices in flight finish (each about a second); then nothing runs.
+    let paused = await handle.query(backfillProgress);
+    for (let i = 0; i < 100 && paused.ranges.running > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      paused = await handle.query(backfillProgress);
+    }
+    expect(paused.status).toBe('paused');
+    expect(paused.rowsCopied).toBeLessThan(600);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await handle.query(backfillProgress)).rowsCopied).toBe(paused.rowsCopied);
+    await handle.signal(setRowsPerSecond, null);
+    await handle.signal(resumeData);
+    const result = await handle.result();
+    expect(result.rowsCopied).toBe(600);
+    const final = await handle.query(backfillProgress);
+    expect(final).toMatchObject({ status: 'done', maxRowsPerSecond: null, etaSeconds: 0 });
+    expect(final.ranges).toMatchObject({ total: 4, done: 4, failed: 0, running: 0 });
+    expect(await targetItems(stack.f, 'live')).toEqual(await sourceItems(stack.f, 'live'));
+    expect(written.size).toBe(30);
+  });
+
+  it('fails naming the ranges that kept failing, after retries, never skipping them', async () => {
+    await createItems(stack.f.pg, 'doomed', 400);
+    const spec = itemsSpec(stack.f, 'doomed', { batchSize: 10, maxRowsPerSecond: 40 });
+    const handle = await run('doomed', spec, { rowsPerRange: 100, maxAttempts: 2, sliceSeconds: 1 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await stack.f.pg.query('drop table doomed');
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as Error & { type?: string };
+    expect(cause.type).toBe('BackfillRangesFailed');
+    expect(cause.message).toMatch(/backfill of entity doomed .*: 4 of 4 ranges failed after retries/);
+    expect(cause.message).toMatch(/range #0 \[null, \[\d+\]\): .*doomed/);
+    const progress = await handle.query(backfillProgress);
+    expect(progress.status).toBe('failed');
+    expect(progress.failures).toHaveLength(4);
+  });
+});

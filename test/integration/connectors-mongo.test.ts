@@ -1,0 +1,126 @@
+import { Long, ObjectId } from 'mongodb';
+import { closeAllClients } from '../../lib/connectors/clients';
+import { openSource, openTarget } from '../../lib/connectors';
+import type { EntityConnector } from '../../lib/connectors/types';
+import { MigrationSpec, parseSpec } from '../../lib/spec';
+import { createDataFixture, DataFixture } from './backfill-fixtures';
+
+/** MongoDB (FerretDB) as target and source: embed/unwind, version guard, quarantine. */
+let fx: DataFixture;
+
+beforeAll(async () => {
+  fx = await createDataFixture('conn_mongo');
+  await fx.pg.query(`create table users (id int primary key, full_name text, email text, legacy_flag bool, updated_at timestamptz not null)`);
+  await fx.pg.query(`create table orders (id int primary key, user_id int not null references users, amount numeric(12,2), note text)`);
+  await fx.pg.query(`insert into users select g, 'User Number ' || g, 'u' || g || '@x.io', true, '2024-01-01 00:00:00.000123+00' from generate_series(1, 60) g`);
+  await fx.pg.query(`insert into orders select g, 1 + g % 40, g * 1.25, null from generate_series(1, 100) g`);
+  await fx.pg.query(`create table people (id text primary key, age int, born timestamptz, tags text[], profile jsonb, score numeric, rev bigint not null)`);
+  await fx.pg.query(`create table people_orders (id int primary key, person_id text not null, total numeric)`);
+});
+
+afterAll(async () => {
+  await closeAllClients();
+  await fx.close();
+});
+
+function parse(json: Record<string, unknown>): MigrationSpec {
+  const parsed = parseSpec({ id: 'mongo', control: { connection: fx.pgConnection }, ...json });
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  return parsed.spec;
+}
+
+const toMongo = () => parse({
+  source: { connection: fx.pgConnection },
+  target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+  entities: [{
+    name: 'users',
+    from: { table: 'users', key: ['id'], version: 'updated_at' },
+    to: { collection: 'users' },
+    fields: { id: '_id', legacy_flag: null },
+    transforms: [{ split: 'full_name', into: ['first_name', 'last_name'], separator: ' ' }],
+    defaults: { metadata: {} },
+    embed: [{ table: 'orders', key: ['id'], foreignKey: 'user_id', as: 'orders', fields: { user_id: null } }],
+  }],
+});
+
+async function copy(from: EntityConnector, to: EntityConnector, limit = 25) {
+  const totals = { written: 0, skipped: 0, quarantined: 0 };
+  let after;
+  do {
+    const page = await from.readRange({ after, limit });
+    if (page.rejected.length) totals.quarantined += await to.quarantine(page.rejected);
+    const r = await to.writeBatch(page.records);
+    totals.written += r.written;
+    totals.skipped += r.skipped;
+    totals.quarantined += r.quarantined;
+    after = page.lastKey;
+  } while (after);
+  return totals;
+}
+
+test('PostgreSQL users + orders → one document per user with orders[]; re-run is a no-op; stale batch loses', async () => {
+  const spec = toMongo();
+  const source = openSource(spec, 'users');
+  const target = openTarget(spec, 'users');
+  expect(await copy(source, target)).toEqual({ written: 60, skipped: 0, quarantined: 0 });
+  const doc = await fx.mongo.collection('users').findOne({ _id: 2 } as never);
+  expect(doc).toMatchObject({ first_name: 'User', last_name: 'Number 2', metadata: {}, updated_at__us: 123 });
+  expect(doc!.legacy_flag).toBeUndefined();
+  expect(doc!.orders.map((o: { id: number }) => o.id)).toEqual([1, 41, 81]);
+  expect(doc!.orders[0]).toEqual({ id: 1, amount: '1.25', note: null });
+  expect(await target.hashRange({})).toEqual(await source.hashRange({}));
+
+  expect(await copy(source, target)).toEqual({ written: 0, skipped: 60, quarantined: 0 });
+
+  const [stale] = await source.fetchByKeys([[5]]);
+  await fx.mongo.collection('users').updateOne({ _id: 5 } as never, { $set: { email: 'fresh@x.io', updated_at: new Date('2030-01-01') } });
+  expect(await target.writeBatch([stale])).toMatchObject({ written: 0, skipped: 1 });
+  expect(await fx.mongo.collection('users').findOne({ _id: 5 } as never)).toMatchObject({ email: 'fresh@x.io' });
+  await fx.mongo.collection('users').updateOne({ _id: 6 } as never, { $set: { updated_at: new Date('2000-01-01') } });
+  expect(await target.writeBatch([(await source.fetchByKeys([[6]]))[0]])).toMatchObject({ written: 1 });
+
+  expect(await target.deleteKeys([[7], [8]])).toBe(2);
+  expect(await target.count()).toBe(58);
+  const ranges = await target.splitRanges(3);
+  const counts = await Promise.all(ranges.map((r) => target.count(r)));
+  expect(counts.reduce((a, b) => a + b)).toBe(58);
+});
+
+test('MongoDB → PostgreSQL: ObjectId, Long, Date, nested, missing fields; misfits are quarantined; orders unwound', async () => {
+  const oid = new ObjectId();
+  await fx.mongo.collection('people').insertMany([
+    { _id: 'ann', age: 41, born: new Date('1983-04-05T06:07:08.009Z'), tags: ['a', 'b'], profile: { ref: oid, n: { deep: [1, { x: 'y' }] } }, rev: Long.fromString('9007199254740993'), orders: [{ id: 1, total: '10.50' }, { id: 2, total: 3 }] },
+    { _id: 'bob', rev: 2, orders: [] },
+    { _id: 'cid', age: 'forty', rev: 3 },
+    { _id: 'dan', age: 2 ** 40, rev: 4 },
+    { _id: 'eve', rev: 5, extra: true },
+  ] as never[]);
+  const spec = parse({
+    source: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+    target: { connection: fx.pgConnection },
+    entities: [{
+      name: 'people',
+      from: { collection: 'people', version: 'rev' },
+      to: { table: 'people' },
+      fields: { _id: 'id' },
+      embed: [{ table: 'people_orders', key: ['id'], foreignKey: 'person_id', as: 'orders' }],
+    }],
+  });
+  const source = openSource(spec, 'people');
+  const target = openTarget(spec, 'people');
+  expect(await copy(source, target, 2)).toEqual({ written: 2, skipped: 0, quarantined: 3 });
+  const { rows } = await fx.pg.query(`select id, age, born, tags, profile::text, rev::text from people order by id`);
+  expect(rows).toEqual([
+    { id: 'ann', age: 41, born: new Date('1983-04-05T06:07:08.009Z'), tags: ['a', 'b'], profile: `{"n": {"deep": [1, {"x": "y"}]}, "ref": "${oid.toHexString()}"}`, rev: '9007199254740993' },
+    { id: 'bob', age: null, born: null, tags: null, profile: null, rev: '2' },
+  ]);
+  const { rows: orders } = await fx.pg.query(`select id, person_id, total::text from people_orders order by id`);
+  expect(orders).toEqual([{ id: 1, person_id: 'ann', total: '10.50' }, { id: 2, person_id: 'ann', total: '3' }]);
+  const { rows: q } = await fx.pg.query(`select entity, key::text, reason, document->>'id' as id from switchyard_quarantine order by key`);
+  expect(q).toEqual([
+    { entity: 'people', key: '["cid"]', reason: expect.stringContaining('column age (integer) expects an integer in int4 range, got string'), id: 'cid' },
+    { entity: 'people', key: '["dan"]', reason: expect.stringContaining('int4 range'), id: 'dan' },
+    { entity: 'people', key: '["eve"]', reason: expect.stringContaining('has no column extra'), id: 'eve' },
+  ]);
+  expect(await copy(source, target, 2)).toEqual({ written: 0, skipped: 2, quarantined: 3 });
+});

@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { closeAllClients } from '../../lib/connectors/clients';
+import { allBlockers, planMigration } from '../../lib/plan';
+import { MigrationSpec, parseSpec } from '../../lib/spec';
+import { createDataFixture, DataFixture } from './backfill-fixtures';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '../..');
+let fx: DataFixture;
+const role = `sy_reader_${process.pid}`;
+
+beforeAll(async () => {
+  fx = await createDataFixture('plan');
+  await fx.pg.query(`create table users (id int primary key, email text, updated_at timestamptz)`);
+  await fx.pg.query(`insert into users select g, 'e', now() from generate_series(1, 10) g`);
+  await fx.pg.query(`create table orders (id int primary key, user_id int)`);
+  await fx.pg.query(`create table loose (id int, v int)`);
+  await fx.pg.query(`create table users_copy (like users including all)`);
+  await fx.pg.query(`drop role if exists ${role}; create role ${role} login password 'reader-pw-1'; grant select on all tables in schema public to ${role}`);
+  const url = new URL(fx.pgUrl);
+  url.username = role;
+  url.password = 'reader-pw-1';
+  process.env.SWITCHYARD_CONN_READER = url.toString();
+});
+
+afterAll(async () => {
+  await closeAllClients();
+  await fx.close();
+  const admin = new Client({ connectionString: process.env.SWITCHYARD_CONN_PG });
+  await admin.connect();
+  await admin.query(`drop role if exists ${role}`);
+  await admin.end();
+});
+
+function spec(json: Record<string, unknown>): MigrationSpec {
+  const parsed = parseSpec({ id: 'plan', source: { connection: fx.pgConnection }, target: { connection: fx.pgConnection }, control: { connection: fx.pgConnection }, ...json });
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  return parsed.spec;
+}
+
+test('a good PostgreSQL → MongoDB spec has no blockers and lists the child index to create', async () => {
+  const plan = await planMigration(spec({
+    sync: 'cdc',
+    target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+    entities: [{ name: 'users', from: { table: 'users', key: ['id'], version: 'updated_at' }, to: { collection: 'users' }, fields: { id: '_id' },
+      embed: [{ table: 'orders', key: ['id'], foreignKey: 'user_id', as: 'orders' }] }],
+  }));
+  expect(allBlockers(plan)).toEqual([]);
+  expect(plan.entities[0]).toMatchObject({ key: ['id'], version: 'updated_at', estimatedRows: 10, indexes: ['create index on "orders" ("user_id")'] });
+});
+
+test('every blocker is named: missing table/column, nullable or non-unique key, no write permission, FerretDB dialect', async () => {
+  const plan = await planMigration(spec({
+    target: { connection: 'READER' },
+    entities: [
+      { name: 'missing', from: { table: 'nope', key: ['id'], version: 'v' }, to: { table: 'users_copy' } },
+      { name: 'nocol', from: { table: 'users', key: ['id'], version: 'version' }, to: { table: 'users_copy' } },
+      { name: 'loose', from: { table: 'loose', key: ['id'], version: 'v' }, to: { table: 'users_copy' }, fields: { v: 'updated_at' } },
+    ],
+  }));
+  const blockers = allBlockers(plan);
+  expect(blockers).toEqual(expect.arrayContaining([
+    'entity missing: source table nope does not exist',
+    'entity nocol: source table users has no column version',
+    'entity loose: source table loose: key column id is nullable (add NOT NULL)',
+    expect.stringContaining('entity loose: source table loose: key (id) is not unique'),
+    'entity loose: target table users_copy: no write permission (INSERT, UPDATE and DELETE needed) for the connection\'s user',
+  ]));
+  expect(blockers.join('\n')).not.toContain('reader-pw-1');
+  const ferret = await planMigration(spec({ target: { connection: 'MONGO', database: 'x' }, entities: [{ name: 'u', from: { table: 'users', key: ['id'], version: 'updated_at' }, to: { collection: 'u' } }] }));
+  expect(allBlockers(ferret)).toEqual([expect.stringContaining('set target.dialect to "ferretdb"')]);
+});
+
+test('CLI: validate and plan exit 2 with one line per problem', async () => {
+  const file = join(tmpdir(), `plan-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify({ id: 'p', source: { connection: fx.pgConnection }, target: { connection: fx.pgConnection }, control: { connection: fx.pgConnection },
+    entities: [{ name: 'm', from: { table: 'nope', key: ['id'], version: 'v' }, to: { table: 'users_copy' } }] }));
+  const env = { ...process.env };
+  await expect(run('node', ['scripts/switchyard.js', 'validate', file], { cwd: ROOT, env })).resolves.toMatchObject({ stdout: expect.stringContaining('valid') });
+  const failed = await run('node', ['scripts/switchyard.js', 'plan', file], { cwd: ROOT, env }).catch((e) => e);
+  expect(failed.code).toBe(2);
+  expect(failed.stderr).toContain('blocker: entity m: source table nope does not exist');
+  writeFileSync(file, '{"id": "BAD", "bogus": 1}');
+  const invalid = await run('node', ['scripts/switchyard.js', 'validate', file], { cwd: ROOT, env }).catch((e) => e);
+  expect(invalid.code).toBe(2);
+  expect(invalid.stderr).toContain('bogus: unknown field');
+});

@@ -1,0 +1,116 @@
+import './fast-timeouts';
+import { Pool } from 'pg';
+import { readReconcileBatch } from '../../../lib/control';
+import { specRoutes } from '../../../lib/router';
+import type { EntityAccess, EntityRoute } from '../../../lib/router';
+import { tcpProxy } from '../../support/tcp-proxy';
+import { createRouterFixture, RouterFixture, user, waitFor } from './router-fixture';
+
+/** Dual writes: order per routing state, primary failures, secondary failures and the reconcile queue. */
+let f: RouterFixture;
+
+beforeAll(async () => {
+  f = await createRouterFixture('rt_writes');
+});
+
+afterAll(async () => {
+  await f.close();
+});
+
+/** The spec's real data access, with each call logged as "side:operation:role" once it has finished. */
+function recorded(calls: string[]): Record<string, EntityRoute> {
+  const route = specRoutes(f.spec()).users;
+  const wrap = (side: string, a: EntityAccess): EntityAccess => ({
+    get: a.get,
+    insert: async (r, ctx) => { await a.insert(r, ctx); calls.push(`${side}:insert:${ctx.role}`); },
+    update: async (r, ctx) => { await a.update(r, ctx); calls.push(`${side}:update:${ctx.role}`); },
+    delete: async (k, ctx) => { await a.delete(k, ctx); calls.push(`${side}:delete:${ctx.role}`); },
+  });
+  return { users: { ...route, old: wrap('old', route.old), new: wrap('new', route.new) } };
+}
+
+const mongoDoc = (id: number) => f.fx.mongo.collection('users').findOne({ _id: id as never });
+const pgRow = async (id: number) => (await f.fx.pg.query('select * from users where id = $1', [id])).rows[0];
+
+test('writes go to the databases in the order the routing state says', async () => {
+  const calls: string[] = [];
+  const router = await f.router({ entities: recorded(calls) });
+  const users = router.entity('users');
+  const expectations: [Parameters<RouterFixture['publish']>[0], string[]][] = [
+    ['preflight', ['old:insert:primary']],
+    ['dual_write', ['old:insert:primary', 'new:insert:secondary']],
+    ['write_switch', ['new:insert:primary', 'old:insert:secondary']],
+    ['complete', ['new:insert:primary']],
+  ];
+  let id = 100;
+  for (const [phase, expected] of expectations) {
+    const version = await f.publish(phase);
+    await waitFor(() => router.routing().version === version);
+    calls.length = 0;
+    await users.insert(user(++id));
+    expect(calls).toEqual(expected);
+  }
+  await users.update(user(id, 2, 'changed@x.io'));
+  await users.delete([id]);
+  expect(calls.slice(1)).toEqual(['new:update:primary', 'new:delete:primary']);
+
+  const version = await f.publish('dual_write');
+  await waitFor(() => router.routing().version === version);
+  await users.insert(user(200));
+  await users.update(user(200, 2, 'v2@x.io'));
+  expect(await pgRow(200)).toMatchObject({ email: 'v2@x.io' });
+  expect(await mongoDoc(200)).toMatchObject({ email: 'v2@x.io' });
+  await users.delete([200]);
+  expect(await pgRow(200)).toBeUndefined();
+  expect(await mongoDoc(200)).toBeNull();
+});
+
+test('a failed primary write fails the request and the secondary is not written', async () => {
+  const router = await f.router();
+  const version = await f.publish('dual_write');
+  await waitFor(() => router.routing().version === version);
+  // name is NOT NULL in PostgreSQL (the old, primary side); the connector refuses the record.
+  await expect(router.entity('users').insert({ ...user(300), name: null })).rejects.toThrow(/users \[300\].*cannot be stored/);
+  expect(await mongoDoc(300)).toBeNull();
+  expect(router.metrics().secondaryFailures).toBe(0);
+});
+
+test('a failed secondary write succeeds for the user and queues the key for reconciliation', async () => {
+  const router = await f.router({ secondaryTimeoutMs: 2000 }, f.spec('MONGO_DOWN'));
+  const version = await f.publish('dual_write');
+  await waitFor(() => router.routing().version === version);
+  await router.entity('users').insert(user(400));
+  expect(await pgRow(400)).toMatchObject({ name: 'user 400' });
+  expect(router.metrics().secondaryFailures).toBe(1);
+  await waitFor(async () => (await readReconcileBatch(f.control, f.migrationId, 'users', 'new', 10)).some((k) => JSON.stringify(k) === '[400]'));
+  await router.flush();
+  const { rows } = await f.control.query(`select errors, operations from switchyard.counters where migration_id = $1 and routing_version = $2`, [f.migrationId, version]);
+  expect(rows[0]).toMatchObject({ errors: '1', operations: '1' });
+});
+
+test('with the control store also down, queued keys wait in a bounded buffer and are sent when it returns', async () => {
+  const url = new URL(f.fx.pgUrl);
+  const proxy = await tcpProxy(url.hostname, Number(url.port || 5432));
+  url.port = String(proxy.port);
+  const control = new Pool({ connectionString: url.toString(), connectionTimeoutMillis: 300, max: 2 });
+  control.on('error', () => undefined);
+  try {
+    const version = await f.publish('dual_write');
+    const router = await f.router({ control, secondaryTimeoutMs: 2000, outboxCapacity: 2 }, f.spec('MONGO_DOWN'));
+    expect(router.routing().version).toBe(version);
+    proxy.blackhole();
+    for (const id of [501, 502, 503]) await router.entity('users').insert(user(id));
+    expect(router.metrics().reconcileQueue).toMatchObject({ buffered: 2, dropped: 1 });
+    expect((await pgRow(503))).toMatchObject({ name: 'user 503' });
+
+    proxy.restore();
+    await waitFor(() => router.metrics().reconcileQueue.buffered === 0, 5000);
+    const queued = (await readReconcileBatch(f.control, f.migrationId, 'users', 'new', 100)).map((k) => JSON.stringify(k));
+    expect(queued).toEqual(expect.arrayContaining(['[501]', '[502]']));
+    expect(queued).not.toContain('[503]');
+    await router.close();
+  } finally {
+    await control.end();
+    await proxy.close();
+  }
+});

@@ -1,0 +1,75 @@
+import { evaluateGates } from '../../lib/control/gates';
+import { routingFor } from '../../lib/control/routing';
+import { gatesSchema } from '../../lib/spec/lifecycle';
+import { buildSteps, needsApproval, rollbackTarget, stepLabel } from '../../workflows/migration-steps';
+
+const steps = buildSteps([1, 50, 100]);
+const at = (label: string) => steps.findIndex((s) => stepLabel(s) === label);
+
+describe('migration steps', () => {
+  it('lists every phase once and the read ramp once per percentage', () => {
+    expect(steps.map(stepLabel)).toEqual([
+      'preflight', 'dual_write', 'backfill', 'verify', 'shadow_read', 'read_ramp 1%', 'read_ramp 50%', 'read_ramp 100%',
+      'write_switch', 'complete', 'decommission',
+    ]);
+  });
+
+  it.each([
+    ['dual_write', 'preflight'], ['backfill', 'dual_write'], ['verify', 'backfill'], ['shadow_read', 'verify'],
+    ['read_ramp 1%', 'shadow_read'], ['read_ramp 50%', 'read_ramp 1%'], ['write_switch', 'read_ramp 100%'], ['complete', 'write_switch'],
+  ])('rolls back from %s to %s by default (the phase table)', (from, to) => {
+    expect(rollbackTarget(steps, at(from))).toEqual({ step: at(to) });
+  });
+
+  it('rolls back to a named earlier phase, and refuses later phases, preflight and decommission', () => {
+    expect(rollbackTarget(steps, at('complete'), 'backfill')).toEqual({ step: at('backfill') });
+    expect(rollbackTarget(steps, at('write_switch'), 'read_ramp')).toEqual({ step: at('read_ramp 100%') });
+    expect(rollbackTarget(steps, at('verify'), 'shadow_read')).toEqual({ error: 'cannot roll back to shadow_read: it is not before verify' });
+    expect(rollbackTarget(steps, 0)).toEqual({ error: 'nothing to roll back: the migration has not passed preflight' });
+    expect(rollbackTarget(steps, at('decommission'))).toEqual({ error: 'decommission cannot be rolled back: the old database is retired' });
+  });
+
+  it('asks for approval once per phase, at its first step', () => {
+    const approvals = ['read_ramp', 'write_switch'] as const;
+    expect(steps.map((_, i) => needsApproval(steps, i, approvals))).toEqual([
+      false, false, false, false, false, true, false, false, true, false, false,
+    ]);
+  });
+});
+
+describe('routing table', () => {
+  it('matches ARCHITECTURE.md', () => {
+    expect(routingFor('preflight')).toEqual({ phase: 'preflight', writes: 'old', reads: 'old', readPercent: 0 });
+    expect(routingFor('shadow_read')).toMatchObject({ writes: 'old_then_new', reads: 'old_shadow', readPercent: 0 });
+    expect(routingFor('read_ramp', 25)).toMatchObject({ writes: 'old_then_new', reads: 'percent', readPercent: 25 });
+    expect(routingFor('write_switch')).toMatchObject({ writes: 'new_then_old', reads: 'new', readPercent: 100 });
+    expect(routingFor('complete')).toMatchObject({ writes: 'new', reads: 'new', readPercent: 100 });
+  });
+});
+
+describe('health gates', () => {
+  const gates = gatesSchema.parse({ minSamples: 100, maxMismatchRate: 0.01, maxErrorRate: 0.02, maxLagSeconds: 5 });
+  const figures = { comparisons: 1000, mismatches: 0, operations: 1000, errors: 0, lagSeconds: null, instances: 2 };
+
+  it('is green under the thresholds and inconclusive without enough samples', () => {
+    expect(evaluateGates(figures, gates, 'dual_write').verdict).toBe('green');
+    expect(evaluateGates({ ...figures, comparisons: 10 }, gates, 'dual_write')).toMatchObject({
+      verdict: 'inconclusive', reasons: ['10 shadow comparisons, need 100'],
+    });
+  });
+
+  it('names every breached threshold with its figures', () => {
+    const r = evaluateGates({ ...figures, mismatches: 20, errors: 30, lagSeconds: 9 }, gates, 'cdc');
+    expect(r.verdict).toBe('breach');
+    expect(r.reasons).toEqual([
+      'mismatch rate 2.00% (20/1000) above 1.00%',
+      'new-database error rate 3.00% (30/1000) above 2.00%',
+      'CDC lag 9s above 5s',
+    ]);
+  });
+
+  it('needs a lag report when sync is CDC, and ignores lag otherwise', () => {
+    expect(evaluateGates(figures, gates, 'cdc')).toMatchObject({ verdict: 'inconclusive', reasons: ['no CDC lag reported'] });
+    expect(evaluateGates({ ...figures, lagSeconds: 60 }, gates, 'dual_write').verdict).toBe('green');
+  });
+});

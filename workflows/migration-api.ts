@@ -1,0 +1,25 @@
+/**
+ * The migration workflow's public surface: its name, queries, updates, signals and search
+ * attributes. Clients (the CLI, tests) import this module only, never the workflow code.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApproveArgs, ControlArgs, MigrationStatus, RollbackArgs, ThrottleArgs } from './migration-types';
+
+export const MIGRATION_WORKFLOW = 'migrationWorkflow';
+
+export const MIGRATION_ID = defineSearchAttributeKey('MigrationId', SearchAttributeType.KEYWORD);
+export const MIGRATION_PHASE = defineSearchAttributeKey('MigrationPhase', SearchAttributeType.KEYWORD);
+export const MIGRATION_STATE = defineSearchAttributeKey('MigrationState', SearchAttributeType.KEYWORD);
+
+export const statusQuery = defineQuery<MigrationStatus>('status');
+export const approveUpdate = defineUpdate<MigrationStatus, [ApproveArgs]>('approve');
+/** The same approval as a signal, for the Temporal UI's "Send signal". */
+export const approveSignal = defineSignal<[ApproveArgs]>('approve');
+export const pauseUpdate = defineUpdate<MigrationStatus, [ControlArgs]>('pause');
+export const resumeUpdate = defineUpdate<MigrationStatus, [ControlArgs]>('resume');
+export const throttleUpdate = defineUpdate<MigrationStatus, [ThrottleArgs]>('throttle');
+export const rollbackUpdate = defineUpdate<MigrationStatus, [RollbackArgs]>('rollback');
+export const abortUpdate = defineUpdate<MigrationStatus, [ControlArgs]>('abort');
+
+export type * from './migration-types';

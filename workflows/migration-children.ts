@@ -1,0 +1,46 @@
+/**
+ * The long data work of backfill and verification runs in child workflows, one per entity, so
+ * the migration's own history stays small. Pause, resume and throttle reach them as signals.
+ */
+import { ApplicationFailure, isCancellation, startChild } from '@temporalio/workflow';
+import { failureMessage, pauseData, setRowsPerSecond } from './backfill-control';
+import { backfillWorkflow } from './backfill';
+import type { MigrationRuntime } from './migration-runtime';
+import type { ChildStatus, MigrationState } from './migration-types';
+import { verifyWorkflow, VerifyResult } from './verify';
+
+export type DataPhase = 'backfill' | 'verify';
+
+/** Runs one child per entity and waits for all; a failed child, or a verification that is not clean, fails the phase. */
+export async function runEntityChildren(s: MigrationState, rt: MigrationRuntime, kind: DataPhase): Promise<void> {
+  const { spec } = s.plan!;
+  await Promise.all(spec.entities.map(async ({ name: entity }) => {
+    const workflowId = `${s.migrationId}--${kind}--${entity}`;
+    const options = { workflowId, args: [{ migrationId: s.migrationId, spec, entity }] as const };
+    const child = kind === 'backfill' ? await startChild(backfillWorkflow, options) : await startChild(verifyWorkflow, options);
+    // Listed once started, so whoever reads the status can query the child.
+    const status: ChildStatus = { workflowId, state: 'running' };
+    s.entities[entity] = { ...s.entities[entity], [kind]: status };
+    rt.children.set(workflowId, child);
+    try {
+      // A child started while paused or throttled starts the same way.
+      if (s.paused) await child.signal(pauseData);
+      if (s.rowsPerSecond) await child.signal(setRowsPerSecond, s.rowsPerSecond);
+      status.result = await child.result();
+      status.state = 'completed';
+    } catch (err) {
+      status.state = isCancellation(err) ? 'cancelled' : 'failed';
+      status.error = failureMessage(err);
+      throw err;
+    } finally {
+      rt.children.delete(workflowId);
+    }
+    if (kind === 'verify' && !(status.result as VerifyResult).clean) {
+      const r = status.result as VerifyResult;
+      throw ApplicationFailure.nonRetryable(
+        `${entity}: source and target differ after verification (${JSON.stringify(r.remaining)}); reconcile: ${r.reconcile.outcome}`,
+        'VerificationFailed',
+      );
+    }
+  }));
+}

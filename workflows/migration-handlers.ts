@@ -1,0 +1,102 @@
+/**
+ * Operator controls. Each is an update with a validator (the CLI gets a reason when a command is
+ * rejected, samples-typescript/safe-message-handlers); approval is also a signal so the Temporal
+ * UI can send it. Queries read the state; they never change it.
+ */
+import { condition, log, setHandler } from '@temporalio/workflow';
+import { pauseData, resumeData, setRowsPerSecond } from './backfill-control';
+import { MigrationRuntime, interrupt, signalChildren } from './migration-runtime';
+import { currentStep, record, runState, statusOf, steps } from './migration-state';
+import { rollbackTarget, stepLabel } from './migration-steps';
+import {
+  abortUpdate, approveSignal, approveUpdate, pauseUpdate, resumeUpdate, rollbackUpdate, statusQuery, throttleUpdate,
+} from './migration-api';
+import type { ApproveArgs, MigrationState } from './migration-types';
+
+/** Why this command cannot apply now, or undefined when it can. Validators throw it; the signal logs it. */
+function approvalProblem(s: MigrationState, a: ApproveArgs): string | undefined {
+  if (!a?.by) return 'approve needs the approver\'s name (by)';
+  if (!s.pendingApproval) return `nothing is waiting for approval (${stepLabel(currentStep(s))} is ${runState(s)})`;
+  if (a.phase && a.phase !== s.pendingApproval.phase) {
+    return `${a.phase} is not pending approval; the pending approval is for ${s.pendingApproval.phase}`;
+  }
+  if (s.rollingBack) return 'a rollback is in progress';
+  return undefined;
+}
+
+function approve(s: MigrationState, a: ApproveArgs): void {
+  const phase = s.pendingApproval!.phase;
+  s.pendingApproval = null;
+  s.approval = { by: a.by, note: a.note || 'approved' };
+  record(s, `approved ${phase}`, a.by, s.approval.note);
+}
+
+function liveProblem(s: MigrationState, by: string | undefined): string | undefined {
+  if (!by) return 'the operator\'s name (by) is required';
+  if (s.terminal) return `the migration is ${s.terminal}`;
+  if (s.rollingBack) return 'a rollback is in progress';
+  return undefined;
+}
+
+function reject(problem: string | undefined): void {
+  if (problem) throw new Error(problem);
+}
+
+export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
+  const status = () => statusOf(s);
+  setHandler(statusQuery, status);
+
+  setHandler(approveUpdate, (a) => (approve(s, a), status()), { validator: (a) => reject(approvalProblem(s, a)) });
+  setHandler(approveSignal, (a) => {
+    const problem = approvalProblem(s, a);
+    if (problem) log.warn(`approval signal ignored: ${problem}`, { migrationId: s.migrationId });
+    else approve(s, a);
+  });
+
+  setHandler(pauseUpdate, async (a) => {
+    s.paused = true;
+    record(s, 'paused', a.by, a.reason || 'paused by operator');
+    await signalChildren(rt, pauseData.name);
+    return status();
+  }, { validator: (a) => reject(liveProblem(s, a?.by) ?? (s.paused ? 'already paused' : undefined)) });
+
+  setHandler(resumeUpdate, async (a) => {
+    s.paused = false;
+    record(s, 'resumed', a.by, a.reason || 'resumed by operator');
+    await signalChildren(rt, resumeData.name);
+    return status();
+  }, { validator: (a) => reject(liveProblem(s, a?.by) ?? (s.paused ? undefined : 'not paused')) });
+
+  setHandler(throttleUpdate, async (a) => {
+    s.rowsPerSecond = a.rowsPerSecond > 0 ? a.rowsPerSecond : null;
+    record(s, `throttle ${s.rowsPerSecond ?? 'unlimited'} rows/s`, a.by, a.reason || 'throttled by operator');
+    await signalChildren(rt, setRowsPerSecond.name, s.rowsPerSecond);
+    return status();
+  }, {
+    validator: (a) => reject(liveProblem(s, a?.by)
+      ?? (Number.isInteger(a.rowsPerSecond) && a.rowsPerSecond >= 0 ? undefined : 'rowsPerSecond must be a whole number ≥ 0 (0 lifts the limit)')),
+  });
+
+  // Rollback and abort answer once the compensations have run, with the state they landed in.
+  setHandler(rollbackUpdate, async (a) => {
+    const target = rollbackTarget(steps(s), s.step, a.to) as { step: number };
+    interrupt(rt, { kind: 'rollback', target: target.step, by: a.by, reason: a.reason });
+    await condition(() => rt.request === null && !s.rollingBack);
+    return status();
+  }, {
+    validator: (a) => {
+      reject(liveProblem(s, a?.by) ?? (a.reason ? undefined : 'a rollback needs a reason'));
+      const target = rollbackTarget(steps(s), s.step, a.to);
+      if ('error' in target) throw new Error(target.error);
+    },
+  });
+
+  setHandler(abortUpdate, async (a) => {
+    interrupt(rt, { kind: 'abort', target: 0, by: a.by, reason: a.reason ?? '' });
+    await condition(() => s.terminal === 'aborted');
+    return status();
+  }, {
+    validator: (a) => reject(liveProblem(s, a?.by) ?? (a.reason ? undefined
+      : 'abort needs a reason') ?? (currentStep(s)?.phase === 'decommission' ? 'decommission cannot be aborted: the old database is retired' : undefined)),
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * Soak timers that pause holds: time spent paused does not count, and a soak leaves what is left
+ * in the state so a continued-as-new run finishes it instead of starting over.
+ */
+import { condition } from '@temporalio/workflow';
+import type { MigrationState } from './migration-types';
+
+export interface SoakOptions {
+  /** Run `check` after every this many unpaused milliseconds (health gates). */
+  everyMs?: number;
+  /** Returns whether the soak may end; the soak goes on past its time until it may. */
+  check?: () => Promise<boolean>;
+  /** Asked between intervals; true stops here so the caller can continue as new. */
+  shouldYield?: () => boolean;
+}
+
+export type SoakOutcome = 'done' | 'yield';
+
+export async function soak(s: MigrationState, totalMs: number, opts: SoakOptions = {}): Promise<SoakOutcome> {
+  let left = s.soakLeftMs ?? totalMs;
+  s.soakLeftMs = undefined;
+  let satisfied = !opts.check;
+  while (left > 0 || !satisfied) {
+    await condition(() => !s.paused);
+    const slice = opts.everyMs ? (left > 0 ? Math.min(opts.everyMs, left) : opts.everyMs) : left;
+    const started = Date.now();
+    const pausedMidway = await condition(() => s.paused, slice);
+    left = Math.max(0, left - (Date.now() - started));
+    if (pausedMidway) continue;
+    if (opts.check) satisfied = await opts.check();
+    if (opts.shouldYield?.() && (left > 0 || !satisfied)) {
+      s.soakLeftMs = left;
+      return 'yield';
+    }
+  }
+  return 'done';
+}

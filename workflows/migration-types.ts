@@ -1,0 +1,123 @@
+/** Types of the migration workflow's input, state and status. Type-only imports: no I/O enters the bundle. */
+import type { z } from 'zod';
+import type { GateCheck } from '../activities/gates';
+import type { MigrationPlan } from '../activities/migration-plan';
+import type { RoutingState } from '../lib/control/routing';
+import type { Phase } from '../lib/spec/lifecycle';
+import type { migrationSpecSchema } from '../lib/spec/schema';
+
+export type RunState = 'running' | 'paused' | 'waiting_approval' | 'rolling_back' | 'completed' | 'failed' | 'aborted';
+
+/** One row of the transition history shown by `status`. */
+export interface Transition {
+  from: string;
+  to: string;
+  at: string;
+  by: string;
+  reason: string;
+}
+
+export interface PendingApproval {
+  phase: Phase;
+  since: string;
+  /** Why a human is needed: the spec asks for it, or the workflow rolled back or failed. */
+  reason: string;
+}
+
+export interface ChildStatus {
+  workflowId: string;
+  state: 'running' | 'completed' | 'failed' | 'cancelled';
+  /** The child's result once it completes (copy totals, verification figures). */
+  result?: unknown;
+  error?: string;
+}
+
+export interface EntityStatus {
+  backfill?: ChildStatus;
+  verify?: ChildStatus;
+}
+
+export interface MigrationState {
+  migrationId: string;
+  autoApprove: boolean;
+  actor: string;
+  plan?: MigrationPlan;
+  /** Index into the step list (migration-steps.ts) of the step whose routing is published; -1 before preflight. */
+  step: number;
+  /** The step the forward run starts at next. */
+  nextStep: number;
+  /** Set when the next step may start only after a human approves (after a rollback or failure). */
+  forceApproval: boolean;
+  /** Time left on the current step's soak when the run continued as new mid-soak. */
+  soakLeftMs?: number;
+  paused: boolean;
+  rollingBack: boolean;
+  terminal?: 'completed' | 'aborted';
+  failure?: string;
+  pendingApproval: PendingApproval | null;
+  /** The approval that released the pending one, until the step it approved is entered. */
+  approval?: { by: string; note: string };
+  /** Why the last step was left: the reason recorded when the next one is entered. */
+  lastLeft?: string;
+  routing: RoutingState | null;
+  /** Routing version published when the write switch was entered: rollback copies back keys written since. */
+  switchVersion?: number;
+  entities: Record<string, EntityStatus>;
+  latestGate: (GateCheck & { at: string }) | null;
+  rowsPerSecond: number | null;
+  transitions: Transition[];
+}
+
+export type MigrationSpecInput = z.input<typeof migrationSpecSchema>;
+
+export interface MigrationInput {
+  /** The spec as written (validated and defaulted by the first activity). */
+  spec: MigrationSpecInput;
+  /** Approve every phase the spec gates on a human (tests, demos). Never approves after a rollback. */
+  autoApprove?: boolean;
+  /** Who started it; recorded in the history and the routing log. */
+  actor?: string;
+  /** Continue as new once history has this many events (default: when the server suggests it). */
+  historyLimit?: number;
+  /** Set by the workflow itself when it continues as new. */
+  carried?: MigrationState;
+}
+
+export interface MigrationStatus {
+  migrationId: string;
+  phase: Phase | null;
+  /** Read-ramp percentage while the phase is read_ramp. */
+  rampPercent: number | null;
+  state: RunState;
+  pendingApproval: PendingApproval | null;
+  routing: RoutingState | null;
+  rowsPerSecond: number | null;
+  failure: string | null;
+  entities: Record<string, EntityStatus>;
+  gates: { thresholds: MigrationPlan['spec']['gates'] | null; latest: MigrationState['latestGate'] };
+  transitions: Transition[];
+}
+
+export interface ApproveArgs {
+  /** The phase being approved; defaults to whichever is pending. */
+  phase?: Phase;
+  by: string;
+  note?: string;
+}
+
+export interface RollbackArgs {
+  /** An earlier phase; defaults to the one before the current step (ARCHITECTURE.md). */
+  to?: Phase;
+  by: string;
+  reason: string;
+}
+
+export interface ControlArgs {
+  by: string;
+  reason?: string;
+}
+
+export interface ThrottleArgs extends ControlArgs {
+  /** Rows per second for each entity's copy; 0 lifts the limit. */
+  rowsPerSecond: number;
+}

@@ -1,0 +1,127 @@
+/**
+ * The migration workflow: one per migration (workflow id = spec id), a state machine over the
+ * phases of ARCHITECTURE.md that a human steers through updates and signals.
+ */
+import {
+  allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, workflowInfo,
+} from '@temporalio/workflow';
+import { failureMessage } from './backfill-control';
+import { installHandlers } from './migration-handlers';
+import { prepareMigration } from './migration-activities';
+import { rollBack } from './migration-compensations';
+import { runStep } from './migration-phases';
+import { publishStep } from './migration-routing';
+import { MigrationRuntime, newRuntime } from './migration-runtime';
+import { initialState, record, statusOf, steps, syncSearchAttributes } from './migration-state';
+import { needsApproval, stepLabel } from './migration-steps';
+import type { MigrationInput, MigrationState, MigrationStatus } from './migration-types';
+
+export * from './migration-api';
+
+export async function migrationWorkflow(input: MigrationInput): Promise<MigrationStatus> {
+  const s = input.carried ?? initialState(input, workflowInfo().workflowId);
+  const rt = newRuntime();
+  installHandlers(s, rt);
+  syncSearchAttributes(s);
+  if (!s.plan) s.plan = await prepareMigration({ spec: input.spec });
+
+  const shouldYield = () => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit);
+  };
+
+  while (!s.terminal) {
+    const outcome = await runForward(s, rt, shouldYield);
+    if (outcome === 'yield') {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof migrationWorkflow>({ ...input, carried: s });
+    }
+    if (outcome === 'done') {
+      s.terminal = 'completed';
+      record(s, 'completed', 'workflow', 'every phase done');
+      break;
+    }
+    await rollBack(s, outcome);
+  }
+  await condition(allHandlersFinished);
+  return statusOf(s);
+}
+
+type ForwardOutcome = 'done' | 'yield' | NonNullable<MigrationRuntime['request']>;
+
+/** Runs steps forward until the end, a continue-as-new point, or a rollback/abort request. */
+async function runForward(s: MigrationState, rt: MigrationRuntime, shouldYield: () => boolean): Promise<ForwardOutcome> {
+  rt.forward = new CancellationScope();
+  try {
+    return await rt.forward.run(() => forward(s, rt, shouldYield));
+  } catch (err) {
+    if (!(rt.request && isCancellation(err))) throw err;
+    const request = rt.request;
+    rt.request = null;
+    // Marked here, not when the saga starts, so no handler ever sees "no request, not rolling back" in between.
+    s.rollingBack = true;
+    return request;
+  } finally {
+    rt.forward = undefined;
+  }
+}
+
+async function forward(s: MigrationState, rt: MigrationRuntime, shouldYield: () => boolean): Promise<'done' | 'yield'> {
+  const all = steps(s);
+  const { approvals } = s.plan!.spec;
+  for (let i = s.nextStep; i < all.length; i++) {
+    const step = all[i];
+    const resumingMidStep = s.soakLeftMs !== undefined;
+    if (!resumingMidStep) {
+      const { by, reason } = await approveEntry(s, i, needsApproval(all, i, approvals));
+      // A paused migration does not change phase: the step boundary is a safe point to hold at.
+      await condition(() => !s.paused);
+      await publishStep(s, i, by, reason);
+      if (step.phase === 'write_switch' && s.switchVersion === undefined) s.switchVersion = s.routing!.version;
+    }
+    let outcome;
+    try {
+      outcome = await runStep(s, rt, step, shouldYield);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      failStep(s, i, failureMessage(err));
+      i--;
+      continue;
+    }
+    if (!outcome) return 'yield';
+    s.lastLeft = outcome.left;
+    s.nextStep = i + 1;
+    if (shouldYield()) return 'yield';
+  }
+  return 'done';
+}
+
+/** Who lets step i start and why: the workflow itself, auto-approval, or a human approval. */
+async function approveEntry(s: MigrationState, i: number, specAsks: boolean): Promise<{ by: string; reason: string }> {
+  const phase = steps(s)[i].phase;
+  const left = s.lastLeft ?? 'started';
+  if (s.forceApproval || (specAsks && !s.autoApprove)) {
+    const why = s.forceApproval ? `resume after ${s.failure ? 'failure' : 'rollback'}` : 'the spec asks for approval';
+    s.pendingApproval = { phase, since: new Date().toISOString(), reason: why };
+    syncSearchAttributes(s);
+    await condition(() => s.pendingApproval === null);
+    s.forceApproval = false;
+    s.failure = undefined;
+    const approval = s.approval!;
+    s.approval = undefined;
+    return { by: approval.by, reason: `approved: ${approval.note}` };
+  }
+  if (specAsks) record(s, `approved ${phase}`, s.actor, 'auto-approved');
+  return { by: specAsks ? s.actor : 'workflow', reason: left };
+}
+
+/**
+ * A step whose work failed (a child or an activity gave up) holds the migration in its current
+ * routing, state failed, until a human approves a retry, rolls back or aborts.
+ */
+function failStep(s: MigrationState, i: number, message: string): void {
+  s.failure = message;
+  s.forceApproval = true;
+  s.nextStep = i;
+  record(s, `${stepLabel(steps(s)[i])} failed`, 'workflow', message);
+}

@@ -1,0 +1,308 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type * as planActivities from '../activities/plan';
+import type * as reconcileActivities from '../activities/reconcile';
+import type { ReconcileResult } from '../activities/reconcile';
+import type * as verifyActivities from '../activities/verify';
+import type { SideCounts } from '../activities/verify';
+import type { RowDiff } from '../activities/verify-diff';
+import type { KeyRange } from '../lib/connectors/types';
+import type { MigrationSpec } from '../lib/spec/schema';
+import { DataControl, failureMessage, handleDataControl, rateShare, slidingWindow } from './backfill-control';
+import { RangeCounts, countRanges } from './backfill-progress';
+import { Mismatches, groupDiffs } from './verify-diffs';
+
+export type { Mismatches, MismatchTotals } from './verify-diffs';
+
+export type { RowDiff, DiffKind } from '../activities/verify-diff';
+
+export interface VerifyOptions {
+  /** Hash ranges of about this many rows: a difference re-reads one such range per side (default 500). */
+  rowsPerRange?: number;
+  /** Ranges per compare activity (default 100). */
+  rangesPerActivity?: number;
+  /** Wait this long before rechecking suspects, so in-flight writes land (default gates.maxLagSeconds, at least 1 s). */
+  recheckDelaySeconds?: number;
+  /** Reconcile rounds before giving up (default 3); 0 only reports. */
+  maxReconcileRounds?: number;
+  /** Keys listed in the result per round (all are counted; default 1000). */
+  maxListed?: number;
+}
+
+export interface VerifyInput {
+  migrationId: string;
+  spec: MigrationSpec;
+  entity: string;
+  options?: VerifyOptions;
+  /** Set only by continueAsNew. */
+  carried?: VerifyState;
+}
+
+export interface ChunkState {
+  index: number;
+  ranges: KeyRange[];
+  status: 'pending' | 'running' | 'done' | 'failed';
+  error?: string;
+}
+
+export type ReconcileOutcome = 'not_needed' | 'clean' | 'limit_reached' | 'disabled' | 'failed';
+
+export interface VerifyState {
+  phase: 'counting' | 'planning' | 'comparing' | 'rechecking' | 'reconciling' | 'done';
+  /** 0 is the first full pass; each reconcile round re-compares the chunks that differed. */
+  round: number;
+  countsBefore?: SideCounts;
+  chunks: ChunkState[];
+  rowsTotal: number;
+  rowsCompared: number;
+  rowsReread: number;
+  suspects: RowDiff[];
+  suspectCount: number;
+  /** Chunks with differences in the current round: the next round compares only these. */
+  differingChunks: number[];
+  found?: Mismatches;
+  remaining?: Mismatches;
+  /** Suspects that live traffic closed before the recheck. */
+  transient: number;
+  reconciled: ReconcileResult[];
+  control: DataControl;
+  runs: number;
+}
+
+export interface VerifyProgress {
+  migrationId: string;
+  entity: string;
+  phase: VerifyState['phase'];
+  round: number;
+  rowsCompared: number;
+  rowsTotal: number;
+  rowsReread: number;
+  chunks: RangeCounts;
+  suspects: number;
+  paused: boolean;
+}
+
+export interface VerifyResult {
+  migrationId: string;
+  entity: string;
+  /** Source and target agree (after reconciliation, if any ran). */
+  clean: boolean;
+  countsBefore: SideCounts;
+  countsAfter: SideCounts;
+  rowsCompared: number;
+  /** Rows read a second time to pinpoint differences (both sides, all rounds). */
+  rowsReread: number;
+  /** Differences confirmed by the first pass. */
+  found: Mismatches;
+  /** Differences still there at the end. */
+  remaining: Mismatches;
+  transient: number;
+  /** Chunks that kept failing: not verified, so the result is not clean. */
+  failures: { from?: KeyRange['from']; to?: KeyRange['to']; error: string }[];
+  reconcile: { outcome: ReconcileOutcome; rounds: number; results: ReconcileResult[]; error?: string };
+  runs: number;
+}
+
+export const verifyProgress = defineQuery<VerifyProgress>('verifyProgress');
+
+const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8 } as const;
+/** Single-call activities (counts, plan, recheck, reconcile): no heartbeat, a bounded run time. */
+const acts = proxyActivities<typeof verifyActivities & typeof planActivities & typeof reconcileActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry,
+});
+/** Range comparison heartbeats per range, so a killed worker's chunk moves on within 30 s. */
+const { compareRanges } = proxyActivities<typeof verifyActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30s',
+  retry,
+});
+
+const MAX_RANGES = 20_000;
+
+/**
+ * Verifies one entity: counts, canonical hashes per small key range on both sides, row diffs in
+ * the ranges whose hashes differ, a delayed recheck of every suspect (live writes close their own
+ * gaps), then reconcile rounds — re-copy from the source, re-compare what differed — until clean
+ * or `maxReconcileRounds`. Finding differences is a result, not a failure.
+ */
+export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> {
+  const { migrationId, spec, entity } = input;
+  const ref = { migrationId, spec, entity };
+  const opts = input.options ?? {};
+  const maxRounds = opts.maxReconcileRounds ?? 3;
+  const maxListed = opts.maxListed ?? 1000;
+  const state: VerifyState = input.carried ?? {
+    phase: 'counting',
+    round: 0,
+    chunks: [],
+    rowsTotal: 0,
+    rowsCompared: 0,
+    rowsReread: 0,
+    suspects: [],
+    suspectCount: 0,
+    differingChunks: [],
+    transient: 0,
+    reconciled: [],
+    control: { paused: false, maxRowsPerSecond: spec.backfill.maxRowsPerSecond || null },
+    runs: 0,
+  };
+  state.runs++;
+  handleDataControl(state.control);
+  setHandler(verifyProgress, () => ({
+    migrationId,
+    entity,
+    phase: state.phase,
+    round: state.round,
+    rowsCompared: state.rowsCompared,
+    rowsTotal: state.rowsTotal,
+    rowsReread: state.rowsReread,
+    chunks: countRanges(state.chunks),
+    suspects: state.suspectCount,
+    paused: state.control.paused,
+  }));
+
+  if (state.phase === 'counting') {
+    state.countsBefore = await acts.countSides(ref);
+    state.phase = 'planning';
+  }
+  if (state.phase === 'planning') {
+    const plan = await acts.planRanges({
+      ...ref,
+      rowsPerRange: opts.rowsPerRange ?? 500,
+      minRanges: 1,
+      maxRanges: MAX_RANGES,
+    });
+    const per = opts.rangesPerActivity ?? 100;
+    for (let i = 0; i < plan.ranges.length; i += per) {
+      state.chunks.push({ index: state.chunks.length, ranges: plan.ranges.slice(i, i + per), status: 'pending' });
+    }
+    state.rowsTotal = plan.rowsTotal;
+    state.phase = 'comparing';
+  }
+
+  let reconcileError: string | undefined;
+  for (;;) {
+    if (state.phase === 'comparing') {
+      await compareChunks(input, state, maxListed);
+      if (state.chunks.some((c) => c.status === 'pending')) {
+        await condition(allHandlersFinished);
+        return continueAsNew<typeof verifyWorkflow>({ ...input, carried: state });
+      }
+      state.phase = 'rechecking';
+    }
+    if (state.phase === 'rechecking') {
+      const confirmed = await recheck(state, ref, opts.recheckDelaySeconds ?? Math.max(1, spec.gates.maxLagSeconds));
+      const mismatches = groupDiffs(confirmed, state.suspectCount - state.suspects.length);
+      if (state.round === 0) state.found = mismatches;
+      state.remaining = mismatches;
+      if (mismatches.totals.all === 0 || state.round >= maxRounds) break;
+      state.phase = 'reconciling';
+    }
+    if (state.phase === 'reconciling') {
+      try {
+        state.reconciled.push(await acts.reconcileKeys({ ...ref, diffs: state.remaining?.diffs ?? [] }));
+      } catch (err) {
+        reconcileError = failureMessage(err);
+        break;
+      }
+      // The next round compares again only the chunks that differed in this one.
+      for (const c of state.chunks) {
+        if (c.status === 'done' && state.differingChunks.includes(c.index)) c.status = 'pending';
+      }
+      state.differingChunks = [];
+      state.suspects = [];
+      state.suspectCount = 0;
+      state.round++;
+      state.phase = 'comparing';
+    }
+  }
+
+  const countsAfter = state.round > 0 ? await acts.countSides(ref) : (state.countsBefore as SideCounts);
+  state.phase = 'done';
+  await condition(allHandlersFinished);
+  const remaining = state.remaining ?? groupDiffs([], 0);
+  const clean = remaining.totals.all === 0 && state.chunks.every((c) => c.status !== 'failed');
+  return {
+    migrationId,
+    entity,
+    clean,
+    countsBefore: state.countsBefore as SideCounts,
+    countsAfter,
+    rowsCompared: state.rowsCompared,
+    rowsReread: state.rowsReread,
+    found: state.found ?? remaining,
+    remaining,
+    transient: state.transient,
+    failures: state.chunks
+      .filter((c) => c.status === 'failed')
+      .map((c) => ({ from: c.ranges[0]?.from, to: c.ranges[c.ranges.length - 1]?.to, error: c.error ?? 'unknown error' })),
+    reconcile: {
+      outcome: reconcileError ? 'failed' : outcome(state, maxRounds, remaining.totals.all),
+      rounds: state.reconciled.length,
+      results: state.reconciled,
+      ...(reconcileError ? { error: reconcileError } : {}),
+    },
+    runs: state.runs,
+  };
+}
+
+function outcome(state: VerifyState, maxRounds: number, remaining: number): ReconcileOutcome {
+  if (state.reconciled.length === 0) return remaining === 0 ? 'not_needed' : maxRounds === 0 ? 'disabled' : 'limit_reached';
+  return remaining === 0 ? 'clean' : 'limit_reached';
+}
+
+async function compareChunks(input: VerifyInput, state: VerifyState, maxListed: number): Promise<void> {
+  const concurrency = input.spec.backfill.concurrency;
+  const rotate = () => workflowInfo().continueAsNewSuggested;
+  await slidingWindow({
+    next: () => state.chunks.find((c) => c.status === 'pending'),
+    work: async (chunk) => {
+      chunk.status = 'running';
+      try {
+        const r = await compareRanges({
+          migrationId: input.migrationId,
+          spec: input.spec,
+          entity: input.entity,
+          ranges: chunk.ranges,
+          maxListed: Math.max(0, maxListed - state.suspects.length),
+          rowsPerSecond: rateShare(state.control, concurrency),
+        });
+        if (state.round === 0) state.rowsCompared += r.rowsCompared;
+        state.rowsReread += r.rowsReread;
+        state.suspects.push(...r.suspects.slice(0, Math.max(0, maxListed - state.suspects.length)));
+        state.suspectCount += r.suspectCount;
+        if (r.suspectCount) state.differingChunks.push(chunk.index);
+        chunk.status = 'done';
+      } catch (err) {
+        chunk.status = 'failed';
+        chunk.error = failureMessage(err);
+      }
+    },
+    limit: () => concurrency,
+    held: () => state.control.paused,
+    stop: rotate,
+  });
+}
+
+/** Waits for in-flight writes to land, then keeps only the suspects that still differ. */
+async function recheck(
+  state: VerifyState,
+  ref: { migrationId: string; spec: MigrationSpec; entity: string },
+  delaySeconds: number,
+): Promise<RowDiff[]> {
+  if (state.suspects.length === 0) return [];
+  await sleep(delaySeconds * 1000);
+  const { confirmed, rowsReread } = await acts.recheckKeys({ ...ref, suspects: state.suspects });
+  state.rowsReread += rowsReread;
+  state.transient += state.suspects.length - confirmed.length;
+  return confirmed;
+}
