@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Key, KeyRange, ReadResult } from '../lib/connectors/types';
+import { metrics } from '../lib/metrics';
 import { EntityRef, openSides } from './entity-sides';
 import { keepAlive } from './keepalive';
 import { pace } from './throttle';
@@ -76,6 +77,7 @@ export async function copyRangeSlice(input: CopySliceInput): Promise<CopySliceRe
       if (lastKey) counters.lastKey = lastKey;
       counters.rows += records.length + rejected.length;
       counters.written += w.written;
+      metrics.rowsCopied.inc({ migration_id: input.migrationId, entity: input.entity }, w.written);
       counters.skipped += w.skipped;
       counters.quarantined += w.quarantined + quarantined;
       counters.bytes += bytes;
@@ -86,6 +88,7 @@ export async function copyRangeSlice(input: CopySliceInput): Promise<CopySliceRe
   } finally {
     stop();
   }
+  if (counters.done) metrics.rangesDone.inc({ migration_id: input.migrationId, entity: input.entity, kind: 'backfill' });
   return {
     ...counters,
     startedAtMs,

@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { metrics } from '../lib/metrics';
 import type { EntityConnector, Key, KeyRange, MappedRecord } from '../lib/connectors/types';
 import { EntityRef, openSides } from './entity-sides';
 import { keepAlive } from './keepalive';
@@ -71,6 +72,7 @@ export async function compareRanges(input: CompareRangesInput): Promise<CompareR
         acc.suspects.push(...r.diffs.slice(0, Math.max(0, input.maxListed - acc.suspects.length)));
       }
       ctx.heartbeat({ ...acc, next: acc.next + 1 });
+      metrics.rangesDone.inc({ migration_id: input.migrationId, entity: input.entity, kind: 'verify' });
       await pace(acc.rowsCompared - rowsAtStart, startedAt, input.rowsPerSecond, { ...acc, next: acc.next + 1 });
     }
   } finally {

@@ -1,5 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { openSource, openTarget } from '../../lib/connectors';
+import { registry } from '../../lib/metrics';
 import { backfillProgress, backfillWorkflow, pauseData, resumeData, setRowsPerSecond } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import { createItems, itemsSpec, sourceItems, targetItems, useDataStack } from './backfill-fixtures';
@@ -23,6 +24,13 @@ describe('backfill workflow against the real stack', () => {
     expect(await targetItems(stack.f, 'many')).toEqual(await sourceItems(stack.f, 'many'));
     const doc = await stack.f.mongo.collection('many').findOne({ _id: 7 as never });
     expect(doc).toMatchObject({ name: 'item 7', qty: 7, version: 1 });
+    // The worker's Prometheus metrics count what was copied (in-process worker, same registry).
+    const metric = (name: string) => registry.getSingleMetric(name)?.get();
+    const forEntity = async (name: string) =>
+      (await metric(name))?.values.filter((v) => v.labels.migration_id === result.migrationId && v.labels.entity === 'many' && (v.labels.kind ?? 'backfill') === 'backfill')
+        .reduce((n, v) => n + v.value, 0);
+    expect(await forEntity('switchyard_rows_copied_total')).toBe(1000);
+    expect(await forEntity('switchyard_ranges_completed_total')).toBe(10);
   });
 
   it('copies a 0-row table', async () => {
