@@ -2,8 +2,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   cdcBlockers, cdcNames, dropPublicationAndSlot, ensurePublicationAndSlot, ensureReplicaIdentity, IdentityChange,
-  openStream, readSlotState, restoreReplicaIdentity, SlotBusyError, SlotLostError, SlotState, StreamState, watchedTables,
+  openStream, restoreReplicaIdentity, SlotBusyError, SlotLostError, StreamState, watchedTables,
 } from '../lib/cdc';
+import { metrics } from '../lib/metrics';
 import { redactSecrets } from '../lib/redact';
 import type { MigrationSpec } from '../lib/spec/schema';
 import { withSourceClient } from './cdc-source';
@@ -47,7 +48,7 @@ export interface CdcStreamInput extends CdcRef {
   batchMessages?: number;
   /** Pause between polls once caught up. */
   idleMs?: number;
-  /** Retained WAL above this is a warning in the returned and heartbeated state. */
+  /** Retained WAL above this is a warning in the returned and heartbeated state; default spec.cdc.maxRetainedWalBytes. */
   maxRetainedBytes?: number;
   /** Return after about this long (the workflow loops, reading lag from the result); absent: until cancelled. */
   sliceMs?: number;
@@ -55,7 +56,7 @@ export interface CdcStreamInput extends CdcRef {
   untilCaughtUp?: boolean;
 }
 
-const DEFAULTS = { batchMessages: 5000, idleMs: 500, maxRetainedBytes: 1024 ** 3 };
+const DEFAULTS = { batchMessages: 5000, idleMs: 500 };
 
 /**
  * The streaming loop: read a batch from the slot, apply it to every entity's target, acknowledge
@@ -65,7 +66,7 @@ const DEFAULTS = { batchMessages: 5000, idleMs: 500, maxRetainedBytes: 1024 ** 3
  */
 export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
   const ctx = Context.current();
-  const o = { ...DEFAULTS, ...input };
+  const o = { ...DEFAULTS, maxRetainedBytes: input.spec.cdc.maxRetainedWalBytes, ...input };
   const startedAt = Date.now();
   let last = ctx.info.heartbeatDetails as StreamState | undefined;
   const stream = await failLoudly(() => openStream(input.migrationId, input.spec, { maxRetainedBytes: o.maxRetainedBytes, counters: last }));
@@ -74,6 +75,8 @@ export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
       const state = await failLoudly(() => stream.step(o.batchMessages, () => ctx.heartbeat(last)));
       last = state;
       ctx.heartbeat(state);
+      metrics.lagSeconds.set({ migration_id: input.migrationId }, state.lagSeconds);
+      metrics.lagBytes.set({ migration_id: input.migrationId }, state.lagBytes);
       if (input.untilCaughtUp && state.caughtUp) return state;
       if (input.sliceMs !== undefined && Date.now() - startedAt >= input.sliceMs) return state;
       // Rejects with CancelledFailure once the workflow cancels (delivered through heartbeats).
@@ -82,11 +85,6 @@ export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
   } finally {
     await stream.close();
   }
-}
-
-/** The slot's position, lag in bytes and retained WAL, for status and gates while no stream runs. */
-export async function cdcSlotState(ref: CdcRef): Promise<SlotState> {
-  return failLoudly(() => withSourceClient(ref.spec, (c) => readSlotState(c, cdcNames(ref.migrationId).slot)));
 }
 
 /** Drops the slot and publication and restores replica identities, on complete or abort. Idempotent. */

@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
-import { keyText } from '../lib/connectors/keys';
 import type { Key } from '../lib/connectors/types';
 import { readWrittenKeys } from '../lib/control';
 import { log } from '../lib/log';
 import { metrics } from '../lib/metrics';
 import type { MigrationSpec } from '../lib/spec/schema';
 import { controlPool } from './control-pool';
+import { copyKeys } from './copy-keys';
 import { openSides } from './entity-sides';
 
 export interface CopyBackInput {
@@ -39,10 +39,7 @@ export async function copyBackWrittenKeys(input: CopyBackInput): Promise<Record<
     for (;;) {
       const keys = (await readWrittenKeys(pool, input.migrationId, entity, input.sinceVersion, cursor.after, PAGE)) as Key[];
       if (keys.length === 0) break;
-      const records = await fresh.fetchByKeys(keys);
-      const present = new Set(records.map((r) => keyText(fresh.keyOf(r))));
-      await old.writeBatch(records, { versionGuard: true });
-      await old.deleteKeys(keys.filter((k) => !present.has(keyText(k))));
+      await copyKeys(fresh, old, keys);
       cursor.copied[entity] = (cursor.copied[entity] ?? 0) + keys.length;
       cursor.after = keys[keys.length - 1];
       metrics.rowsCopiedBack.inc({ migration_id: input.migrationId, entity }, keys.length);

@@ -1,6 +1,8 @@
 import { Context } from '@temporalio/activity';
-import type { Key, KeyRange, ReadResult } from '../lib/connectors/types';
+import { openDirectCopy } from '../lib/connectors';
+import type { Key, KeyRange } from '../lib/connectors/types';
 import { metrics } from '../lib/metrics';
+import { directPages, PageWalk, recordPages } from './copy-pages';
 import { EntityRef, openSides } from './entity-sides';
 import { keepAlive } from './keepalive';
 import { pace } from './throttle';
@@ -42,10 +44,11 @@ export interface CopySliceResult extends CopyCounters {
 const EMPTY: CopyCounters = { done: false, rows: 0, written: 0, skipped: 0, quarantined: 0, bytes: 0 };
 
 /**
- * Copies one slice of a range: keyset pages from the source, version-guarded batch writes to the
- * target, the next page read while the current one is written. Heartbeats the last written key
- * after every batch; a retry (worker killed, server error) resumes after that key. Re-writing a
- * page is harmless: the version guard skips rows the target already holds at that version.
+ * Copies one slice of a range page by page: inside the databases when the entity allows it
+ * (openDirectCopy: PostgreSQL → PostgreSQL, columns only renamed or dropped), otherwise as keyset
+ * pages of records from the source and version-guarded batch writes to the target. Heartbeats the
+ * last written key after every page; a retry (worker killed, server error) resumes after that key.
+ * Re-writing a page is harmless: the version guard skips rows the target already holds at that version.
  */
 export async function copyRangeSlice(input: CopySliceInput): Promise<CopySliceResult> {
   const ctx = Context.current();
@@ -54,34 +57,30 @@ export async function copyRangeSlice(input: CopySliceInput): Promise<CopySliceRe
   const startedAtMs = Date.now();
   const { source, target } = openSides(input);
   const { batchSize, maxBatchBytes } = input.spec.backfill;
-  // A throttled slice reads at most a second's worth per page, so pacing stays smooth.
-  const limit = input.rowsPerSecond ? Math.max(1, Math.min(batchSize, Math.ceil(input.rowsPerSecond))) : batchSize;
-  const read = (after: Key | undefined): Promise<ReadResult> => {
-    const page = source.readRange({ ...input.range, after, limit, maxBytes: maxBatchBytes });
-    // Awaited later; until then a failure must not count as an unhandled rejection.
-    page.catch(() => undefined);
-    return page;
+  const walk: PageWalk = {
+    range: input.range,
+    after: counters.lastKey ?? input.after,
+    // A throttled slice reads at most a second's worth per page, so pacing stays smooth.
+    limit: input.rowsPerSecond ? Math.max(1, Math.min(batchSize, Math.ceil(input.rowsPerSecond))) : batchSize,
+    maxBytes: maxBatchBytes,
+    more: () => Date.now() - startedAtMs < input.sliceMs,
   };
 
   let rowsThisAttempt = 0;
-  let page: Promise<ReadResult> | undefined = counters.done ? undefined : read(counters.lastKey ?? input.after);
   const stop = keepAlive(() => counters);
   try {
-    while (page) {
-      const { records, rejected, bytes, lastKey } = await page;
-      counters.done = lastKey === undefined;
-      page = !counters.done && Date.now() - startedAtMs < input.sliceMs ? read(lastKey) : undefined;
-      const w = records.length ? await target.writeBatch(records, { versionGuard: true }) : { written: 0, skipped: 0, quarantined: 0 };
-      // Rows the mapping cannot carry exactly are recorded for an operator, never dropped silently.
-      const quarantined = rejected.length ? await target.quarantine(rejected) : 0;
-      if (lastKey) counters.lastKey = lastKey;
-      counters.rows += records.length + rejected.length;
-      counters.written += w.written;
-      metrics.rowsCopied.inc({ migration_id: input.migrationId, entity: input.entity }, w.written);
-      counters.skipped += w.skipped;
-      counters.quarantined += w.quarantined + quarantined;
-      counters.bytes += bytes;
-      rowsThisAttempt += records.length + rejected.length;
+    const direct = counters.done ? undefined : await openDirectCopy(input.spec, input.entity);
+    const pages = counters.done ? [] : direct ? directPages(direct, walk) : recordPages(source, target, walk);
+    for await (const page of pages) {
+      counters.done = page.lastKey === undefined;
+      if (page.lastKey) counters.lastKey = page.lastKey;
+      counters.rows += page.rows;
+      counters.written += page.written;
+      metrics.rowsCopied.inc({ migration_id: input.migrationId, entity: input.entity }, page.written);
+      counters.skipped += page.skipped;
+      counters.quarantined += page.quarantined;
+      counters.bytes += page.bytes;
+      rowsThisAttempt += page.rows;
       ctx.heartbeat(counters);
       await pace(rowsThisAttempt, startedAtMs, input.rowsPerSecond, counters);
     }

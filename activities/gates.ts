@@ -1,7 +1,7 @@
 import { evaluateGates, GateEvaluation, GateFigures, readGateFigures } from '../lib/control';
 import { log } from '../lib/log';
 import { metrics } from '../lib/metrics';
-import type { Gates } from '../lib/spec/lifecycle';
+import type { Gates, Sync } from '../lib/spec/lifecycle';
 import { controlPool } from './control-pool';
 
 export interface CheckGatesInput {
@@ -10,7 +10,9 @@ export interface CheckGatesInput {
   /** Figures are those reported under this routing version: the current phase or ramp step. */
   routingVersion: number;
   gates: Gates;
-  sync: 'dual_write' | 'cdc';
+  sync: Sync;
+  /** The workflow's own CDC stream lag; it replaces whatever the routers reported. */
+  lagSeconds?: number;
 }
 
 export interface GateCheck extends GateEvaluation {
@@ -20,7 +22,8 @@ export interface GateCheck extends GateEvaluation {
 
 /** Reads what the application routers reported for the current routing and judges it. */
 export async function checkGates(input: CheckGatesInput): Promise<GateCheck> {
-  const figures = await readGateFigures(controlPool(input.control), input.migrationId, input.routingVersion);
+  const reported = await readGateFigures(controlPool(input.control), input.migrationId, input.routingVersion);
+  const figures = { ...reported, lagSeconds: input.lagSeconds ?? reported.lagSeconds };
   const evaluation = evaluateGates(figures, input.gates, input.sync);
   const m = { migration_id: input.migrationId };
   metrics.mismatchRate.set(m, evaluation.mismatchRate);

@@ -8,3 +8,4 @@ export * from './routing';
 export * from './gates';
 export * from './compensations';
 export * from './cdc';
+export * from './reconcile-queue';

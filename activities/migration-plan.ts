@@ -21,11 +21,6 @@ export async function prepareMigration(input: { spec: unknown }): Promise<Migrat
   const parsed = parseSpec(input.spec);
   if (!parsed.ok) throw ApplicationFailure.nonRetryable(`invalid spec: ${parsed.problems.join('; ')}`, 'InvalidSpec');
   const { spec } = parsed;
-  // The CDC engine (lib/cdc, activities/cdc.ts) is not driven by this workflow yet; running a
-  // "cdc" spec as if the application dual-wrote would leave the target silently behind.
-  if (spec.sync === 'cdc') {
-    throw ApplicationFailure.nonRetryable('sync "cdc" is not yet run by the migration workflow: use "dual_write" with the application router', 'UnsupportedSync');
-  }
   const timersMs = Object.fromEntries(
     Object.entries(spec.timers).map(([name, text]) => [name, parseDuration(text)]),
   ) as MigrationPlan['timersMs'];

@@ -1,7 +1,7 @@
 import { log } from '../lib/log';
 import { metrics } from '../lib/metrics';
 import { publishRoutingState, routingFor, RoutingState } from '../lib/control';
-import type { Phase } from '../lib/spec/lifecycle';
+import type { Phase, Sync } from '../lib/spec/lifecycle';
 import { controlPool } from './control-pool';
 
 export interface PublishRoutingInput {
@@ -13,13 +13,15 @@ export interface PublishRoutingInput {
   phase: Phase;
   /** Share of reads to the new database during the read ramp. */
   rampPercent?: number;
+  /** Absent means dual_write. */
+  sync?: Sync;
   actor: string;
   reason: string;
 }
 
 /** Enters a phase as far as applications are concerned: sets the routing state and logs who and why. */
 export async function publishRouting(input: PublishRoutingInput): Promise<RoutingState> {
-  const routing = routingFor(input.phase, input.rampPercent);
+  const routing = routingFor(input.phase, input.rampPercent, input.sync);
   const state = await publishRoutingState(controlPool(input.control), {
     ...routing,
     migrationId: input.migrationId,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { keyText } from '../lib/connectors/keys';
 import type { Key, MappedRecord } from '../lib/connectors/types';
 import { canonicalJson } from '../lib/mapping/canonical';
@@ -10,6 +11,8 @@ export interface RowDiff {
   kind: DiffKind;
   /** For "different": the target-shape fields whose canonical values differ. */
   fields?: string[];
+  /** The source record when compared (short hash of its canonical form, or "absent"): a recheck tells a settled difference from a key still being written. */
+  source: string;
 }
 
 /**
@@ -29,14 +32,30 @@ export function diffRecords(
     const t = targetByKey.get(text);
     targetByKey.delete(text);
     if (!t) {
-      diffs.push({ key, kind: 'missing' });
+      diffs.push({ key, kind: 'missing', source: fingerprint(s) });
       continue;
     }
     const fields = differingFields(s, t);
-    if (fields.length) diffs.push({ key, kind: 'different', fields });
+    if (fields.length) diffs.push({ key, kind: 'different', fields, source: fingerprint(s) });
   }
-  for (const t of targetByKey.values()) diffs.push({ key: keyOf(t), kind: 'extra' });
+  for (const t of targetByKey.values()) diffs.push({ key: keyOf(t), kind: 'extra', source: ABSENT });
   return diffs;
+}
+
+const ABSENT = 'absent';
+
+function fingerprint(r: MappedRecord): string {
+  return createHash('sha256').update(canonicalJson(r)).digest('hex').slice(0, 12);
+}
+
+/**
+ * The differences of a recheck that are settled: the source record is what it was at the first
+ * comparison. A key the source changed in between is still being written, and its change is on
+ * its way through dual writes or CDC; it is not evidence of a mismatch.
+ */
+export function settledDiffs(suspects: RowDiff[], now: RowDiff[]): RowDiff[] {
+  const before = new Map(suspects.map((d) => [keyText(d.key), d.source]));
+  return now.filter((d) => before.get(keyText(d.key)) === d.source);
 }
 
 function differingFields(a: MappedRecord, b: MappedRecord): string[] {

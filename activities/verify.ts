@@ -4,7 +4,8 @@ import type { EntityConnector, Key, KeyRange, MappedRecord } from '../lib/connec
 import { EntityRef, openSides } from './entity-sides';
 import { keepAlive } from './keepalive';
 import { pace } from './throttle';
-import { diffRecords, RowDiff } from './verify-diff';
+import { diffRecords, RowDiff, settledDiffs } from './verify-diff';
+import { AfterSwitch, withoutWrittenKeys } from './verify-written';
 
 export interface SideCounts {
   source: number;
@@ -17,7 +18,7 @@ export async function countSides(ref: EntityRef): Promise<SideCounts> {
   return { source: s, target: t };
 }
 
-export interface CompareRangesInput extends EntityRef {
+export interface CompareRangesInput extends EntityRef, AfterSwitch {
   /** Consecutive small ranges; each is hashed on both sides and diffed row by row if they differ. */
   ranges: KeyRange[];
   /** At most this many suspects are listed (all are counted). */
@@ -37,6 +38,8 @@ export interface CompareRangesResult {
   suspectCount: number;
   /** Rows fetched (both sides) to locate differences inside differing ranges. */
   rowsReread: number;
+  /** Differences left out because the routers wrote the key after the write switch. */
+  exempt?: number;
 }
 
 /**
@@ -63,13 +66,15 @@ export async function compareRanges(input: CompareRangesInput): Promise<CompareR
   try {
     for (; acc.next < input.ranges.length; acc.next++) {
       const r = await compareRange(source, target, input.ranges[acc.next], batchSize);
+      const { diffs, exempt } = await withoutWrittenKeys(input, r.diffs);
       acc.rowsCompared += r.sourceRows;
       acc.targetRows += r.targetRows;
       acc.rowsReread += r.rowsReread;
-      if (r.diffs.length) {
+      acc.exempt = (acc.exempt ?? 0) + exempt;
+      if (diffs.length) {
         acc.differingRanges.push(acc.next);
-        acc.suspectCount += r.diffs.length;
-        acc.suspects.push(...r.diffs.slice(0, Math.max(0, input.maxListed - acc.suspects.length)));
+        acc.suspectCount += diffs.length;
+        acc.suspects.push(...diffs.slice(0, Math.max(0, input.maxListed - acc.suspects.length)));
       }
       ctx.heartbeat({ ...acc, next: acc.next + 1 });
       metrics.rangesDone.inc({ migration_id: input.migrationId, entity: input.entity, kind: 'verify' });
@@ -105,20 +110,24 @@ async function readAll(side: EntityConnector, range: KeyRange, limit: number): P
   }
 }
 
-export interface RecheckInput extends EntityRef {
+export interface RecheckInput extends EntityRef, AfterSwitch {
   suspects: RowDiff[];
 }
 
 export interface RecheckResult {
-  /** Still different after the delay: real mismatches. */
+  /** Still different after the delay, and the source record unchanged meanwhile: real mismatches. */
   confirmed: RowDiff[];
+  /** Left out because written after the write switch (see verify-written.ts). */
+  exempt: number;
   rowsReread: number;
 }
 
-/** Reads the suspected keys again on both sides; differences that live traffic has since closed drop out. */
+/** Reads the suspected keys again on both sides; differences that live traffic has since closed or moved drop out. */
 export async function recheckKeys(input: RecheckInput): Promise<RecheckResult> {
   const { source, target } = openSides(input);
   const keys = input.suspects.map((d) => d.key);
   const [sRows, tRows] = await Promise.all([source.fetchByKeys(keys), target.fetchByKeys(keys)]);
-  return { confirmed: diffRecords(sRows, tRows, (r) => target.keyOf(r)), rowsReread: sRows.length + tRows.length };
+  const now = diffRecords(sRows, tRows, (r) => target.keyOf(r));
+  const { diffs, exempt } = await withoutWrittenKeys(input, settledDiffs(input.suspects, now));
+  return { confirmed: diffs, exempt, rowsReread: sRows.length + tRows.length };
 }

@@ -1,5 +1,5 @@
 /** Activity stubs of the migration workflow, with the timeouts and retries each kind of work needs. */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, RetryPolicy } from '@temporalio/workflow';
 import type * as activities from '../activities';
 
 /** Validation and connection checks: a wrong spec or URL does not fix itself, so few attempts. */
@@ -8,15 +8,39 @@ export const { prepareMigration, checkConnections } = proxyActivities<typeof act
   retry: { maximumAttempts: 3, initialInterval: '1s' },
 });
 
-/** Control-store writes and reads: small and idempotent, retried until the store answers again. */
-export const { publishRouting, checkGates } = proxyActivities<typeof activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
+/** Small idempotent calls: retried for as long as the database they talk to does not answer. */
+const untilAnswered: RetryPolicy = { initialInterval: '1s', maximumInterval: '30s' };
+
+/** Control-store writes and reads. */
+export const { publishRouting, checkGates } = proxyActivities<typeof activities>({ startToCloseTimeout: '30 seconds', retry: untilAnswered });
 
 /** Copying keys back on rollback past the write switch: long, resumable from its heartbeat. */
 export const { copyBackWrittenKeys } = proxyActivities<typeof activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1s', maximumInterval: '1 minute' },
+});
+
+/** Draining the reconcile queue before a step: retried for a few minutes, then the step fails for a human to retry. */
+export const { drainReconcileQueue: drainQueueBeforeEntry } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+/** Draining it during a soak: the next gate interval tries again, so a few quick attempts suffice. */
+export const { drainReconcileQueue: drainQueueInPassing } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumAttempts: 3 },
+});
+
+/** CDC set-up and tear-down on the source (slot creation waits for running transactions). */
+export const { cdcPreflight, cdcPrepare, cdcTeardown } = proxyActivities<typeof activities>({ startToCloseTimeout: '2 minutes', retry: untilAnswered });
+
+/** One slice of the CDC stream: it heartbeats every batch or idle poll, so a killed worker's slice is retried within seconds. */
+export const { cdcStream } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '15 seconds',
+  retry: untilAnswered,
 });

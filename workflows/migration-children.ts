@@ -7,16 +7,16 @@ import { failureMessage, pauseData, setRowsPerSecond } from './backfill-control'
 import { backfillWorkflow } from './backfill';
 import type { MigrationRuntime } from './migration-runtime';
 import type { ChildStatus, MigrationState } from './migration-types';
-import { verifyWorkflow, VerifyResult } from './verify';
+import { verifyWorkflow, VerifyOptions, VerifyResult } from './verify';
 
 export type DataPhase = 'backfill' | 'verify';
 
 /** Runs one child per entity and waits for all; a failed child, or a verification that is not clean, fails the phase. */
-export async function runEntityChildren(s: MigrationState, rt: MigrationRuntime, kind: DataPhase): Promise<void> {
+export async function runEntityChildren(s: MigrationState, rt: MigrationRuntime, kind: DataPhase, verifyOptions?: VerifyOptions): Promise<void> {
   const { spec } = s.plan!;
   await Promise.all(spec.entities.map(async ({ name: entity }) => {
     const workflowId = `${s.migrationId}--${kind}--${entity}`;
-    const options = { workflowId, args: [{ migrationId: s.migrationId, spec, entity }] as const };
+    const options = { workflowId, args: [{ migrationId: s.migrationId, spec, entity, ...(verifyOptions ? { options: verifyOptions } : {}) }] as const };
     const child = kind === 'backfill' ? await startChild(backfillWorkflow, options) : await startChild(verifyWorkflow, options);
     // Listed once started, so whoever reads the status can query the child.
     const status: ChildStatus = { workflowId, state: 'running' };

@@ -4,6 +4,7 @@
  */
 import { CancellationScope } from '@temporalio/workflow';
 import { copyBackWrittenKeys } from './migration-activities';
+import { cdcTeardownStep, isFirstStep, resumeStreamingAfterUndo, usesCdc } from './migration-cdc';
 import type { ControlRequest } from './migration-runtime';
 import { publishStep } from './migration-routing';
 import { record, steps } from './migration-state';
@@ -30,7 +31,11 @@ export async function rollBack(s: MigrationState, req: ControlRequest): Promise<
       await undoData(s, all[i]);
       await publishStep(s, i - 1, req.by, `undo ${stepLabel(all[i])}: ${req.reason}`);
     }
-    if (s.step < all.findIndex((x) => x.phase === 'write_switch')) s.switchVersion = undefined;
+    const beforeSwitch = s.step < all.findIndex((x) => x.phase === 'write_switch');
+    if (beforeSwitch) s.switchVersion = undefined;
+    resumeStreamingAfterUndo(s, beforeSwitch);
+    // Back at preflight (or aborted) the slot would only retain WAL: a resumed run prepares a new one.
+    if (s.cdc && (req.kind === 'abort' || isFirstStep(s, req.target)) && usesCdc(s)) await cdcTeardownStep(s);
     s.nextStep = req.target + 1;
     s.forceApproval = true;
     s.rollingBack = false;

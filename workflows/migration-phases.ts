@@ -1,11 +1,14 @@
 /** What each step does between being entered and being left; returns why it may be left. */
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { checkConnections, checkGates } from './migration-activities';
+import { cdcPreflightStep, cdcPrepareStep, finishStreamAtSwitch, gateLagSeconds, usesCdc } from './migration-cdc';
 import { runEntityChildren } from './migration-children';
+import { draining } from './migration-reconcile';
 import { interrupt, MigrationRuntime } from './migration-runtime';
 import { soak, SoakOptions } from './migration-timers';
 import type { Step } from './migration-steps';
 import type { MigrationState } from './migration-types';
+import type { VerifyOptions } from './verify';
 
 /** `left` says why the step is done; null means the run must continue as new mid-step. */
 export type StepOutcome = { left: string } | null;
@@ -17,25 +20,28 @@ export async function runStep(s: MigrationState, rt: MigrationRuntime, step: Ste
   switch (step.phase) {
     case 'preflight':
       await checkConnections({ connections: [spec.source.connection, spec.target.connection, spec.control.connection] });
+      if (usesCdc(s)) await cdcPreflightStep(s);
       return { left: 'connections checked' };
     case 'dual_write':
-      return timed(timersMs.dualWriteSoak, `${spec.sync === 'cdc' ? 'CDC' : 'dual-write'} soak ${spec.timers.dualWriteSoak}`);
+      return timed(timersMs.dualWriteSoak, `${spec.sync === 'cdc' ? 'CDC' : 'dual-write'} soak ${spec.timers.dualWriteSoak}`, draining(s));
     case 'backfill':
+      if (usesCdc(s)) await cdcPrepareStep(s);
       await runEntityChildren(s, rt, 'backfill');
       return { left: `${spec.entities.length} entities copied` };
     case 'verify':
       await runEntityChildren(s, rt, 'verify');
       return { left: `${spec.entities.length} entities verified` };
     case 'shadow_read':
-      return timed(timersMs.shadowReadSoak, `shadow-read soak ${spec.timers.shadowReadSoak} with gates green`, gated(s, rt));
+      return timed(timersMs.shadowReadSoak, `shadow-read soak ${spec.timers.shadowReadSoak} with gates green`, draining(s, gated(s, rt)));
     case 'read_ramp':
-      return timed(timersMs.rampStepBake, `${step.percent}% bake ${spec.timers.rampStepBake} with gates green`, gated(s, rt));
+      return timed(timersMs.rampStepBake, `${step.percent}% bake ${spec.timers.rampStepBake} with gates green`, draining(s, gated(s, rt)));
     case 'write_switch':
-      return timed(timersMs.rollbackWindow, `rollback window ${spec.timers.rollbackWindow}`);
+      if (usesCdc(s)) await finishStreamAtSwitch(s, rt);
+      return timed(timersMs.rollbackWindow, `rollback window ${spec.timers.rollbackWindow}`, draining(s));
     case 'complete':
       return { left: 'complete' };
     case 'decommission':
-      await runEntityChildren(s, rt, 'verify');
+      await runEntityChildren(s, rt, 'verify', finalVerification(s));
       return { left: 'final verification passed; old database retired' };
   }
 }
@@ -55,6 +61,7 @@ function gated(s: MigrationState, rt: MigrationRuntime): SoakOptions {
         routingVersion: s.routing!.version,
         gates: spec.gates,
         sync: spec.sync,
+        ...gateLagSeconds(s),
       });
       s.latestGate = { ...check, at: new Date().toISOString() };
       if (check.verdict !== 'breach') return check.verdict === 'green';
@@ -64,4 +71,16 @@ function gated(s: MigrationState, rt: MigrationRuntime): SoakOptions {
       return false;
     },
   };
+}
+
+export const FINAL_VERIFY_PATCH = 'final-verify-after-switch';
+
+/**
+ * The final verification runs while the new database is primary and the old one no longer takes
+ * writes: keys written since the switch are expected to differ, and nothing may be reconciled
+ * from the retiring database into the primary (it would undo newer writes and delete new rows).
+ */
+function finalVerification(s: MigrationState): VerifyOptions | undefined {
+  if (s.switchVersion === undefined || !patched(FINAL_VERIFY_PATCH)) return undefined;
+  return { writtenSince: s.switchVersion, maxReconcileRounds: 0 };
 }

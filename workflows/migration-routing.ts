@@ -14,6 +14,7 @@ export async function publishStep(s: MigrationState, i: number, by: string, reas
     version: (s.routing?.version ?? plan.routingVersion) + 1,
     phase: step.phase,
     rampPercent: step.percent,
+    ...(plan.spec.sync === 'cdc' ? { sync: plan.spec.sync } : {}),
     actor: by,
     reason,
   });

@@ -15,6 +15,8 @@ export interface MigrationRuntime {
   request: ControlRequest | null;
   /** Running backfill/verify children, so pause, resume and throttle reach them. */
   children: Map<string, ChildWorkflowHandle<Workflow>>;
+  /** The CDC stream loop, a child scope of the forward run (migration-cdc.ts). */
+  stream?: { scope: CancellationScope; done: Promise<void> };
 }
 
 export function newRuntime(): MigrationRuntime {

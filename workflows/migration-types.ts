@@ -1,5 +1,6 @@
 /** Types of the migration workflow's input, state and status. Type-only imports: no I/O enters the bundle. */
 import type { z } from 'zod';
+import type { IdentityChange } from '../lib/cdc';
 import type { GateCheck } from '../activities/gates';
 import type { MigrationPlan } from '../activities/migration-plan';
 import type { RoutingState } from '../lib/control/routing';
@@ -66,6 +67,41 @@ export interface MigrationState {
   latestGate: (GateCheck & { at: string }) | null;
   rowsPerSecond: number | null;
   transitions: Transition[];
+  /** The reconcile queue after the latest drain (dual-write sync). */
+  reconcileQueue?: ReconcileQueueStatus;
+  /** CDC sync only: set by the slot's creation, cleared by its teardown. */
+  cdc?: CdcState;
+}
+
+export interface ReconcileQueueStatus {
+  /** Keys still queued after the drain; null when no drain has succeeded yet. */
+  depth: number | null;
+  at: string;
+  /** Why the latest drain failed; the next gate interval tries again. */
+  error?: string;
+}
+
+export interface CdcLag {
+  bytes: number;
+  seconds: number;
+  retainedBytes: number;
+  caughtUp: boolean;
+  warnings: string[];
+  /** When the slice that measured it ended. */
+  at: string;
+}
+
+export interface CdcState {
+  identityChanges: IdentityChange[];
+  /** Stream slices finished; a lag gate waits for one that ends after it started waiting. */
+  slices: number;
+  lag?: CdcLag;
+  /** The stream was stopped and drained at the write switch; cleared by a rollback before it. */
+  switched?: boolean;
+  /** The step whose entry waits for lag to fall within the threshold. */
+  holding?: Phase;
+  /** Why the stream stopped for good (a lost slot). */
+  lost?: string;
 }
 
 export type MigrationSpecInput = z.input<typeof migrationSpecSchema>;
@@ -96,6 +132,10 @@ export interface MigrationStatus {
   entities: Record<string, EntityStatus>;
   gates: { thresholds: MigrationPlan['spec']['gates'] | null; latest: MigrationState['latestGate'] };
   transitions: Transition[];
+  /** CDC sync: stream lag (bytes and seconds behind the source), a step held for lag, a lost stream; null otherwise. */
+  cdc: Pick<CdcState, 'lag' | 'holding' | 'lost'> | null;
+  /** Dual-write sync: keys waiting in the reconcile queue at the latest drain; null before the first. */
+  reconcileQueue: ReconcileQueueStatus | null;
 }
 
 export interface ApproveArgs {

@@ -6,8 +6,10 @@ import {
   allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, workflowInfo,
 } from '@temporalio/workflow';
 import { failureMessage } from './backfill-control';
+import { cdcTeardownStep, holdForLag, stopStream, streamDuring, usesCdc } from './migration-cdc';
 import { installHandlers } from './migration-handlers';
 import { prepareMigration } from './migration-activities';
+import { drainBeforeEntry } from './migration-reconcile';
 import { rollBack } from './migration-compensations';
 import { runStep } from './migration-phases';
 import { publishStep } from './migration-routing';
@@ -37,6 +39,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       return continueAsNew<typeof migrationWorkflow>({ ...input, carried: s });
     }
     if (outcome === 'done') {
+      if (s.cdc && usesCdc(s)) await cdcTeardownStep(s);
       s.terminal = 'completed';
       record(s, 'completed', 'workflow', 'every phase done');
       break;
@@ -63,6 +66,7 @@ async function runForward(s: MigrationState, rt: MigrationRuntime, shouldYield: 
     return request;
   } finally {
     rt.forward = undefined;
+    await stopStream(rt);
   }
 }
 
@@ -72,10 +76,18 @@ async function forward(s: MigrationState, rt: MigrationRuntime, shouldYield: () 
   for (let i = s.nextStep; i < all.length; i++) {
     const step = all[i];
     const resumingMidStep = s.soakLeftMs !== undefined;
+    const cdc = usesCdc(s);
+    if (cdc) streamDuring(s, rt, step);
     if (!resumingMidStep) {
       const { by, reason } = await approveEntry(s, i, needsApproval(all, i, approvals));
       // A paused migration does not change phase: the step boundary is a safe point to hold at.
       await condition(() => !s.paused);
+      const held = cdc ? await holdForLag(s, step) : await drainBeforeEntry(s, step);
+      if (held) {
+        failStep(s, i, held);
+        i--;
+        continue;
+      }
       await publishStep(s, i, by, reason);
       if (step.phase === 'write_switch' && s.switchVersion === undefined) s.switchVersion = s.routing!.version;
     }

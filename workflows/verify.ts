@@ -35,6 +35,11 @@ export interface VerifyOptions {
   maxReconcileRounds?: number;
   /** Keys listed in the result per round (all are counted; default 1000). */
   maxListed?: number;
+  /**
+   * Final verification after the write switch: the routing version at which the new database
+   * became primary. Keys the routers wrote since then are not counted (activities/verify-written.ts).
+   */
+  writtenSince?: number;
 }
 
 export interface VerifyInput {
@@ -72,6 +77,8 @@ export interface VerifyState {
   remaining?: Mismatches;
   /** Suspects that live traffic closed before the recheck. */
   transient: number;
+  /** Differences on keys written after the write switch (writtenSince), not counted. */
+  writtenSinceSwitch?: number;
   reconciled: ReconcileResult[];
   control: DataControl;
   runs: number;
@@ -105,6 +112,8 @@ export interface VerifyResult {
   /** Differences still there at the end. */
   remaining: Mismatches;
   transient: number;
+  /** Final verification only: differing keys left out because the routers wrote them after the write switch. */
+  writtenSinceSwitch: number;
   /** Chunks that kept failing: not verified, so the result is not clean. */
   failures: { from?: KeyRange['from']; to?: KeyRange['to']; error: string }[];
   reconcile: { outcome: ReconcileOutcome; rounds: number; results: ReconcileResult[]; error?: string };
@@ -200,7 +209,7 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
       state.phase = 'rechecking';
     }
     if (state.phase === 'rechecking') {
-      const confirmed = await recheck(state, ref, opts.recheckDelaySeconds ?? Math.max(1, spec.gates.maxLagSeconds));
+      const confirmed = await recheck(state, { ...ref, ...afterSwitch(input) }, opts.recheckDelaySeconds ?? Math.max(1, spec.gates.maxLagSeconds));
       const mismatches = groupDiffs(confirmed, state.suspectCount - state.suspects.length);
       if (state.round === 0) state.found = mismatches;
       state.remaining = mismatches;
@@ -242,6 +251,7 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     found: state.found ?? remaining,
     remaining,
     transient: state.transient,
+    writtenSinceSwitch: state.writtenSinceSwitch ?? 0,
     failures: state.chunks
       .filter((c) => c.status === 'failed')
       .map((c) => ({ from: c.ranges[0]?.from, to: c.ranges[c.ranges.length - 1]?.to, error: c.error ?? 'unknown error' })),
@@ -260,6 +270,11 @@ function outcome(state: VerifyState, maxRounds: number, remaining: number): Reco
   return remaining === 0 ? 'clean' : 'limit_reached';
 }
 
+function afterSwitch(input: VerifyInput): { writtenSince?: number } {
+  const since = input.options?.writtenSince;
+  return since === undefined ? {} : { writtenSince: since };
+}
+
 async function compareChunks(input: VerifyInput, state: VerifyState, maxListed: number): Promise<void> {
   const concurrency = input.spec.backfill.concurrency;
   const rotate = () => workflowInfo().continueAsNewSuggested;
@@ -275,7 +290,9 @@ async function compareChunks(input: VerifyInput, state: VerifyState, maxListed: 
           ranges: chunk.ranges,
           maxListed: Math.max(0, maxListed - state.suspects.length),
           rowsPerSecond: rateShare(state.control, concurrency),
+          ...afterSwitch(input),
         });
+        state.writtenSinceSwitch = (state.writtenSinceSwitch ?? 0) + (r.exempt ?? 0);
         if (state.round === 0) state.rowsCompared += r.rowsCompared;
         state.rowsReread += r.rowsReread;
         state.suspects.push(...r.suspects.slice(0, Math.max(0, maxListed - state.suspects.length)));
@@ -296,13 +313,14 @@ async function compareChunks(input: VerifyInput, state: VerifyState, maxListed: 
 /** Waits for in-flight writes to land, then keeps only the suspects that still differ. */
 async function recheck(
   state: VerifyState,
-  ref: { migrationId: string; spec: MigrationSpec; entity: string },
+  ref: { migrationId: string; spec: MigrationSpec; entity: string; writtenSince?: number },
   delaySeconds: number,
 ): Promise<RowDiff[]> {
   if (state.suspects.length === 0) return [];
   await sleep(delaySeconds * 1000);
-  const { confirmed, rowsReread } = await acts.recheckKeys({ ...ref, suspects: state.suspects });
+  const { confirmed, rowsReread, exempt } = await acts.recheckKeys({ ...ref, suspects: state.suspects });
   state.rowsReread += rowsReread;
+  state.writtenSinceSwitch = (state.writtenSinceSwitch ?? 0) + (exempt ?? 0);
   state.transient += state.suspects.length - confirmed.length;
   return confirmed;
 }

@@ -11,6 +11,7 @@ import { CdcNames, cdcNames } from './names';
 import { ack, peekBatch } from './peek';
 import { resolveWatched } from './relations';
 import { readSlotState } from './slot';
+import { waitUntilVisible } from './visible';
 
 /** Another consumer (a previous attempt still finishing its batch) holds the slot. */
 export class SlotBusyError extends Error {
@@ -84,6 +85,7 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
         await readSlotState(client, names.slot);
         throw err;
       });
+      await waitUntilVisible(client, batch.messages);
       for (const [entity, changes] of collectChanges(batch.messages, relations, watched)) {
         const { source, target } = sidesOf(entity);
         const applied = await applyEntityChanges(source, target, changes, progress);

@@ -1,8 +1,8 @@
 import { resolveConnection } from '../connections';
 import { compileMapping, EntityMapping, Row } from '../mapping/entity';
 import type { EntitySpec, MigrationSpec, SideSpec } from '../spec/schema';
-import { mongoEntity } from './mongo/entity';
-import { pgEntity } from './pg/entity';
+import { mongoEntity, MongoEntityOptions } from './mongo/entity';
+import { pgEntity, PgEntityOptions } from './pg/entity';
 import type { EntityConnector, MappedRecord } from './types';
 
 /**
@@ -27,11 +27,19 @@ export function findEntity(spec: MigrationSpec, name: string): EntitySpec {
 const same = (r: Row): MappedRecord => r;
 
 function openEntity(spec: MigrationSpec, entityName: string, side: 'source' | 'target'): EntityConnector {
+  const store = sideOptions(spec, entityName, side);
+  return store.kind === 'postgres' ? pgEntity(store.options) : mongoEntity(store.options);
+}
+
+export type SideOptions = { kind: 'postgres'; options: PgEntityOptions } | { kind: 'mongodb'; options: MongoEntityOptions };
+
+/** How one side of an entity is stored and mapped: what a connector (or a direct copy) is built from. */
+export function sideOptions(spec: MigrationSpec, entityName: string, side: 'source' | 'target'): SideOptions {
   const entity = findEntity(spec, entityName);
   const mapping = compileMapping(entity);
   const isSource = side === 'source';
   const [store, other] = isSource ? [entity.from, entity.to] : [entity.to, entity.from];
-  return openSide(side, isSource ? spec.source : spec.target, entity, mapping, {
+  return storeOptions(side, isSource ? spec.source : spec.target, entity, mapping, {
     store,
     storedKey: isSource ? mapping.sourceKey : mapping.targetKey,
     version: isSource ? mapping.sourceVersion : mapping.targetVersion,
@@ -51,26 +59,32 @@ interface SideWiring {
   fromRecord(record: MappedRecord): Row;
 }
 
-function openSide(side: 'source' | 'target', sideSpec: SideSpec, entity: EntitySpec, mapping: EntityMapping, w: SideWiring): EntityConnector {
+function storeOptions(side: 'source' | 'target', sideSpec: SideSpec, entity: EntitySpec, mapping: EntityMapping, w: SideWiring): SideOptions {
   const conn = resolveConnection(sideSpec.connection);
   const common = { entity: entity.name, side, conn, version: w.version, recordKey: mapping.targetKey, toRecord: w.toRecord, fromRecord: w.fromRecord };
   if (w.store.table) {
     if (conn.kind !== 'postgres') throw new Error(`entity ${entity.name}: ${side} names a table but connection ${conn.name} is ${conn.kind}`);
-    return pgEntity({
-      ...common,
-      table: w.store.table,
-      key: w.storedKey,
-      children: w.embeds ? entity.embed.map((e) => ({ table: e.table, key: e.key, foreignKey: e.foreignKey, as: e.as })) : [],
-      zone: entity.timestampZone,
-    });
+    return {
+      kind: 'postgres',
+      options: {
+        ...common,
+        table: w.store.table,
+        key: w.storedKey,
+        children: w.embeds ? entity.embed.map((e) => ({ table: e.table, key: e.key, foreignKey: e.foreignKey, as: e.as })) : [],
+        zone: entity.timestampZone,
+      },
+    };
   }
   if (conn.kind !== 'mongodb') throw new Error(`entity ${entity.name}: ${side} names a collection but connection ${conn.name} is ${conn.kind}`);
-  return mongoEntity({
-    ...common,
-    database: sideSpec.database!,
-    collection: w.store.collection!,
-    storedKey: w.storedKey,
-    dialect: sideSpec.dialect,
-    microseconds: entity.microseconds,
-  });
+  return {
+    kind: 'mongodb',
+    options: {
+      ...common,
+      database: sideSpec.database!,
+      collection: w.store.collection!,
+      storedKey: w.storedKey,
+      dialect: sideSpec.dialect,
+      microseconds: entity.microseconds,
+    },
+  };
 }

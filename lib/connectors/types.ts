@@ -97,3 +97,25 @@ export interface EntityConnector {
   /** Fast estimate from statistics (pg_class.reltuples, estimatedDocumentCount). */
   estimate(): Promise<number>;
 }
+
+/** One page moved by a DirectCopier: counted like readRange + writeBatch (nothing is quarantined). */
+export interface DirectPage {
+  /** Rows read from the source. */
+  rows: number;
+  written: number;
+  skipped: number;
+  /** Size of the page as it travelled (COPY text). */
+  bytes: number;
+  /** As in ReadResult: the key of the last row, absent when the range is exhausted. */
+  lastKey?: Key;
+}
+
+/**
+ * Copies a range page by page from source to target inside the databases, rows never decoded in
+ * Node: the same version guard, key order and resume cursors as readRange followed by writeBatch.
+ * Exists only where that gives the same stored bytes (openDirectCopy decides). `maxBytes` is not
+ * needed: rows stream through and are never held in memory.
+ */
+export interface DirectCopier {
+  copyPage(request: ReadRequest, options?: WriteOptions): Promise<DirectPage>;
+}

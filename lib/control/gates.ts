@@ -1,9 +1,10 @@
 /**
  * Health-gate arithmetic, pure so the gate activity and its unit test share it. A gate interval
  * with fewer comparisons than `minSamples` says nothing about the new database: it is
- * inconclusive, neither green nor a breach.
+ * inconclusive, neither green nor a breach. The same holds for each rate on its own: one
+ * mismatch among a handful of comparisons (a read racing a dual write) must not roll back.
  */
-import type { Gates } from '../spec/lifecycle';
+import type { Gates, Sync } from '../spec/lifecycle';
 import type { GateFigures } from './store';
 
 export type GateVerdict = 'green' | 'inconclusive' | 'breach';
@@ -16,14 +17,14 @@ export interface GateEvaluation {
   reasons: string[];
 }
 
-export function evaluateGates(f: GateFigures, gates: Gates, sync: 'dual_write' | 'cdc'): GateEvaluation {
+export function evaluateGates(f: GateFigures, gates: Gates, sync: Sync): GateEvaluation {
   const mismatchRate = f.comparisons > 0 ? f.mismatches / f.comparisons : 0;
   const errorRate = f.operations > 0 ? f.errors / f.operations : 0;
   const breaches: string[] = [];
-  if (mismatchRate > gates.maxMismatchRate) {
+  if (f.comparisons >= gates.minSamples && mismatchRate > gates.maxMismatchRate) {
     breaches.push(`mismatch rate ${rate(mismatchRate)} (${f.mismatches}/${f.comparisons}) above ${rate(gates.maxMismatchRate)}`);
   }
-  if (errorRate > gates.maxErrorRate) {
+  if (f.operations >= gates.minSamples && errorRate > gates.maxErrorRate) {
     breaches.push(`new-database error rate ${rate(errorRate)} (${f.errors}/${f.operations}) above ${rate(gates.maxErrorRate)}`);
   }
   if (sync === 'cdc' && f.lagSeconds !== null && f.lagSeconds > gates.maxLagSeconds) {

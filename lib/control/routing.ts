@@ -2,7 +2,7 @@
  * The routing state the migration workflow publishes and applications (lib/router) obey. Pure
  * data and functions only: the workflow bundle imports this module.
  */
-import type { Phase } from '../spec/lifecycle';
+import type { Phase, Sync } from '../spec/lifecycle';
 
 /** Which database takes writes, in order: the first is the primary, the second best-effort. */
 export type WriteMode = 'old' | 'old_then_new' | 'new_then_old' | 'new';
@@ -38,9 +38,13 @@ const TABLE: Record<Phase, Omit<Routing, 'phase' | 'readPercent'>> = {
   decommission: { writes: 'new', reads: 'new' },
 };
 
-/** The routing of a phase (ARCHITECTURE.md, "Phases and routing states"). */
-export function routingFor(phase: Phase, rampPercent = 0): Routing {
-  const { writes, reads } = TABLE[phase];
+/**
+ * The routing of a phase (ARCHITECTURE.md, "Phases and routing states"). With CDC sync the
+ * stream keeps the new database current, so applications write only the old one until the switch.
+ */
+export function routingFor(phase: Phase, rampPercent = 0, sync: Sync = 'dual_write'): Routing {
+  const { reads, writes: dualWrites } = TABLE[phase];
+  const writes = sync === 'cdc' && dualWrites === 'old_then_new' ? 'old' : dualWrites;
   const readPercent = reads === 'new' ? 100 : reads === 'percent' ? rampPercent : 0;
   return { phase, writes, reads, readPercent };
 }

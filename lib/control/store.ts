@@ -131,6 +131,20 @@ export async function recordWrittenKeys(
   );
 }
 
+/** Which of `keys` were written at or after a routing version, as JSON.stringify texts. */
+export async function writtenKeysAmong(
+  pool: Pool, migrationId: string, entity: string, sinceVersion: number, keys: unknown[],
+): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  await ensureControlSchema(pool);
+  const { rows } = await pool.query(
+    `SELECT key FROM switchyard.written_keys
+      WHERE migration_id = $1 AND entity = $2 AND routing_version >= $3 AND key IN (SELECT jsonb_array_elements($4::jsonb))`,
+    [migrationId, entity, sinceVersion, JSON.stringify(keys)],
+  );
+  return new Set(rows.map((r) => JSON.stringify(r.key)));
+}
+
 /** Keys of an entity written at or after a routing version, in key order, one page at a time. */
 export async function readWrittenKeys(
   pool: Pool, migrationId: string, entity: string, sinceVersion: number, after: unknown | undefined, limit: number,
@@ -165,28 +179,69 @@ export async function enqueueReconcile(pool: Pool, item: ReconcileItem): Promise
   );
 }
 
+/** One queued key as read: `enqueuedAt` tells whether it was queued again since. */
+export interface ReconcileEntry {
+  key: unknown;
+  /** enqueued_at to the microsecond (ISO, UTC): completeReconcile removes the entry only if it still holds this. */
+  enqueuedAt: string;
+  attempts: number;
+}
+
 /** Up to `limit` queued keys for one entity and target, oldest first. */
 export async function readReconcileBatch(
   pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', limit: number,
-): Promise<unknown[]> {
+): Promise<ReconcileEntry[]> {
   await ensureControlSchema(pool);
   const { rows } = await pool.query(
-    `SELECT key FROM switchyard.reconcile_queue WHERE migration_id = $1 AND entity = $2 AND target = $3
+    `SELECT key, to_char(enqueued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "enqueuedAt", attempts
+       FROM switchyard.reconcile_queue WHERE migration_id = $1 AND entity = $2 AND target = $3
       ORDER BY enqueued_at, key LIMIT $4`,
     [migrationId, entity, target, limit],
   );
-  return rows.map((r) => r.key);
+  return rows;
 }
 
-/** Removes keys once they have been copied. */
-export async function completeReconcile(
-  pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', keys: unknown[],
+/** The read entries as (key, enqueued_at) rows, for matching queue rows exactly as they were read. */
+const READ_ENTRIES = `SELECT e->0 AS key, (e->>1)::timestamptz AS enqueued_at FROM jsonb_array_elements($4::jsonb) AS e`;
+
+/**
+ * Removes entries once they have been copied, unless a router queued the key again meanwhile
+ * (enqueued_at moved on): that later failure may postdate the copy, so the entry stays.
+ */
+export function completeReconcile(
+  pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', entries: ReconcileEntry[],
 ): Promise<void> {
-  if (keys.length === 0) return;
+  return changeEntries(pool, migrationId, entity, target, entries,
+    `DELETE FROM switchyard.reconcile_queue q USING (${READ_ENTRIES}) r
+      WHERE q.migration_id = $1 AND q.entity = $2 AND q.target = $3 AND q.key = r.key AND q.enqueued_at = r.enqueued_at`);
+}
+
+/** Counts a failed copy against the entries; they stay queued for the next drain. */
+export function failReconcile(
+  pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', entries: ReconcileEntry[],
+): Promise<void> {
+  return changeEntries(pool, migrationId, entity, target, entries,
+    `UPDATE switchyard.reconcile_queue q SET attempts = q.attempts + 1 FROM (${READ_ENTRIES}) r
+      WHERE q.migration_id = $1 AND q.entity = $2 AND q.target = $3 AND q.key = r.key`);
+}
+
+async function changeEntries(
+  pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', entries: ReconcileEntry[], sql: string,
+): Promise<void> {
+  if (entries.length === 0) return;
   await ensureControlSchema(pool);
-  await pool.query(
-    `DELETE FROM switchyard.reconcile_queue
-      WHERE migration_id = $1 AND entity = $2 AND target = $3 AND key IN (SELECT jsonb_array_elements($4::jsonb))`,
-    [migrationId, entity, target, JSON.stringify(keys)],
+  await pool.query(sql, [migrationId, entity, target, JSON.stringify(entries.map((e) => [e.key, e.enqueuedAt]))]);
+}
+
+/** Queued keys of a migration, per entity and target. */
+export async function reconcileQueueDepth(
+  pool: Pool, migrationId: string,
+): Promise<{ entity: string; target: 'old' | 'new'; depth: number }[]> {
+  await ensureControlSchema(pool);
+  const { rows } = await pool.query(
+    `SELECT entity, target, count(*)::int AS depth FROM switchyard.reconcile_queue WHERE migration_id = $1
+      GROUP BY entity, target ORDER BY entity, target`,
+    [migrationId],
   );
+  return rows;
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Pool } from 'pg';
 import type { RoutingState } from '../control';
 import type { Key } from '../connectors/types';
+import { behindNew } from './behind-new';
 import { controlOutbox } from './control-outbox';
 import { gateCounters } from './counters';
 import { routedRead } from './reads';
@@ -47,6 +48,7 @@ export async function createRouter(options: RouterOptions) {
   const metrics = routerMetrics();
   const { counts } = metrics;
   const shadow = shadowComparer({ maxInFlight: tuning.maxShadowInFlight, sampleSize: tuning.mismatchSampleSize });
+  const behind = behindNew(tuning.outboxCapacity);
 
   /** Hooks for one request, bound to the routing version it runs under. */
   const hooksFor = (entity: string, state: RoutingState) => ({
@@ -57,6 +59,7 @@ export async function createRouter(options: RouterOptions) {
     },
     onServed: (side: Side) => counts.reads[side]++,
     onFallback: () => counts.fallbacks++,
+    behindNew: (key: Key) => behind.has(entity, key),
     sampled: () => Math.random() < tuning.shadowSampleRate,
     shadow(key: Key, served: { side: Side; record: RouterRecord | undefined }, readOther: () => Promise<RouterRecord | undefined>) {
       shadow.compare(entity, key, served, readOther, (outcome, sample) => {
@@ -66,11 +69,16 @@ export async function createRouter(options: RouterOptions) {
         gates.add(state.version, 'mismatches');
         // The old database is authoritative in every mode that shadow-reads, so the new one is repaired from it.
         pending.queueReconcile(entity, key, 'new', `shadow mismatch: ${sample.fields.join(', ')}`);
+        behind.mark(entity, key);
       });
     },
     onNewPrimaryWrite: (key: Key) => pending.recordWritten(entity, state.version, key),
+    onSecondaryWritten(side: Side, key: Key) {
+      if (side === 'new') behind.clear(entity, key);
+    },
     onSecondaryFailure(side: Side, key: Key, reason: string) {
       counts.secondaryFailures++;
+      if (side === 'new') behind.mark(entity, key);
       pending.queueReconcile(entity, key, side, `secondary write failed: ${reason}`);
     },
   });

@@ -10,6 +10,8 @@ export interface ReadHooks {
   onServed(side: Side): void;
   /** A percent-mode read the new database failed, served by the old one instead. */
   onFallback(): void;
+  /** Whether the new database missed this key's last write (behind-new.ts): then it is read from the old one. */
+  behindNew(key: Key): boolean;
   /** Whether this read is one of the sampled ones compared against the other side. */
   sampled(): boolean;
   /** Compares off the request path (never awaited here). */
@@ -32,8 +34,11 @@ export async function routedRead(state: RoutingState, key: Key, sides: Record<Si
   switch (state.reads) {
     case 'old': return serve('old', false);
     case 'new': return serve('new', false);
-    case 'old_shadow': return serve('old', true);
+    // A key the new side is known to be behind on differs until reconciled: it is neither served
+    // from the new side nor compared (the reconcile queue has it; a mismatch would count it twice).
+    case 'old_shadow': return serve('old', !hooks.behindNew(key));
     case 'percent':
+      if (hooks.behindNew(key)) return serve('old', false);
       if (!readsNew(key, state.readPercent)) return serve('old', true);
       try {
         return await serve('new', true);

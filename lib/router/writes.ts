@@ -19,6 +19,8 @@ export interface WriteHooks {
   onNewPrimaryWrite(key: Key): void;
   /** The secondary failed or timed out: the key goes to the reconcile queue for that side. */
   onSecondaryFailure(side: Side, key: Key, reason: string): void;
+  /** The secondary took the write: that side holds the key's newest version again. */
+  onSecondaryWritten(side: Side, key: Key): void;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function routedWrite(
   if (!secondary) return;
   try {
     await withTimeout(observed(secondary, apply(sides[secondary], 'secondary'), hooks), secondaryTimeoutMs);
+    hooks.onSecondaryWritten(secondary, key);
   } catch (err) {
     hooks.onSecondaryFailure(secondary, key, err instanceof Error ? err.message : String(err));
   }

@@ -49,9 +49,19 @@ export const approvalsSchema = z
   .array(z.enum(APPROVABLE_PHASES))
   .default(['write_switch', 'complete', 'decommission']);
 
+export const cdcOptionsSchema = z.strictObject({
+  /** WAL the replication slot may hold back before status warns (the disk fills before the slot is lost). */
+  maxRetainedWalBytes: z.number().int().positive().default(1024 ** 3),
+}).prefault({});
+
+/** Dual writes from the application (router) or change data capture from PostgreSQL. */
+export const syncSchema = z.enum(['dual_write', 'cdc']);
+export type Sync = z.infer<typeof syncSchema>;
+
 export const lifecycleFields = {
-  /** Dual writes from the application (router) or change data capture from PostgreSQL. */
-  sync: z.enum(['dual_write', 'cdc']).default('dual_write'),
+  sync: syncSchema.default('dual_write'),
+  /** Options of sync "cdc". */
+  cdc: cdcOptionsSchema,
   timers: timersSchema,
   ramp: rampSchema,
   gates: gatesSchema,

@@ -3,8 +3,11 @@ import {
   Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import type { TemporalConfig } from '../../lib/config';
+import type { MigrationSpec } from '../../lib/spec/schema';
 import type { migrationWorkflow } from '../../workflows/migration';
-import { MigrationStatus, statusQuery } from '../../workflows/migration-api';
+import {
+  MIGRATION_ID, MIGRATION_PHASE, MIGRATION_STATE, MIGRATION_WORKFLOW, MigrationStatus, statusQuery,
+} from '../../workflows/migration-api';
 import { UsageError } from './errors';
 import { temporalClient } from './temporal';
 
@@ -33,6 +36,23 @@ export async function withTemporal<T>(fn: (session: Session) => Promise<T>): Pro
   } finally {
     await close();
   }
+}
+
+/** Starts the migration workflow for a spec (workflow id = spec id). */
+export function startMigrationWorkflow(
+  client: Client, taskQueue: string, spec: MigrationSpec, opts: { autoApprove: boolean; actor: string },
+): Promise<MigrationHandle> {
+  return client.workflow.start<typeof migrationWorkflow>(MIGRATION_WORKFLOW, {
+    taskQueue,
+    workflowId: spec.id,
+    args: [{ spec, ...opts }],
+    // Listed by `switchyard list` and the UI at once, before the first workflow task runs.
+    typedSearchAttributes: [
+      { key: MIGRATION_ID, value: spec.id },
+      { key: MIGRATION_PHASE, value: 'preflight' },
+      { key: MIGRATION_STATE, value: 'running' },
+    ],
+  });
 }
 
 function asUsageError(err: unknown): UsageError | undefined {

@@ -12,6 +12,14 @@ function pct(n: number, d: number): string {
   return d > 0 ? `${Math.min(100, Math.floor((n / d) * 100))}%` : '-';
 }
 
+function cdcLine(c: NonNullable<MigrationStatus['cdc']>): string {
+  if (c.lost) return `cdc       LOST: ${c.lost}`;
+  if (!c.lag) return 'cdc       slot ready; the stream starts after the backfill';
+  const held = c.holding ? `; ${c.holding} waits for lag` : '';
+  const warn = c.lag.warnings.length ? `; ${c.lag.warnings.join('; ')}` : '';
+  return `cdc       lag ${c.lag.seconds.toFixed(2)} s, ${c.lag.bytes} B behind, ${c.lag.retainedBytes} B retained at ${c.lag.at}${held}${warn}`;
+}
+
 export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): string {
   const lines: string[] = [];
   const phase = s.phase === 'read_ramp' ? `read_ramp ${s.rampPercent}%` : s.phase ?? '-';
@@ -28,6 +36,8 @@ export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): st
     const v = p.verify ? `${p.verify.state} ${pct(p.verify.done, p.verify.total)}${p.verify.clean === undefined ? '' : p.verify.clean ? ' clean' : ' DIFFERS'}` : '-';
     lines.push(clip(`${p.entity.padEnd(20).slice(0, 20)} ${b.padEnd(24).slice(0, 24)} ${v}`));
   }
+  if (s.cdc) lines.push('', clip(cdcLine(s.cdc)));
+  if (s.reconcileQueue) lines.push('', clip(`reconcile ${s.reconcileQueue.depth ?? '?'} keys queued at ${s.reconcileQueue.at}${s.reconcileQueue.error ? `; last drain failed: ${s.reconcileQueue.error}` : ''}`));
   const g = s.gates.latest;
   if (g) {
     lines.push('', clip(`gates     ${g.verdict} at ${g.at}: mismatch ${(g.mismatchRate * 100).toFixed(2)}% (${g.figures.mismatches}/${g.figures.comparisons}) errors ${(g.errorRate * 100).toFixed(2)}% (${g.figures.errors}/${g.figures.operations})`));

@@ -19,22 +19,28 @@ describe('backfill survives kill -9 of its worker mid-range', () => {
     await f?.close();
   });
 
-  it('resumes the range from its heartbeat on another worker and ends with the exact data', async () => {
-    await createItems(f.pg, 'killed', 3000);
+  it.each([
+    ['a MongoDB collection', 'killed', undefined],
+    ['a PostgreSQL table, COPY pages', 'killed_pg', 'killed_pg_copy'],
+  ])('resumes the range from its heartbeat on another worker and ends with the exact data: %s', async (_, table, pgTable) => {
+    await createItems(f.pg, table, 3000);
+    if (pgTable) await f.pg.query(`create table ${pgTable} (like ${table} including all)`);
+    const count = async () =>
+      pgTable ? Number((await f.pg.query(`select count(*) as n from ${pgTable}`)).rows[0].n) : f.mongo.collection(table).countDocuments();
     // One range, one long slice, throttled: the kill lands in the middle of a single activity.
-    const spec = itemsSpec(f, 'killed', { batchSize: 50, concurrency: 1, maxRowsPerSecond: 100 });
+    const spec = itemsSpec(f, table, { batchSize: 50, concurrency: 1, maxRowsPerSecond: 100 }, pgTable);
     const taskQueue = uniqueName('tq-kill');
-    children.push(await spawnWorker(taskQueue, f.env));
+    const worker = await spawnWorker(taskQueue, f.env);
+    children.push(worker);
     const handle = await temporal.client.workflow.start(backfillWorkflow, {
       taskQueue,
       workflowId: uniqueName('backfill-kill'),
-      args: [{ migrationId: spec.id, spec, entity: 'killed', options: { rowsPerRange: 10_000, sliceSeconds: 120 } }],
+      args: [{ migrationId: spec.id, spec, entity: table, options: { rowsPerRange: 10_000, sliceSeconds: 120 } }],
     });
-    const coll = f.mongo.collection('killed');
     // Past 15 s the server holds a throttled heartbeat (every 0.8 × heartbeatTimeout) from mid-range.
-    while ((await coll.countDocuments()) < 1500) await new Promise((r) => setTimeout(r, 100));
-    children[0].kill('SIGKILL');
-    const atKill = await coll.countDocuments();
+    while ((await count()) < 1500) await new Promise((r) => setTimeout(r, 100));
+    worker.kill('SIGKILL');
+    const atKill = await count();
     expect(atKill).toBeLessThan(3000);
 
     children.push(await spawnWorker(taskQueue, f.env));
@@ -45,6 +51,6 @@ describe('backfill survives kill -9 of its worker mid-range', () => {
     expect(result.rowsWritten + result.rowsSkipped).toBe(3000);
     expect(result.rowsSkipped).toBeLessThan(atKill - 500);
     expect((await handle.query(backfillProgress)).status).toBe('done');
-    expect(await targetItems(f, 'killed')).toEqual(await sourceItems(f, 'killed'));
+    expect(pgTable ? await sourceItems(f, pgTable) : await targetItems(f, table)).toEqual(await sourceItems(f, table));
   });
 });

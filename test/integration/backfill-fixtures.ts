@@ -59,19 +59,21 @@ export async function createItems(pg: Client, table: string, rows: number, noteB
   );
 }
 
-/** A PostgreSQL table → MongoDB collection spec, id becoming _id, version guarding writes. */
-export function itemsSpec(f: DataFixture, table: string, backfill: Partial<MigrationSpec['backfill']> = {}): MigrationSpec {
+/**
+ * A PostgreSQL table → MongoDB collection spec, id becoming _id, version guarding writes; or, given
+ * `pgTable`, → that PostgreSQL table in the same database, columns unchanged.
+ */
+export function itemsSpec(f: DataFixture, table: string, backfill: Partial<MigrationSpec['backfill']> = {}, pgTable?: string): MigrationSpec {
   const parsed = parseSpec({
     id: table.replace(/_/g, '-'),
     source: { connection: f.pgConnection },
-    target: { connection: 'MONGO', database: f.mongoDatabase, dialect: 'ferretdb' },
+    target: pgTable ? { connection: f.pgConnection } : { connection: 'MONGO', database: f.mongoDatabase, dialect: 'ferretdb' },
     control: { connection: f.pgConnection },
     entities: [
       {
         name: table,
         from: { table, key: ['id'], version: 'version' },
-        to: { collection: table },
-        fields: { id: '_id' },
+        ...(pgTable ? { to: { table: pgTable } } : { to: { collection: table }, fields: { id: '_id' } }),
       },
     ],
     backfill: { batchSize: 50, concurrency: 2, ...backfill },

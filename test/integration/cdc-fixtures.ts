@@ -97,21 +97,31 @@ export function cdcCleanup() {
   };
 }
 
+export interface WriteLoadOptions {
+  users?: string;
+  orders?: string;
+  /** Pause between statements: a migration test needs a rate the stream can keep up with on 2 cores. */
+  pauseMs?: number;
+}
+
 /** Random mixed writes on users and their orders until stopped; returns how many statements ran. */
-export async function writeLoad(pg: Client, stop: () => boolean): Promise<number> {
+export async function writeLoad(pg: Client, stop: () => boolean, o: WriteLoadOptions = {}): Promise<number> {
+  const { users = 'users', orders = 'orders', pauseMs = 0 } = o;
   let n = 0;
-  let nextUser = 1000;
-  let nextOrder = 1000;
+  const next = async (table: string) => Number((await pg.query(`select coalesce(max(id), 0) + 1 as n from ${table}`)).rows[0].n);
+  let nextUser = await next(users);
+  let nextOrder = await next(orders);
   const pick = (max: number) => 1 + Math.floor(Math.random() * max);
   while (!stop()) {
     const r = Math.random();
-    if (r < 0.25) await pg.query(`insert into users values ($1, 'u', null, 1)`, [nextUser++]);
-    else if (r < 0.5) await pg.query(`update users set name = md5(random()::text), version = version + 1 where id = $1`, [pick(nextUser)]);
-    else if (r < 0.6) await pg.query(`with d as (delete from orders where user_id = $1) delete from users where id = $1`, [pick(nextUser)]);
-    else if (r < 0.8) await pg.query(`insert into orders values ($1, $2, $3)`, [nextOrder++, pick(nextUser), pick(100)]);
-    else if (r < 0.9) await pg.query(`update orders set user_id = $2 where id = $1`, [pick(nextOrder), pick(nextUser)]);
-    else await pg.query(`delete from orders where id = $1`, [pick(nextOrder)]);
+    if (r < 0.25) await pg.query(`insert into ${users} values ($1, 'u', null, 1)`, [nextUser++]);
+    else if (r < 0.5) await pg.query(`update ${users} set name = md5(random()::text), version = version + 1 where id = $1`, [pick(nextUser)]);
+    else if (r < 0.6) await pg.query(`with d as (delete from ${orders} where user_id = $1) delete from ${users} where id = $1`, [pick(nextUser)]);
+    else if (r < 0.8) await pg.query(`insert into ${orders} values ($1, $2, $3)`, [nextOrder++, pick(nextUser), pick(100)]);
+    else if (r < 0.9) await pg.query(`update ${orders} set user_id = $2 where id = $1`, [pick(nextOrder), pick(nextUser)]);
+    else await pg.query(`delete from ${orders} where id = $1`, [pick(nextOrder)]);
     n++;
+    if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
   }
   return n;
 }

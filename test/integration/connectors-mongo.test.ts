@@ -124,3 +124,32 @@ test('MongoDB → PostgreSQL: ObjectId, Long, Date, nested, missing fields; misf
   ]);
   expect(await copy(source, target, 2)).toEqual({ written: 0, skipped: 2, quarantined: 3 });
 });
+
+test('FerretDB version guard by _id point writes: older replaced, newer/equal kept, unguarded overwrites, racing writers keep the newest', async () => {
+  await fx.pg.query(`create table if not exists guarded (id int primary key, qty int, version bigint not null)`);
+  const target = openTarget(parse({
+    source: { connection: fx.pgConnection },
+    target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+    entities: [{ name: 'guarded', from: { table: 'guarded', key: ['id'], version: 'version' }, to: { collection: 'guarded' }, fields: { id: '_id' } }],
+  }), 'guarded');
+  const coll = fx.mongo.collection('guarded');
+  const rec = (id: number, version: number, qty = version) => ({ _id: id, qty, version: BigInt(version) });
+  const stored = async () => (await coll.find({}).sort({ _id: 1 }).toArray()).map((d) => [d._id, d.version === undefined ? null : Number(d.version)]);
+
+  expect(await target.writeBatch([rec(1, 5), rec(2, 5), rec(3, 5)])).toMatchObject({ written: 3, skipped: 0 });
+  await coll.insertOne({ _id: 4, qty: 0 } as never);
+  expect(await target.writeBatch([rec(1, 6), rec(2, 5), rec(3, 4), rec(4, 1)])).toMatchObject({ written: 2, skipped: 2 });
+  expect(await stored()).toEqual([[1, 6], [2, 5], [3, 5], [4, 1]]);
+  expect(await target.writeBatch([rec(3, 1)], { versionGuard: false })).toMatchObject({ written: 1 });
+  expect(await stored()).toEqual([[1, 6], [2, 5], [3, 1], [4, 1]]);
+
+  // Writers of the same absent documents race: inserts collide (duplicate _id) and fall back to
+  // guarded replaces; whatever the interleaving, each document ends at the highest version written.
+  const ids = Array.from({ length: 30 }, (_, i) => 100 + i);
+  const versions = Array.from({ length: 6 }, (_, w) => ids.map((id) => 1 + ((id * 7 + w * 13) % 17)));
+  await Promise.all(versions.map((vs) => target.writeBatch(ids.map((id, i) => rec(id, vs[i])))));
+  const highest = ids.map((id, i) => [id, Math.max(...versions.map((vs) => vs[i]))]);
+  expect((await stored()).slice(4)).toEqual(highest);
+  expect(await target.deleteKeys([[1], [100], [999]])).toBe(2);
+  expect(await target.count()).toBe(32);
+});

@@ -1,6 +1,6 @@
-import { readRoutingLog } from '../../lib/control';
+import { readRoutingLog, readRoutingState, recordWrittenKeys } from '../../lib/control';
 import { pgPool } from '../../lib/connectors/clients';
-import { ApplicationFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { approveSignal, approveUpdate } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import { sourceItems, targetItems, useDataStack } from './backfill-fixtures';
@@ -34,16 +34,35 @@ describe('migration workflow: forward path', () => {
     expect(described.searchAttributes).toMatchObject({ MigrationId: [spec.id], MigrationPhase: ['decommission'], MigrationState: ['completed'] });
   });
 
-  it('refuses a "cdc" spec before touching any routing, since the workflow does not stream the WAL yet', async () => {
+  it('final verification leaves keys written on the new primary alone, and fails on any other difference', async () => {
     const table = uniqueName('items');
-    const spec = await migrationSpec(h.f, table, 5, { sync: 'cdc' });
-    const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec, { autoApprove: true });
-    const err = await handle.result().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(WorkflowFailedError);
-    const cause = (err as WorkflowFailedError).cause?.cause as ApplicationFailure;
-    expect(cause).toMatchObject({ type: 'UnsupportedSync', nonRetryable: true });
-    expect(cause.message).toContain('sync "cdc" is not yet run by the migration workflow');
-    expect(await readRoutingLog(pgPool(h.f.pgConnection), spec.id)).toEqual([]);
+    const spec = await migrationSpec(h.f, table, 30, { approvals: ['decommission'] });
+    const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'decommission');
+    // The application, writing the new primary since the switch: a new key, an update, a delete.
+    const items = h.f.mongo.collection(table);
+    await items.insertOne({ _id: 9999 as never, name: 'new', qty: 1, note: null, version: 1 });
+    await items.updateOne({ _id: 3 as never }, { $set: { qty: 4242, version: 99 } });
+    await items.deleteOne({ _id: 5 as never });
+    const control = pgPool(h.f.pgConnection);
+    const { version } = (await readRoutingState(control, spec.id))!;
+    await recordWrittenKeys(control, spec.id, table, version, [[9999], [3], [5]]);
+    // A difference nobody wrote: the retiring database must not be declared redundant.
+    await items.updateOne({ _id: 7 as never }, { $set: { qty: -1 } });
+
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
+    const failed = await waitForStatus(handle, (s) => s.state === 'failed');
+    expect(failed.failure).toMatch(/"key":\[7\],"kind":"different","fields":\["qty"\]/);
+    expect(failed.failure).toContain('reconcile: disabled');
+
+    await recordWrittenKeys(control, spec.id, table, version, [[7]]);
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
+    const done = await handle.result();
+    expect(done.state).toBe('completed');
+    expect(done.entities[table].verify?.result).toMatchObject({ clean: true, writtenSinceSwitch: 4 });
+    expect(await items.findOne({ _id: 9999 as never })).toMatchObject({ name: 'new' });
+    expect(await items.findOne({ _id: 3 as never })).toMatchObject({ qty: 4242, version: 99 });
+    expect(await items.findOne({ _id: 5 as never })).toBeNull();
   });
 
   it('rejects approving a phase that is not pending; takes approvals by update and by signal', async () => {

@@ -1,5 +1,5 @@
 import { closeAllClients } from '../../lib/connectors/clients';
-import { openSource, openTarget } from '../../lib/connectors';
+import { openDirectCopy, openSource, openTarget } from '../../lib/connectors';
 import type { EntityConnector } from '../../lib/connectors/types';
 import { canonicalJson } from '../../lib/mapping/canonical';
 import { MigrationSpec, parseSpec } from '../../lib/spec';
@@ -20,7 +20,7 @@ let fx: DataFixture;
 beforeAll(async () => {
   fx = await createDataFixture('types');
   await fx.pg.query(`create type mood as enum ('happy', 'sad')`);
-  for (const t of ['src', 'back', 'copy']) await fx.pg.query(`create table ${t} (${COLUMNS})`);
+  for (const t of ['src', 'back', 'copy', 'direct']) await fx.pg.query(`create table ${t} (${COLUMNS})`);
   await fx.pg.query(`insert into src values
     (1, 9223372036854775807, 123456789012345678901234567890.123, 'NaN', 1.5, true, '😀 emoji 𝄞 and ü', '',
      '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2024-05-01 10:00:00.123456+00', '2024-05-01 10:00:00.654321',
@@ -99,4 +99,19 @@ test('PostgreSQL → PostgreSQL keeps every value exactly and hashes equal', asy
   await copyAll(source, target);
   expect(await rowsText('copy')).toEqual(await rowsText('src'));
   expect(await target.hashRange({})).toEqual(await source.hashRange({}));
+});
+
+test('PostgreSQL → PostgreSQL by COPY (the direct path) keeps every value exactly, json text included', async () => {
+  const s = spec({ from: { table: 'src', key: ['id'], version: 'updated_at' }, to: { table: 'direct' } });
+  const copier = await openDirectCopy(s, 'all');
+  expect(copier).toBeDefined();
+  let after;
+  do {
+    const page = await copier!.copyPage({ after, limit: 2 });
+    after = page.lastKey;
+  } while (after);
+  expect(await rowsText('direct')).toEqual(await rowsText('src'));
+  const jsonText = `select string_agg(coalesce(js::text, '-'), '|' order by id) as t from`;
+  expect((await fx.pg.query(`${jsonText} direct`)).rows).toEqual((await fx.pg.query(`${jsonText} src`)).rows);
+  expect(await openTarget(s, 'all').hashRange({})).toEqual(await openSource(s, 'all').hashRange({}));
 });

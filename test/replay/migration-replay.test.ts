@@ -12,8 +12,8 @@ const DIR = join(__dirname, 'histories');
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
-  it('has the happy-path, rollback and pause recordings', () => {
-    expect(files).toEqual(expect.arrayContaining(['happy-path.json', 'pause.json', 'rollback.json']));
+  it('has the happy-path, rollback, pause and cdc recordings', () => {
+    expect(files).toEqual(expect.arrayContaining(['cdc.json', 'happy-path.json', 'pause.json', 'rollback.json']));
   });
 
   it('replays each without a determinism error', async () => {

@@ -45,4 +45,11 @@ export const SCENARIOS: Record<string, (client: Client, taskQueue: string, f: Da
     await handle.result();
     return handle;
   },
+
+  /** Every phase under CDC sync: slot before the backfill, stream slices, lag holds, teardown. */
+  cdc: async (client, taskQueue, f) => {
+    const handle = await startMigration(client, taskQueue, await migrationSpec(f, uniqueName('replay'), 20, { sync: 'cdc' }), { autoApprove: true });
+    await handle.result();
+    return handle;
+  },
 };

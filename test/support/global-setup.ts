@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { loadStackEnv } from '../../scripts/stack-env';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -10,15 +10,7 @@ const ROOT = join(__dirname, '..', '..');
  * caller exported its own) and bundles the workflows once, so each test worker skips webpack.
  */
 export default async function globalSetup(): Promise<void> {
-  if (!process.env.SWITCHYARD_ROOT) {
-    const out = execFileSync('bash', ['-c', 'source scripts/env.sh && env -0'], { cwd: ROOT });
-    for (const entry of out.toString().split('\0')) {
-      const i = entry.indexOf('=');
-      if (i > 0 && (entry.startsWith('SWITCHYARD_') || entry.startsWith('TEMPORAL_') || entry.startsWith('PATH='))) {
-        process.env[entry.slice(0, i)] = entry.slice(i + 1);
-      }
-    }
-  }
+  loadStackEnv();
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: { info: () => undefined, warn: console.warn, error: console.error, debug: () => undefined, trace: () => undefined, log: () => undefined },

@@ -45,6 +45,13 @@ describe('routing table', () => {
     expect(routingFor('write_switch')).toMatchObject({ writes: 'new_then_old', reads: 'new', readPercent: 100 });
     expect(routingFor('complete')).toMatchObject({ writes: 'new', reads: 'new', readPercent: 100 });
   });
+
+  it('under CDC sync, has applications write only the old database until the write switch', () => {
+    expect(routingFor('dual_write', 0, 'cdc')).toMatchObject({ writes: 'old', reads: 'old' });
+    expect(routingFor('read_ramp', 50, 'cdc')).toMatchObject({ writes: 'old', reads: 'percent', readPercent: 50 });
+    expect(routingFor('write_switch', 0, 'cdc')).toMatchObject({ writes: 'new_then_old', reads: 'new' });
+    expect(routingFor('complete', 0, 'cdc')).toMatchObject({ writes: 'new', reads: 'new' });
+  });
 });
 
 describe('health gates', () => {
@@ -56,6 +63,12 @@ describe('health gates', () => {
     expect(evaluateGates({ ...figures, comparisons: 10 }, gates, 'dual_write')).toMatchObject({
       verdict: 'inconclusive', reasons: ['10 shadow comparisons, need 100'],
     });
+  });
+
+  it('does not breach on a rate from fewer than minSamples calls', () => {
+    const few = { ...figures, comparisons: 30, mismatches: 1, operations: 40, errors: 5 };
+    expect(evaluateGates(few, gates, 'dual_write')).toMatchObject({ verdict: 'inconclusive', reasons: ['30 shadow comparisons, need 100'] });
+    expect(evaluateGates({ ...few, operations: 1000, errors: 500 }, gates, 'dual_write').verdict).toBe('breach');
   });
 
   it('names every breached threshold with its figures', () => {

@@ -10,9 +10,9 @@ import { connectorIdentity, withinBudget } from '../page';
 import { quarantineEntry } from '../quarantine-entry';
 import { boundariesToRanges } from '../ranges';
 import type { EntityConnector, Key, KeyRange, MappedRecord, QuarantineEntry, ReadRequest, ReadResult } from '../types';
-import { deleteByIds, findByIds } from './by-ids';
+import { CONDITIONAL_CHUNK, deleteByIds, findByIds } from './by-ids';
 import { BsonOptions, decodeDocument, encodeDocument, idFilter, StoredDoc } from './codec';
-import { CONDITIONAL_CHUNK, writeDocuments } from './write';
+import { writeDocuments } from './write';
 
 export interface MongoEntityOptions extends BsonOptions {
   entity: string;

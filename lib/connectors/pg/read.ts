@@ -22,14 +22,16 @@ export interface Page {
   full: boolean;
 }
 
-/** Key bounds as a WHERE clause plus its parameters (text forms of the key values). */
-export function rangeWhere(ctx: PgContext, range: KeyRange & { after?: Key }, firstParam = 1) {
+/**
+ * Key bounds as a WHERE clause plus its parameters (text forms of the key values). `bind` turns
+ * one value into SQL; by default a numbered parameter, collected in `params`.
+ */
+export function rangeWhere(ctx: PgContext, range: KeyRange & { after?: Key }, bind?: (value: unknown) => string) {
   const conds: string[] = [];
   const params: unknown[] = [];
+  const toSql = bind ?? ((value: unknown) => `$${params.push(value)}`);
   const bound = (key: Key | undefined, op: '>' | '>=' | '<') => {
-    if (!key) return;
-    conds.push(keyComparison(ctx.key, op, firstParam + params.length));
-    params.push(...keyParams(ctx, key));
+    if (key) conds.push(keyComparison(ctx.key, op, keyParams(ctx, key).map(toSql)));
   };
   bound(range.from, '>=');
   bound(range.to, '<');
@@ -91,7 +93,7 @@ async function decodePage(client: PoolClient, ctx: PgContext, rows: RawRow[], ma
   return page;
 }
 
-function keyOfRaw(ctx: PgContext, raw: RawRow): Key {
+export function keyOfRaw(ctx: PgContext, raw: RawRow): Key {
   return ctx.key.map((c) => toKeyPart(decodeColumn(c, raw[c.name], ctx.options.zone)));
 }
 

@@ -7,13 +7,18 @@ import type { PoolClient } from 'pg';
 const PIN = `set local TimeZone = 'UTC'; set local DateStyle = 'ISO, YMD'; set local IntervalStyle = 'postgres';
 set local bytea_output = 'hex'; set local extra_float_digits = 1`;
 
+/** BEGIN with the pinned settings: a read is one snapshot (repeatable read), so children match parents. */
+export function beginSql(mode: 'read' | 'write'): string {
+  const begin = mode === 'read' ? 'begin isolation level repeatable read read only' : 'begin';
+  return `${begin}; ${PIN}`;
+}
+
 export async function inTransaction<T>(
   client: PoolClient,
   mode: 'read' | 'write',
   work: () => Promise<T>,
 ): Promise<T> {
-  const begin = mode === 'read' ? 'begin isolation level repeatable read read only' : 'begin';
-  await client.query(`${begin}; ${PIN}`);
+  await client.query(beginSql(mode));
   try {
     const result = await work();
     await client.query('commit');

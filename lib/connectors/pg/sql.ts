@@ -22,14 +22,17 @@ export function keyExpr(c: PgColumn, alias = ''): string {
   return COLLATABLE.has(c.type) ? `${ref} collate "C"` : ref;
 }
 
-export function orderBy(keys: PgColumn[]): string {
-  return keys.map((k) => keyExpr(k)).join(', ');
+export function orderBy(keys: PgColumn[], direction: 'asc' | 'desc' = 'asc'): string {
+  return keys.map((k) => `${keyExpr(k)} ${direction}`).join(', ');
 }
 
-/** (k1, k2) op ($n::t1, $n+1::t2): a row comparison, which a btree index on (k1, k2) serves. */
-export function keyComparison(keys: PgColumn[], op: '>' | '>=' | '<', firstParam: number): string {
+/**
+ * (k1, k2) op (v1::t1, v2::t2): a row comparison, which a btree index on (k1, k2) serves. The
+ * values are SQL already: parameter placeholders, or literals where a statement takes none (COPY).
+ */
+export function keyComparison(keys: PgColumn[], op: '>' | '>=' | '<', values: string[]): string {
   const left = keys.map((k) => keyExpr(k));
-  const right = keys.map((k, i) => `$${firstParam + i}::${k.typeSql}`);
+  const right = keys.map((k, i) => `${values[i]}::${k.typeSql}`);
   return keys.length === 1 ? `${left[0]} ${op} ${right[0]}` : `(${left.join(', ')}) ${op} (${right.join(', ')})`;
 }
 

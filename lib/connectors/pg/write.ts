@@ -41,7 +41,7 @@ export async function writeRecords(
   if (!encoded.length) return { written: 0, skipped: 0, quarantined: rejected.length, rejected };
   const parents = encoded.map((e) => e.parent);
   const { rows } = await client.query<Record<string, string>>({
-    text: upsertSql(ctx, columnsOf(parents, ctx.key.map((k) => k.name)), versionGuard),
+    text: upsertSql(ctx, columnsOf(parents, ctx.key.map((k) => k.name)), versionGuard, `json_populate_recordset(null::${ctx.table.sql}, $1::json)`),
     values: [rowsToJson(parents)],
     types: RAW_TEXT,
   });
@@ -92,7 +92,11 @@ function columnsOf(rows: Encoded[], always: string[]): string[] {
   return [...names];
 }
 
-function upsertSql(ctx: PgContext, columns: string[], versionGuard: boolean): string {
+/**
+ * The one guarded upsert, from any FROM item that yields `columns` (a JSON batch, a staging
+ * table), so every write path applies the version guard the same way.
+ */
+export function upsertSql(ctx: PgContext, columns: string[], versionGuard: boolean, rows: string): string {
   const cols = columns.map(quoteIdent).join(', ');
   const keys = ctx.key.map((k) => quoteIdent(k.name));
   const updates = columns.filter((c) => !ctx.key.some((k) => k.name === c)).map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`);
@@ -105,7 +109,7 @@ function upsertSql(ctx: PgContext, columns: string[], versionGuard: boolean): st
     const guard = versionGuard ? ` where t.${v} < excluded.${v} or (t.${v} is null and excluded.${v} is not null)` : '';
     conflict = `do update set ${updates.join(', ')}${guard}`;
   }
-  return `insert into ${ctx.table.sql} as t (${cols}) select ${cols} from json_populate_recordset(null::${ctx.table.sql}, $1::json)
+  return `insert into ${ctx.table.sql} as t (${cols}) select ${cols} from ${rows}
     on conflict (${keys.join(', ')}) ${conflict} returning ${keys.join(', ')}`;
 }
 

@@ -1,10 +1,8 @@
 import { Command } from 'commander';
 import { workflowUiUrl } from '../../../lib/config';
 import { loadSpecFile } from '../../../lib/spec/schema';
-import type { migrationWorkflow } from '../../../workflows/migration';
-import { MIGRATION_ID, MIGRATION_PHASE, MIGRATION_STATE, MIGRATION_WORKFLOW } from '../../../workflows/migration-api';
 import { UsageError } from '../errors';
-import { defaultActor, withTemporal } from '../migration-client';
+import { defaultActor, startMigrationWorkflow, withTemporal } from '../migration-client';
 
 export function register(program: Command): void {
   program
@@ -18,17 +16,7 @@ export function register(program: Command): void {
       if (!parsed.ok) throw new UsageError(`${path} is not a valid spec:\n  ${parsed.problems.join('\n  ')}`);
       const { spec } = parsed;
       await withTemporal(async ({ client, config }) => {
-        await client.workflow.start<typeof migrationWorkflow>(MIGRATION_WORKFLOW, {
-          taskQueue: config.taskQueue,
-          workflowId: spec.id,
-          args: [{ spec, autoApprove: !!opts.autoApprove, actor: opts.by ?? defaultActor() }],
-          // Listed by `switchyard list` and the UI at once, before the first workflow task runs.
-          typedSearchAttributes: [
-            { key: MIGRATION_ID, value: spec.id },
-            { key: MIGRATION_PHASE, value: 'preflight' },
-            { key: MIGRATION_STATE, value: 'running' },
-          ],
-        });
+        await startMigrationWorkflow(client, config.taskQueue, spec, { autoApprove: !!opts.autoApprove, actor: opts.by ?? defaultActor() });
         console.log(`started migration ${spec.id}`);
         console.log(`workflow id: ${spec.id}`);
         console.log(`Temporal UI: ${workflowUiUrl(config, spec.id)}`);

@@ -82,7 +82,7 @@ test('a failed secondary write succeeds for the user and queues the key for reco
   await router.entity('users').insert(user(400));
   expect(await pgRow(400)).toMatchObject({ name: 'user 400' });
   expect(router.metrics().secondaryFailures).toBe(1);
-  await waitFor(async () => (await readReconcileBatch(f.control, f.migrationId, 'users', 'new', 10)).some((k) => JSON.stringify(k) === '[400]'));
+  await waitFor(async () => (await readReconcileBatch(f.control, f.migrationId, 'users', 'new', 10)).some((e) => JSON.stringify(e.key) === '[400]'));
   await router.flush();
   const { rows } = await f.control.query(`select errors, operations from switchyard.counters where migration_id = $1 and routing_version = $2`, [f.migrationId, version]);
   expect(rows[0]).toMatchObject({ errors: '1', operations: '1' });
@@ -105,7 +105,7 @@ test('with the control store also down, queued keys wait in a bounded buffer and
 
     proxy.restore();
     await waitFor(() => router.metrics().reconcileQueue.buffered === 0, 5000);
-    const queued = (await readReconcileBatch(f.control, f.migrationId, 'users', 'new', 100)).map((k) => JSON.stringify(k));
+    const queued = (await readReconcileBatch(f.control, f.migrationId, 'users', 'new', 100)).map((e) => JSON.stringify(e.key));
     expect(queued).toEqual(expect.arrayContaining(['[501]', '[502]']));
     expect(queued).not.toContain('[503]');
     await router.close();

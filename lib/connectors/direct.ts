@@ -1,0 +1,28 @@
+import { log } from '../log';
+import { renamer } from '../mapping/rename';
+import type { MigrationSpec } from '../spec/schema';
+import { findEntity, sideOptions } from './open';
+import { pgDirectCopy } from './pg/direct';
+import type { DirectCopier } from './types';
+
+/**
+ * A DirectCopier for this entity when one gives the same result as reading records and writing
+ * them: PostgreSQL on both sides and a mapping that only renames or drops columns (transforms,
+ * defaults and embedded children need each value in Node). Otherwise undefined, and the caller
+ * copies row by row.
+ */
+export async function openDirectCopy(spec: MigrationSpec, entityName: string): Promise<DirectCopier | undefined> {
+  const entity = findEntity(spec, entityName);
+  const source = sideOptions(spec, entityName, 'source');
+  const target = sideOptions(spec, entityName, 'target');
+  let why: string;
+  if (source.kind !== 'postgres' || target.kind !== 'postgres') why = 'not PostgreSQL on both sides';
+  else if (entity.transforms.length || Object.keys(entity.defaults).length || entity.embed.length) why = 'transforms, defaults or embeds';
+  else {
+    const copier = await pgDirectCopy(source.options, target.options, renamer(entity.fields).forwardName);
+    if (typeof copier !== 'string') return copier;
+    why = copier;
+  }
+  log.debug({ migration: spec.id, entity: entityName, why }, 'copying row by row, not with COPY');
+  return undefined;
+}

@@ -1,0 +1,55 @@
+import { cdcNames } from '../../lib/cdc';
+import type { MigrationSpec } from '../../lib/spec/schema';
+import type { DataFixture } from './backfill-fixtures';
+import { usersSpec } from './cdc-fixtures';
+import { FAST } from './migration-fixtures';
+
+/** Users with embedded orders to MongoDB under CDC sync, with the short timers of the migration tests. */
+export function cdcMigrationSpec(
+  f: DataFixture, users: string, orders: string, approvals: MigrationSpec['approvals'],
+): MigrationSpec {
+  const spec = usersSpec(f, users.replace(/_/g, '-'), users, orders);
+  return { ...spec, ...FAST, approvals, backfill: { ...spec.backfill, batchSize: 100, concurrency: 2 } };
+}
+
+export async function cdcSlotExists(f: DataFixture, spec: MigrationSpec): Promise<boolean> {
+  const { rowCount } = await f.pg.query('select 1 from pg_replication_slots where slot_name = $1', [cdcNames(spec.id).slot]);
+  return rowCount === 1;
+}
+
+/** Drops the migration's slot from outside, retrying while a peek holds it active. */
+export async function dropSlot(f: DataFixture, spec: MigrationSpec): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await f.pg.query('select pg_drop_replication_slot($1)', [cdcNames(spec.id).slot]);
+      return;
+    } catch (err) {
+      if (attempt >= 50 || !/is active/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+type UserRow = { id: number; name: string; bio: string | null; version: number; orders: Array<{ id: number; amount: number }> };
+
+/** Every user with its orders, read with plain SQL: a comparison that does not trust the product's hashing. */
+export async function sourceUsers(f: DataFixture, users: string, orders: string): Promise<UserRow[]> {
+  const { rows } = await f.pg.query(
+    `select u.id, u.name, u.bio, u.version::int as version,
+            coalesce(json_agg(json_build_object('id', o.id, 'amount', o.amount) order by o.id) filter (where o.id is not null), '[]') as orders
+       from ${users} u left join ${orders} o on o.user_id = u.id group by u.id order by u.id`,
+  );
+  return rows;
+}
+
+/** Every user document with its embedded orders, in the same shape as sourceUsers. */
+export async function targetUsers(f: DataFixture, users: string): Promise<UserRow[]> {
+  const docs = await f.mongo.collection(users).find({}).sort({ _id: 1 }).toArray();
+  return docs.map((d) => ({
+    id: Number(d._id),
+    name: d.name,
+    bio: d.bio ?? null,
+    version: Number(d.version),
+    orders: (d.orders as Array<{ id: number; amount: number }>).map((o) => ({ id: Number(o.id), amount: Number(o.amount) })).sort((a, b) => a.id - b.id),
+  }));
+}

@@ -1,0 +1,74 @@
+import { readRoutingLog } from '../../lib/control';
+import { pgPool } from '../../lib/connectors/clients';
+import { cdcTeardown } from '../../activities/cdc';
+import type { MigrationSpec } from '../../lib/spec/schema';
+import { abortUpdate, approveUpdate } from '../../workflows';
+import { uniqueName } from '../support/temporal';
+import { useDataStack } from './backfill-fixtures';
+import { cdcMigrationSpec, cdcSlotExists, dropSlot, sourceUsers, targetUsers } from './cdc-migration-fixtures';
+import { createUsersAndOrders, writeLoad } from './cdc-fixtures';
+import { startMigration, waitForStatus } from './migration-fixtures';
+
+describe('migration workflow with sync "cdc"', () => {
+  const h = useDataStack('migcdc');
+  const started: MigrationSpec[] = [];
+
+  afterAll(async () => {
+    // A slot left behind would keep the fixture database from being dropped.
+    for (const spec of started) await cdcTeardown({ migrationId: spec.id, spec }).catch(() => undefined);
+  });
+
+  async function startCdc(approvals: MigrationSpec['approvals'], cdcOptions: Partial<MigrationSpec['cdc']> = {}) {
+    const users = uniqueName('users');
+    const orders = uniqueName('orders');
+    await createUsersAndOrders(h.f, users, orders);
+    const base = cdcMigrationSpec(h.f, users, orders, approvals);
+    const spec = { ...base, cdc: { ...base.cdc, ...cdcOptions } };
+    started.push(spec);
+    const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec, { autoApprove: false });
+    return { spec, handle, users, orders };
+  }
+
+  it('streams writes made during the backfill and after it, writes only the old database until the switch, and drops its slot', async () => {
+    const { spec, handle, users, orders } = await startCdc(['write_switch']);
+    let stopped = false;
+    const writes = writeLoad(h.f.pg, () => stopped, { users, orders, pauseMs: 10 });
+
+    const waiting = await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'write_switch', 200_000);
+    expect(waiting.cdc?.lag).toMatchObject({ warnings: [] });
+    expect(waiting.cdc!.lag!.seconds).toBeLessThanOrEqual(spec.gates.maxLagSeconds);
+    expect(await cdcSlotExists(h.f, spec)).toBe(true);
+    stopped = true;
+    expect(await writes).toBeGreaterThan(50);
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
+
+    const status = await handle.result();
+    expect(status.state).toBe('completed');
+    expect(status.cdc).toBeNull();
+    expect(await targetUsers(h.f, users)).toEqual(await sourceUsers(h.f, users, orders));
+    expect(await cdcSlotExists(h.f, spec)).toBe(false);
+    const log = await readRoutingLog(pgPool(h.f.pgConnection), spec.id);
+    expect(log.map((r) => `${r.phase}:${r.writes}`)).toEqual([
+      'preflight:old', 'dual_write:old', 'backfill:old', 'verify:old', 'shadow_read:old', 'read_ramp:old', 'read_ramp:old',
+      'write_switch:new_then_old', 'complete:new', 'decommission:new',
+    ]);
+  }, 300_000);
+
+  it('warns when the slot retains more WAL than allowed, and stops loudly when its slot is dropped', async () => {
+    const { spec, handle } = await startCdc(['shadow_read'], { maxRetainedWalBytes: 1 });
+    const streaming = await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'shadow_read' && s.cdc?.lag !== undefined, 120_000);
+    expect(streaming.cdc!.lag!.warnings).toEqual([expect.stringMatching(/retains \d+ bytes of WAL \(limit 1\)/)]);
+    await dropSlot(h.f, spec);
+
+    const lost = await waitForStatus(handle, (s) => s.cdc?.lost !== undefined);
+    expect(lost.cdc!.lost).toMatch(/replication slot .* (does not exist|was dropped|lost)/);
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
+    const failed = await waitForStatus(handle, (s) => s.state === 'failed');
+    expect(failed.failure).toContain('roll back to preflight to copy again, or abort');
+    expect(failed.phase).toBe('verify');
+
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'slot lost' }] });
+    expect((await handle.result()).state).toBe('aborted');
+    expect(await cdcSlotExists(h.f, spec)).toBe(false);
+  });
+});

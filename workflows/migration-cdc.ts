@@ -1,0 +1,139 @@
+/**
+ * CDC sync (spec.sync "cdc", docs/cdc.md): preflight blockers, the slot before the backfill, the
+ * stream from the backfill's end to the write switch as a loop of activity slices, the lag gate
+ * before verify, shadow reads and the write switch, and teardown on complete, abort or rollback
+ * to preflight. Every command here is behind one patch so recorded histories keep replaying.
+ */
+import { ApplicationFailure, CancellationScope, condition, isCancellation, patched, sleep } from '@temporalio/workflow';
+import { failureMessage } from './backfill-control';
+import { cdcPreflight, cdcPrepare, cdcStream, cdcTeardown } from './migration-activities';
+import type { MigrationRuntime } from './migration-runtime';
+import { record, steps, syncSearchAttributes } from './migration-state';
+import type { Step } from './migration-steps';
+import type { MigrationState } from './migration-types';
+
+export const CDC_PATCH = 'migration-cdc-sync';
+
+/** A slice returns often enough for status and gates to see fresh lag, rarely enough to keep history small. */
+const SLICE_MS = 10_000;
+
+/** Entered only once the stream is within spec.gates.maxLagSeconds. */
+const LAG_GATED: ReadonlySet<Step['phase']> = new Set(['verify', 'shadow_read', 'write_switch']);
+/** Steps that read from, or switch writes to, a new database only the stream keeps current. */
+const NEEDS_STREAM: ReadonlySet<Step['phase']> = new Set([...LAG_GATED, 'read_ramp']);
+/**
+ * Not before the backfill has copied everything (applying a delete first would let the copy
+ * resurrect the row), and not once the new database is primary (the old one then only repeats
+ * the routers' writes, and re-applying its state could undo a newer one on the primary).
+ */
+const STREAMED: ReadonlySet<Step['phase']> = new Set(['verify', 'shadow_read', 'read_ramp', 'write_switch']);
+/** Routers follow a routing change within a second (lib/router); the rest is margin. */
+const ROUTERS_FOLLOW_MS = 5_000;
+
+/** Only CDC specs call patched(): dual-write histories never see the marker. */
+export function usesCdc(s: MigrationState): boolean {
+  return s.plan!.spec.sync === 'cdc' && patched(CDC_PATCH);
+}
+
+const ref = (s: MigrationState) => ({ migrationId: s.migrationId, spec: s.plan!.spec });
+
+export async function cdcPreflightStep(s: MigrationState): Promise<void> {
+  const { blockers } = await cdcPreflight(ref(s));
+  if (blockers.length) throw ApplicationFailure.nonRetryable(`CDC cannot run: ${blockers.join('; ')}`, 'CdcBlocked');
+}
+
+/** Publication and slot before the backfill: the slot then holds every change the copy might miss. */
+export async function cdcPrepareStep(s: MigrationState): Promise<void> {
+  const prepared = await cdcPrepare(ref(s));
+  s.cdc = { identityChanges: prepared.identityChanges, slices: s.cdc?.slices ?? 0 };
+}
+
+/** Keeps the stream running while step `step` is waited for and run, from the end of the backfill until the switch. */
+export function streamDuring(s: MigrationState, rt: MigrationRuntime, step: Step): void {
+  if (!STREAMED.has(step.phase) || !s.cdc || s.cdc.lost || s.cdc.switched || rt.stream) return;
+  const scope = new CancellationScope();
+  rt.stream = { scope, done: scope.run(() => streamLoop(s)) };
+}
+
+/**
+ * Once the write switch is published: routers still on the old routing write only the old
+ * database for up to a second, so keep streaming past that, then stop and drain to the end of
+ * the WAL. From here the routers write the new database first.
+ */
+export async function finishStreamAtSwitch(s: MigrationState, rt: MigrationRuntime): Promise<void> {
+  if (!s.cdc || s.cdc.switched) return;
+  await sleep(ROUTERS_FOLLOW_MS);
+  await stopStream(rt);
+  note(s, await cdcStream({ ...ref(s), untilCaughtUp: true }));
+  s.cdc.switched = true;
+}
+
+/** Back before the write switch, the old database is primary again and the stream must follow it. */
+export function resumeStreamingAfterUndo(s: MigrationState, landedBeforeSwitch: boolean): void {
+  if (s.cdc && landedBeforeSwitch) s.cdc.switched = undefined;
+}
+
+/** Ends the stream of a forward run that is over (done, continued as new or rolled back). */
+export async function stopStream(rt: MigrationRuntime): Promise<void> {
+  const stream = rt.stream;
+  if (!stream) return;
+  rt.stream = undefined;
+  stream.scope.cancel();
+  await stream.done;
+}
+
+async function streamLoop(s: MigrationState): Promise<void> {
+  try {
+    for (;;) note(s, await cdcStream({ ...ref(s), sliceMs: SLICE_MS }));
+  } catch (err) {
+    if (isCancellation(err)) return;
+    // Only a lost slot ends the stream (everything else is retried): changes are gone, say so now.
+    s.cdc!.lost = `CDC stream stopped: ${failureMessage(err)}; roll back to preflight to copy again, or abort`;
+    record(s, 'cdc stream lost', 'workflow', s.cdc!.lost);
+  }
+}
+
+function note(s: MigrationState, st: Awaited<ReturnType<typeof cdcStream>>): void {
+  s.cdc!.slices++;
+  s.cdc!.lag = {
+    bytes: st.lagBytes, seconds: st.lagSeconds, retainedBytes: st.retainedBytes, caughtUp: st.caughtUp,
+    warnings: st.warnings, at: new Date().toISOString(),
+  };
+}
+
+/**
+ * Holds entry to a lag-gated step until a slice that ended after this call measured lag within
+ * the threshold. Returns why the step cannot be entered at all (the stream was lost), else nothing.
+ */
+export async function holdForLag(s: MigrationState, step: Step): Promise<string | undefined> {
+  const cdc = s.cdc;
+  if (!cdc || !NEEDS_STREAM.has(step.phase)) return undefined;
+  if (!LAG_GATED.has(step.phase)) return cdc.lost;
+  const max = s.plan!.spec.gates.maxLagSeconds;
+  const after = cdc.slices;
+  cdc.holding = step.phase;
+  syncSearchAttributes(s);
+  try {
+    await condition(() => cdc.lost !== undefined || (cdc.slices > after && cdc.lag!.seconds <= max));
+  } finally {
+    cdc.holding = undefined;
+  }
+  return cdc.lost;
+}
+
+/** What the health gates see as lag: a lost stream is infinitely behind, so the gate rolls reads back. */
+export function gateLagSeconds(s: MigrationState): { lagSeconds: number } | Record<string, never> {
+  if (!s.cdc) return {};
+  if (s.cdc.lost) return { lagSeconds: Number.MAX_SAFE_INTEGER };
+  return s.cdc.lag ? { lagSeconds: s.cdc.lag.seconds } : {};
+}
+
+/** Slot and publication dropped, replica identities restored: on complete, abort, or rollback to preflight. */
+export async function cdcTeardownStep(s: MigrationState): Promise<void> {
+  await cdcTeardown({ ...ref(s), identityChanges: s.cdc?.identityChanges ?? [] });
+  s.cdc = undefined;
+}
+
+export function isFirstStep(s: MigrationState, target: number): boolean {
+  return steps(s)[target]?.phase === 'preflight';
+}
