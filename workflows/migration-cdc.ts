@@ -8,7 +8,7 @@ import { ApplicationFailure, CancellationScope, condition, isCancellation, patch
 import { failureMessage } from './backfill-control';
 import { cdcPreflight, cdcPrepare, cdcStream, cdcTeardown } from './migration-activities';
 import type { MigrationRuntime } from './migration-runtime';
-import { record, steps, syncSearchAttributes } from './migration-state';
+import { record, syncSearchAttributes } from './migration-state';
 import type { Step } from './migration-steps';
 import type { MigrationState } from './migration-types';
 
@@ -132,8 +132,4 @@ export function gateLagSeconds(s: MigrationState): { lagSeconds: number } | Reco
 export async function cdcTeardownStep(s: MigrationState): Promise<void> {
   await cdcTeardown({ ...ref(s), identityChanges: s.cdc?.identityChanges ?? [] });
   s.cdc = undefined;
-}
-
-export function isFirstStep(s: MigrationState, target: number): boolean {
-  return steps(s)[target]?.phase === 'preflight';
 }

@@ -4,7 +4,7 @@
  */
 import { CancellationScope } from '@temporalio/workflow';
 import { copyBackWrittenKeys } from './migration-activities';
-import { cdcTeardownStep, isFirstStep, resumeStreamingAfterUndo, usesCdc } from './migration-cdc';
+import { cdcTeardownStep, resumeStreamingAfterUndo, usesCdc } from './migration-cdc';
 import type { ControlRequest } from './migration-runtime';
 import { publishStep } from './migration-routing';
 import { record, steps } from './migration-state';
@@ -35,7 +35,7 @@ export async function rollBack(s: MigrationState, req: ControlRequest): Promise<
     if (beforeSwitch) s.switchVersion = undefined;
     resumeStreamingAfterUndo(s, beforeSwitch);
     // Back at preflight (or aborted) the slot would only retain WAL: a resumed run prepares a new one.
-    if (s.cdc && (req.kind === 'abort' || isFirstStep(s, req.target)) && usesCdc(s)) await cdcTeardownStep(s);
+    if (s.cdc && (req.kind === 'abort' || all[req.target].phase === 'preflight') && usesCdc(s)) await cdcTeardownStep(s);
     s.nextStep = req.target + 1;
     s.forceApproval = true;
     s.rollingBack = false;
