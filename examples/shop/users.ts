@@ -1,5 +1,5 @@
 import type { RoutedEntity, RouterRecord } from '../../lib/router';
-import { keyLock } from './key-lock';
+import { keyLock } from '../../lib/key-lock';
 
 /** A user as the application sees it: the target shape of the shop spec, on either database. */
 export type Order = {
@@ -19,9 +19,10 @@ export type Outcome<T> = { found: true; value: T } | { found: false };
 /**
  * The shop's user operations, written against the router instead of a database. Every change is a
  * read-modify-write of the whole user (orders are embedded) that bumps the version. Calls are
- * serialized per user (key-lock.ts), reads included: a read between a dual write's two halves
- * would see the sides differ for a moment, and its shadow comparison would count a mismatch that
- * is not one (the gates roll back on mismatches).
+ * serialized per user (lib/key-lock.ts), as a per-row lock would in a real service: two concurrent
+ * updates of one user could land in opposite orders on the two databases (the primary write is
+ * unconditional, the secondary version-guarded), and a read between a dual write's two halves
+ * would see the sides differ for a moment.
  */
 export function shopUsers(users: RoutedEntity, firstOrderId: number) {
   const withUser = keyLock();

@@ -47,7 +47,9 @@ export async function createRouter(options: RouterOptions) {
   const pending = controlOutbox(control, migrationId, tuning.outboxCapacity);
   const metrics = routerMetrics();
   const { counts } = metrics;
-  const shadow = shadowComparer({ maxInFlight: tuning.maxShadowInFlight, sampleSize: tuning.mismatchSampleSize });
+  // A difference still there after a secondary write's time limit is not a write in flight: that
+  // write has landed, or it failed and marked the key behind (which then drops the comparison).
+  const shadow = shadowComparer({ maxInFlight: tuning.maxShadowInFlight, sampleSize: tuning.mismatchSampleSize, recheckDelayMs: tuning.secondaryTimeoutMs });
   const behind = behindNew(tuning.outboxCapacity);
 
   /** Hooks for one request, bound to the routing version it runs under. */
@@ -61,9 +63,10 @@ export async function createRouter(options: RouterOptions) {
     onFallback: () => counts.fallbacks++,
     behindNew: (key: Key) => behind.has(entity, key),
     sampled: () => Math.random() < tuning.shadowSampleRate,
-    shadow(key: Key, served: { side: Side; record: RouterRecord | undefined }, readOther: () => Promise<RouterRecord | undefined>) {
-      shadow.compare(entity, key, served, readOther, (outcome, sample) => {
-        if (outcome === 'error') return;
+    shadow(key: Key, served: { side: Side; record: RouterRecord | undefined }, read: (side: Side) => Promise<RouterRecord | undefined>) {
+      shadow.compare(entity, key, served, read, (outcome, sample) => {
+        // A key whose write missed the new database meanwhile is the reconcile queue's, not a finding.
+        if (outcome === 'error' || behind.has(entity, key)) return;
         gates.add(state.version, 'comparisons');
         if (!sample) return;
         gates.add(state.version, 'mismatches');
@@ -100,7 +103,7 @@ export async function createRouter(options: RouterOptions) {
     return {
       get: (key) => {
         const state = follower.current();
-        return routedRead(state, key, route, hooksFor(name, state));
+        return routedRead(state, key, route, hooksFor(name, state), tuning.percentReadTimeoutMs);
       },
       insert: (record) => write(route.keyOf(record), (access, role) => access.insert(record, { role })),
       update: (record) => write(route.keyOf(record), (access, role) => access.update(record, { role })),

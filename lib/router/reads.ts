@@ -2,7 +2,7 @@ import type { RoutingState } from '../control';
 import type { Key } from '../connectors/types';
 import { readsNew } from './percent';
 import type { EntityAccess, RouterRecord, Side } from './types';
-import { observed } from './writes';
+import { observed, withTimeout } from './writes';
 
 export interface ReadHooks {
   onCall(side: Side, ok: boolean): void;
@@ -14,8 +14,8 @@ export interface ReadHooks {
   behindNew(key: Key): boolean;
   /** Whether this read is one of the sampled ones compared against the other side. */
   sampled(): boolean;
-  /** Compares off the request path (never awaited here). */
-  shadow(key: Key, served: { side: Side; record: RouterRecord | undefined }, readOther: () => Promise<RouterRecord | undefined>): void;
+  /** Compares off the request path (never awaited here); `read` reads either side again. */
+  shadow(key: Key, served: { side: Side; record: RouterRecord | undefined }, read: (side: Side) => Promise<RouterRecord | undefined>): void;
 }
 
 /**
@@ -23,12 +23,14 @@ export interface ReadHooks {
  * write switch the old database only receives best-effort writes and may be behind, so serving
  * from it would return stale data.
  */
-export async function routedRead(state: RoutingState, key: Key, sides: Record<Side, EntityAccess>, hooks: ReadHooks): Promise<RouterRecord | undefined> {
-  const get = (side: Side) => () => observed(side, sides[side].get(key), hooks);
-  const serve = async (side: Side, compare: boolean) => {
-    const record = await get(side)();
+export async function routedRead(
+  state: RoutingState, key: Key, sides: Record<Side, EntityAccess>, hooks: ReadHooks, percentReadTimeoutMs: number,
+): Promise<RouterRecord | undefined> {
+  const get = (side: Side) => observed(side, sides[side].get(key), hooks);
+  const serve = async (side: Side, compare: boolean, timeoutMs?: number) => {
+    const record = await (timeoutMs ? observed(side, withTimeout(sides[side].get(key), timeoutMs), hooks) : get(side));
     hooks.onServed(side);
-    if (compare && hooks.sampled()) hooks.shadow(key, { side, record }, get(side === 'old' ? 'new' : 'old'));
+    if (compare && hooks.sampled()) hooks.shadow(key, { side, record }, get);
     return record;
   };
   switch (state.reads) {
@@ -40,8 +42,9 @@ export async function routedRead(state: RoutingState, key: Key, sides: Record<Si
     case 'percent':
       if (hooks.behindNew(key)) return serve('old', false);
       if (!readsNew(key, state.readPercent)) return serve('old', true);
+      // A new database that hangs must not hold the request: past the limit the old one answers.
       try {
-        return await serve('new', true);
+        return await serve('new', true, percentReadTimeoutMs);
       } catch {
         hooks.onFallback();
         return serve('old', false);

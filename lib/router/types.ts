@@ -44,7 +44,12 @@ export const routerTuningSchema = z.object({
   maxShadowInFlight: z.number().int().min(1).default(64),
   /** Mismatching keys kept for metrics (the most recent ones). */
   mismatchSampleSize: z.number().int().min(0).default(50),
-  /** A secondary write slower than this is left to reconciliation and the request returns. */
+  /** A percent-mode read of the new database slower than this is answered by the old one (and counted as an error). */
+  percentReadTimeoutMs: z.number().int().min(1).default(1000),
+  /**
+   * A secondary write slower than this is left to reconciliation and the request returns. A shadow
+   * comparison that finds a difference rechecks after this long, once such a write has settled.
+   */
   secondaryTimeoutMs: z.number().int().min(1).default(2000),
   /** Control-store items (reconcile keys, written keys) held while the control store is unreachable. */
   outboxCapacity: z.number().int().min(1).default(10_000),

@@ -43,7 +43,8 @@ export async function routedWrite(
   if (primary === 'new') hooks.onNewPrimaryWrite(key);
   if (!secondary) return;
   try {
-    await withTimeout(observed(secondary, apply(sides[secondary], 'secondary'), hooks), secondaryTimeoutMs);
+    // The timeout is the call's outcome for the gates: a hung secondary counts as an error now.
+    await observed(secondary, withTimeout(apply(sides[secondary], 'secondary'), secondaryTimeoutMs), hooks);
     hooks.onSecondaryWritten(secondary, key);
   } catch (err) {
     hooks.onSecondaryFailure(secondary, key, err instanceof Error ? err.message : String(err));
@@ -62,7 +63,7 @@ export async function observed<T>(side: Side, call: Promise<T>, hooks: Pick<Writ
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);

@@ -1,8 +1,9 @@
 /**
  * The demo's scenario as a test (examples/shop, scripts/demo.ts), CI-sized: the shop service serves
  * live traffic through the router while its users (orders embedded) move from PostgreSQL to
- * MongoDB while the worker is killed twice and the Temporal server restarted. It ends with the
- * test's own comparison of every row and document (shop-compare.ts).
+ * MongoDB. Scenario 1 kills the worker twice and restarts the Temporal server; scenario 2 cuts the
+ * new database off mid-ramp. Each ends with the test's own comparison of every row and document
+ * (shop-compare.ts).
  */
 import { ChildProcess, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -14,9 +15,11 @@ import { shopSpec } from '../../examples/shop/spec';
 import { closeAllClients, pgPool } from '../../lib/connectors/clients';
 import type { MigrationSpec } from '../../lib/spec/schema';
 import type { MigrationSpecInput } from '../../workflows/migration-types';
-import { MigrationStatus, statusQuery } from '../../workflows';
+import { approveUpdate, MigrationStatus, statusQuery } from '../../workflows';
+import type { VerifyResult } from '../../workflows/verify';
 import { createDataFixture, DataFixture } from '../integration/backfill-fixtures';
 import { startMigration, waitForStatus } from '../integration/migration-fixtures';
+import { tcpProxy, TcpProxy } from '../support/tcp-proxy';
 import { testClient, uniqueName } from '../support/temporal';
 import { compareShop } from './shop-compare';
 import { spawnWorker } from './worker-process';
@@ -26,6 +29,15 @@ const stack = (...args: string[]) => execFileSync('bash', [join(ROOT, 'scripts',
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = (lo: number, hi: number) => lo + Math.random() * (hi - lo);
 const alive = (w: ChildProcess) => w.exitCode === null && w.signalCode === null;
+
+/** Polls until `ok` holds; past `timeoutMs` fails with what `explain` says. */
+async function until(ok: () => boolean, timeoutMs: number, explain: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(explain());
+    await sleep(200);
+  }
+}
 
 /** Every phase of the playbook, in the order a clean run enters them. */
 const PHASES = ['preflight', 'dual_write', 'backfill', 'verify', 'shadow_read', 'read_ramp', 'write_switch', 'complete', 'decommission'];
@@ -48,14 +60,17 @@ interface Shop {
   close(): Promise<void>;
 }
 
-/** A seeded shop in its own databases, a worker process, the service and its load. */
-async function openShop(prefix: string, users: number, overrides: Partial<MigrationSpecInput>): Promise<Shop> {
+/**
+ * A seeded shop in its own databases, a worker process, the service and its load. `target` names
+ * the MongoDB connection both the router and the worker use, so a proxy in it cuts off both.
+ */
+async function openShop(prefix: string, users: number, target: string, overrides: Partial<MigrationSpecInput>, workerEnv: Record<string, string> = {}): Promise<Shop> {
   const f = await createDataFixture(prefix);
   await createShopTables(f.pg);
   const seeded = await seedShop(f.pg, users);
-  const spec = shopSpec({ id: uniqueName(prefix).replace(/_/g, '-'), source: f.pgConnection, target: 'MONGO', database: f.mongoDatabase, overrides: { ...FAST, ...overrides } });
+  const spec = shopSpec({ id: uniqueName(prefix).replace(/_/g, '-'), source: f.pgConnection, target, database: f.mongoDatabase, overrides: { ...FAST, ...overrides } });
   const taskQueue = uniqueName(`tq-${prefix}`);
-  const workers = [await spawnWorker(taskQueue, f.env)];
+  const workers = [await spawnWorker(taskQueue, { ...f.env, ...workerEnv })];
   const app = await startShopApp(spec, seeded.maxOrderId + 1);
   const load = startLoad({ baseUrl: app.url, ratePerSecond: 40, durationMs: 10 * 60_000, seededUsers: users, maxInFlight: 2000 });
   return {
@@ -71,7 +86,7 @@ async function openShop(prefix: string, users: number, overrides: Partial<Migrat
 }
 
 /**
- * How the run must end: the migration completed through every phase, no user request
+ * What both scenarios end with: the migration completed through every phase, no user request
  * failed, this file's own comparison finds the two databases alike and no key waits for reconciling.
  */
 async function expectCleanEnd(shop: Shop, status: MigrationStatus, traffic: LoadStats): Promise<void> {
@@ -96,16 +111,19 @@ async function stopMigration(workflowId: string): Promise<void> {
 
 describe('e2e: the shop moves to MongoDB under live load', () => {
   let shop: Shop | undefined;
+  let proxy: TcpProxy | undefined;
   afterEach(async () => {
     if (shop) await stopMigration(shop.spec.id);
     await shop?.close();
+    await proxy?.close();
     shop = undefined;
+    proxy = undefined;
   });
 
   it('survives two worker kills and a Temporal restart, and ends with both sides identical', async () => {
     const users = 1000;
     // Throttled so that there is a backfill and a verification to kill the worker in.
-    shop = await openShop('e2eshop', users, { backfill: { batchSize: 100, concurrency: 1, maxRowsPerSecond: 150 } });
+    shop = await openShop('e2eshop', users, 'MONGO', { backfill: { batchSize: 100, concurrency: 1, maxRowsPerSecond: 150 } });
     let temporal = await testClient();
     try {
       const handle = await startMigration(temporal.client, shop.taskQueue, shop.spec, { autoApprove: true });
@@ -150,4 +168,64 @@ describe('e2e: the shop moves to MongoDB under live load', () => {
       await temporal.close();
     }
   }, 180_000);
+
+  it('rolls the read ramp back when the new database breaks, keeps serving, then drains and verifies clean', async () => {
+    const mongo = new URL(process.env.SWITCHYARD_CONN_MONGO as string);
+    proxy = await tcpProxy(mongo.hostname, Number(mongo.port || 27017));
+    // The router (this process) and the worker reach MongoDB only through the proxy.
+    const target = uniqueName('E2E_PROXY').toUpperCase();
+    const via = { [`SWITCHYARD_CONN_${target}`]: `mongodb://127.0.0.1:${proxy.port}/?directConnection=true` };
+    Object.assign(process.env, via);
+    // A step stays baking while its gate is inconclusive, so a short bake cannot outrun the breach.
+    shop = await openShop('e2ebreak', 600, target, { timers: { ...FAST.timers!, rampStepBake: '5s' }, ramp: [25, 50, 100] }, via);
+    const temporal = await testClient();
+    try {
+      const handle = await startMigration(temporal.client, shop.taskQueue, shop.spec, { autoApprove: true });
+      await waitForStatus(handle, (s) => s.phase === 'read_ramp' && s.rampPercent === 50 && s.state === 'running', 90_000);
+      const before = shop.load.stats();
+      proxy.blackhole();
+
+      // The rollback is recorded first, then the step's routing is published again.
+      const rolledBack = await waitForStatus(handle, (s) => s.transitions.some((t) => t.to.startsWith('rollback')) && s.routing?.readPercent !== 50, 30_000);
+      const rollback = rolledBack.transitions.find((t) => t.to.startsWith('rollback'))!;
+      expect(rollback).toMatchObject({ from: 'read_ramp 50%', by: 'health-gate' });
+      expect(rollback.reason).toMatch(/new-database error rate/);
+      expect(rolledBack.routing?.readPercent).toBeLessThan(50);
+      // Requests kept being served while the new database was gone.
+      await sleep(3000);
+      const during = shop.load.stats();
+      expect(during.served - before.served).toBeGreaterThan(50);
+      expect({ failed: during.failed, failures: during.failures }).toEqual({ failed: 0, failures: [] });
+
+      // Writes the new database missed while it was gone wait in the reconcile queue.
+      const control = pgPool(shop.spec.control.connection);
+      expect(await reconcileBacklog(control, shop.spec.id)).toBeGreaterThan(0);
+      proxy.restore();
+      // "Back" as the service sees it: its driver finds the server again only at its next heartbeat.
+      const servedNew = shop.app.router.metrics().reads.new;
+      await until(() => shop!.app.router.metrics().reads.new >= servedNew + 5, 30_000, () => `the service did not read the new database again: ${JSON.stringify(shop!.app.router.metrics())}`);
+
+      // The rollback waits for a human; once approved, the ramp's soak drains the queue.
+      await waitForStatus(handle, (s) => s.state === 'waiting_approval');
+      await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops', note: 'new database is back' }] });
+      // It empties at some point; under live load a new entry may arrive right after (checked again at the end).
+      const deadline = Date.now() + 30_000;
+      let backlog = await reconcileBacklog(control, shop.spec.id);
+      while (backlog > 0 && Date.now() < deadline) {
+        await sleep(500);
+        backlog = await reconcileBacklog(control, shop.spec.id);
+      }
+      expect(backlog).toBe(0);
+      const ended = await waitForStatus(handle, (s) => ['completed', 'failed', 'aborted'].includes(s.state), 90_000);
+      expect({ state: ended.state, last: ended.transitions.at(-1) }).toMatchObject({ state: 'completed' });
+      const status = await handle.result();
+      const traffic = await shop.load.stop();
+      await shop.app.router.flush();
+
+      await expectCleanEnd(shop, status, traffic);
+      expect((status.entities.users.verify?.result as VerifyResult).clean).toBe(true);
+    } finally {
+      await temporal.close();
+    }
+  }, 150_000);
 });

@@ -1,4 +1,5 @@
 import { Collection, Document, Filter, FindOptions } from 'mongodb';
+import { keyLock } from '../../key-lock';
 import { idFilter, StoredDoc } from './codec';
 
 /**
@@ -8,6 +9,15 @@ import { idFilter, StoredDoc } from './codec';
  * `$in` from its index in one round trip.
  */
 const POINT_CONCURRENCY = 8;
+
+/**
+ * FerretDB 1.24 evaluates a replace's filter on a document it has read and then writes by `_id`,
+ * without a lock in between: two guarded replaces of one document racing can both match, and the
+ * older version may land last. Within this process the replaces of one document are therefore run
+ * one after another. Writers in different processes (a router and a worker) can still race there;
+ * MongoDB itself applies a filtered replace atomically.
+ */
+const oneAtATime = keyLock();
 
 /**
  * FerretDB holds one backend connection per operation of a write command until the command ends,
@@ -40,7 +50,7 @@ export async function deleteByIds(coll: Collection<StoredDoc>, ids: unknown[], d
  */
 export async function replaceByIds(coll: Collection<StoredDoc>, docs: StoredDoc[], filterOf: (doc: StoredDoc) => Filter<StoredDoc>, dialect: Dialect): Promise<number> {
   if (dialect === 'ferretdb') {
-    const results = await pointwise(docs, (doc) => coll.replaceOne(filterOf(doc), doc));
+    const results = await pointwise(docs, (doc) => oneAtATime(`${coll.namespace}\u0000${JSON.stringify(doc._id)}`, () => coll.replaceOne(filterOf(doc), doc)));
     return results.reduce((n, r) => n + r.modifiedCount, 0);
   }
   let replaced = 0;
@@ -63,3 +73,4 @@ async function pointwise<T, R>(items: T[], op: (item: T) => Promise<R>): Promise
   await Promise.all(Array.from({ length: Math.min(POINT_CONCURRENCY, items.length) }, worker));
   return out;
 }
+

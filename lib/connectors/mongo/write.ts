@@ -40,9 +40,12 @@ async function insertAbsent(coll: Collection<StoredDoc>, docs: Doc[]): Promise<{
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError)) throw err;
     const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    const other = errors.find((e) => e.code !== DUPLICATE_KEY);
-    if (other) throw err;
-    return { inserted: err.insertedCount ?? docs.length - errors.length, raced: errors.map((e) => docs[e.index]) };
+    // The driver also wraps a failed command (a dropped connection, a cleared pool) in a
+    // MongoBulkWriteError, with no write errors at all: only a reply that accounts for every
+    // document, each either inserted or refused as a duplicate, says what is stored.
+    const accounted = errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY) && err.insertedCount + errors.length === docs.length;
+    if (!accounted) throw err;
+    return { inserted: err.insertedCount, raced: errors.map((e) => docs[e.index]) };
   }
 }
 

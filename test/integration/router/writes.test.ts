@@ -88,6 +88,31 @@ test('a failed secondary write succeeds for the user and queues the key for reco
   expect(rows[0]).toMatchObject({ errors: '1', operations: '1' });
 });
 
+test('a secondary write whose connection drops is queued, never taken as written', async () => {
+  const mongo = new URL(process.env.SWITCHYARD_CONN_MONGO as string);
+  const proxy = await tcpProxy(mongo.hostname, Number(mongo.port || 27017));
+  process.env.SWITCHYARD_CONN_MONGO_CUT = `mongodb://127.0.0.1:${proxy.port}/?directConnection=true`;
+  try {
+    const router = await f.router({ secondaryTimeoutMs: 5000 }, f.spec('MONGO_CUT'));
+    const version = await f.publish('dual_write');
+    await waitFor(() => router.routing().version === version);
+    const users = router.entity('users');
+    await users.insert(user(700));
+    expect(await mongoDoc(700)).toMatchObject({ version: 1 });
+    // Drops the connected driver's sockets: its insert fails as a command, not with write errors.
+    proxy.blackhole();
+    await users.update(user(700, 2, 'v2@x.io'));
+    await users.insert(user(701));
+    expect(await pgRow(701)).toMatchObject({ name: 'user 701' });
+    expect(router.metrics().secondaryFailures).toBe(2);
+    expect(await mongoDoc(700)).toMatchObject({ version: 1 });
+    expect(await mongoDoc(701)).toBeNull();
+    await waitFor(async () => (await readReconcileBatch(f.control, f.migrationId, 'users', 'new', 100)).filter((e) => ['[700]', '[701]'].includes(JSON.stringify(e.key))).length === 2);
+  } finally {
+    await proxy.close();
+  }
+});
+
 test('with the control store also down, queued keys wait in a bounded buffer and are sent when it returns', async () => {
   const url = new URL(f.fx.pgUrl);
   const proxy = await tcpProxy(url.hostname, Number(url.port || 5432));

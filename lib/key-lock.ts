@@ -1,9 +1,6 @@
 /**
- * Runs calls for the same key one after another. The router writes a user to one database and
- * then the other; two concurrent updates of one user could land in opposite orders on the two
- * sides (the primary write is unconditional, the secondary version-guarded), leaving them
- * different. Serializing per user keeps both sides in the same order, as one service instance
- * with a per-row lock would in production.
+ * Runs calls for the same key one after another, calls for different keys concurrently. The map
+ * holds only keys with a call running or waiting.
  */
 export function keyLock() {
   const tails = new Map<string, Promise<unknown>>();
