@@ -1,6 +1,8 @@
 import { MongoClient } from 'mongodb';
 import { Pool } from 'pg';
 import { ResolvedConnection, resolveConnection } from '../connections';
+import { log } from '../log';
+import { watchMonitor } from './mongo-monitor-watch';
 
 /**
  * One pool per named connection per process: activities run many times a second and must not
@@ -42,8 +44,27 @@ export function mongoClient(conn: ResolvedConnection | string): Promise<MongoCli
     // A failed connect is not cached: the next attempt (a Temporal retry) dials again.
     client.catch(() => mongoClients.delete(c.url));
     mongoClients.set(c.url, client);
+    const connecting = client;
+    client.then((mongo) => watchMonitor(mongo, MONITOR_SILENT_LIMIT_MS, () => replaceStalled(c, connecting, mongo)), () => undefined);
   }
   return client;
+}
+
+/**
+ * The driver's default heartbeat interval (10 s) plus two connect timeouts: a monitor silent for
+ * longer has stopped (mongo-monitor-watch.ts).
+ */
+const MONITOR_SILENT_LIMIT_MS = 10_000 + 2 * CONNECT_TIMEOUT_MS;
+
+/**
+ * The next call gets a new client; operations still running on the old one fail when it closes.
+ * A client no longer cached (closeAllClients) is left alone.
+ */
+function replaceStalled(c: ResolvedConnection, cached: Promise<MongoClient>, mongo: MongoClient): void {
+  if (mongoClients.get(c.url) !== cached) return;
+  mongoClients.delete(c.url);
+  log.warn({ connection: c.name, address: c.redacted, silentForMs: MONITOR_SILENT_LIMIT_MS }, 'MongoDB client: its server monitor stopped; replaced by a new client');
+  void mongo.close().catch(() => undefined);
 }
 
 export async function closeAllClients(): Promise<void> {
