@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { keyText } from '../lib/connectors/keys';
 import type { Key, MappedRecord } from '../lib/connectors/types';
-import { canonicalJson } from '../lib/mapping/canonical';
+import { canonicalJson, fieldsThatDiffer } from '../lib/mapping/canonical';
 
 export type DiffKind = 'missing' | 'extra' | 'different';
 
@@ -35,7 +35,7 @@ export function diffRecords(
       diffs.push({ key, kind: 'missing', source: fingerprint(s) });
       continue;
     }
-    const fields = differingFields(s, t);
+    const fields = fieldsThatDiffer(s, t);
     if (fields.length) diffs.push({ key, kind: 'different', fields, source: fingerprint(s) });
   }
   for (const t of targetByKey.values()) diffs.push({ key: keyOf(t), kind: 'extra', source: ABSENT });
@@ -56,9 +56,4 @@ function fingerprint(r: MappedRecord): string {
 export function settledDiffs(suspects: RowDiff[], now: RowDiff[]): RowDiff[] {
   const before = new Map(suspects.map((d) => [keyText(d.key), d.source]));
   return now.filter((d) => before.get(keyText(d.key)) === d.source);
-}
-
-function differingFields(a: MappedRecord, b: MappedRecord): string[] {
-  const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-  return names.filter((f) => canonicalJson(a[f]) !== canonicalJson(b[f]));
 }

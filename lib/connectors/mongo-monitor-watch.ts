@@ -9,9 +9,9 @@ const HEARTBEAT_EVENTS = ['serverHeartbeatStarted', 'serverHeartbeatSucceeded', 
  * the connect timeout, so a longer silence means it has stopped. We saw that happen to the
  * driver (7.x) after MongoDB came back from an outage (test/disruptive/e2e-shop.test.ts, scenario
  * 2): the client's server stayed Unknown for minutes while a new client connected in 40 ms.
- * Returns a function that stops watching; closing the client also stops it.
+ * Closing the client stops the watch.
  */
-export function watchMonitor(client: MongoClient, silentLimitMs: number, onStalled: () => void): () => void {
+export function watchMonitor(client: MongoClient, silentLimitMs: number, onStalled: () => void): void {
   let last = Date.now();
   const beat = () => {
     last = Date.now();
@@ -28,5 +28,4 @@ export function watchMonitor(client: MongoClient, silentLimitMs: number, onStall
     for (const event of HEARTBEAT_EVENTS) client.off(event, beat);
   }
   client.once('topologyClosed', stop);
-  return stop;
 }

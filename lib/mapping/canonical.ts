@@ -15,6 +15,12 @@ export function canonicalJson(value: Value | undefined): string {
   return JSON.stringify(canonical(value));
 }
 
+/** The fields two records disagree on in canonical form, sorted; [] when they are equal. */
+export function fieldsThatDiffer(a: { [field: string]: Value }, b: { [field: string]: Value }): string[] {
+  const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return names.filter((f) => canonicalJson(a[f]) !== canonicalJson(b[f]));
+}
+
 export function canonical(value: Value | undefined): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') return { $int: value.toString() };

@@ -26,9 +26,12 @@ export interface ReadHooks {
 export async function routedRead(
   state: RoutingState, key: Key, sides: Record<Side, EntityAccess>, hooks: ReadHooks, percentReadTimeoutMs: number,
 ): Promise<RouterRecord | undefined> {
-  const get = (side: Side) => observed(side, sides[side].get(key), hooks);
+  const get = (side: Side, timeoutMs?: number) => {
+    const call = sides[side].get(key);
+    return observed(side, timeoutMs ? withTimeout(call, timeoutMs) : call, hooks);
+  };
   const serve = async (side: Side, compare: boolean, timeoutMs?: number) => {
-    const record = await (timeoutMs ? observed(side, withTimeout(sides[side].get(key), timeoutMs), hooks) : get(side));
+    const record = await get(side, timeoutMs);
     hooks.onServed(side);
     if (compare && hooks.sampled()) hooks.shadow(key, { side, record }, get);
     return record;

@@ -1,5 +1,5 @@
 import type { Key } from '../connectors/types';
-import { canonicalJson } from '../mapping/canonical';
+import { fieldsThatDiffer } from '../mapping/canonical';
 import type { RouterRecord, Side } from './types';
 
 export interface MismatchSample {
@@ -17,8 +17,7 @@ export function differingFields(oldRecord: RouterRecord | undefined, newRecord: 
   if (!oldRecord && !newRecord) return [];
   if (!oldRecord) return ['(missing in old)'];
   if (!newRecord) return ['(missing in new)'];
-  const names = [...new Set([...Object.keys(oldRecord), ...Object.keys(newRecord)])].sort();
-  return names.filter((f) => canonicalJson(oldRecord[f]) !== canonicalJson(newRecord[f]));
+  return fieldsThatDiffer(oldRecord, newRecord);
 }
 
 /** Which record each side holds; the served one was read by the request, the other one afterwards. */

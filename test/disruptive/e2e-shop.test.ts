@@ -31,10 +31,10 @@ const between = (lo: number, hi: number) => lo + Math.random() * (hi - lo);
 const alive = (w: ChildProcess) => w.exitCode === null && w.signalCode === null;
 
 /** Polls until `ok` holds; past `timeoutMs` fails with what `explain` says. */
-async function until(ok: () => boolean, timeoutMs: number, explain: () => string): Promise<void> {
+async function until(ok: () => boolean | Promise<boolean>, timeoutMs: number, explain: () => string | Promise<string>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(explain());
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(await explain());
     await sleep(200);
   }
 }
@@ -209,13 +209,8 @@ describe('e2e: the shop moves to MongoDB under live load', () => {
       await waitForStatus(handle, (s) => s.state === 'waiting_approval');
       await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops', note: 'new database is back' }] });
       // It empties at some point; under live load a new entry may arrive right after (checked again at the end).
-      const deadline = Date.now() + 30_000;
-      let backlog = await reconcileBacklog(control, shop.spec.id);
-      while (backlog > 0 && Date.now() < deadline) {
-        await sleep(500);
-        backlog = await reconcileBacklog(control, shop.spec.id);
-      }
-      expect(backlog).toBe(0);
+      const backlog = () => reconcileBacklog(control, shop!.spec.id);
+      await until(async () => (await backlog()) === 0, 30_000, async () => `the reconcile queue did not drain: ${await backlog()} keys left`);
       const ended = await waitForStatus(handle, (s) => ['completed', 'failed', 'aborted'].includes(s.state), 90_000);
       expect({ state: ended.state, last: ended.transitions.at(-1) }).toMatchObject({ state: 'completed' });
       const status = await handle.result();

@@ -73,4 +73,3 @@ async function pointwise<T, R>(items: T[], op: (item: T) => Promise<R>): Promise
   await Promise.all(Array.from({ length: Math.min(POINT_CONCURRENCY, items.length) }, worker));
   return out;
 }
-
