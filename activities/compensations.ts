@@ -3,6 +3,7 @@ import type { Key } from '../lib/connectors/types';
 import { readWrittenKeys } from '../lib/control';
 import { log } from '../lib/log';
 import { metrics } from '../lib/metrics';
+import type { Phase } from '../lib/spec/lifecycle';
 import type { MigrationSpec } from '../lib/spec/schema';
 import { controlPool } from './control-pool';
 import { copyKeys } from './copy-keys';
@@ -13,6 +14,8 @@ export interface CopyBackInput {
   spec: MigrationSpec;
   /** Routing version of the write switch: keys the routers recorded from then on are copied. */
   sinceVersion: number;
+  /** The phase being undone, for the log line (absent from inputs scheduled before it was added). */
+  phase?: Phase;
 }
 
 interface CopyBackCursor {
@@ -46,6 +49,6 @@ export async function copyBackWrittenKeys(input: CopyBackInput): Promise<Record<
       ctx.heartbeat(cursor);
     }
   }
-  log.info({ migrationId: input.migrationId, copied: cursor.copied }, 'copied keys written since the write switch back to the old database');
+  log.info({ migrationId: input.migrationId, phase: input.phase, copied: cursor.copied }, 'copied keys written since the write switch back to the old database');
   return cursor.copied;
 }

@@ -1,12 +1,14 @@
 import { evaluateGates, GateEvaluation, GateFigures, readGateFigures } from '../lib/control';
 import { log } from '../lib/log';
 import { metrics } from '../lib/metrics';
-import type { Gates, Sync } from '../lib/spec/lifecycle';
+import type { Gates, Phase, Sync } from '../lib/spec/lifecycle';
 import { controlPool } from './control-pool';
 
 export interface CheckGatesInput {
   control: string;
   migrationId: string;
+  /** The phase being gated, for the log line (absent from inputs scheduled before it was added). */
+  phase?: Phase;
   /** Figures are those reported under this routing version: the current phase or ramp step. */
   routingVersion: number;
   gates: Gates;
@@ -30,6 +32,6 @@ export async function checkGates(input: CheckGatesInput): Promise<GateCheck> {
   metrics.errorRate.set(m, evaluation.errorRate);
   if (figures.lagSeconds !== null) metrics.lagSeconds.set(m, figures.lagSeconds);
   metrics.gateChecks.inc({ ...m, verdict: evaluation.verdict });
-  log.info({ migrationId: input.migrationId, figures, ...evaluation }, `gate ${evaluation.verdict}`);
+  log.info({ migrationId: input.migrationId, phase: input.phase, figures, ...evaluation }, `gate ${evaluation.verdict}`);
   return { ...evaluation, routingVersion: input.routingVersion, figures };
 }

@@ -6,6 +6,7 @@ import { completeReconcile, failReconcile, readReconcileBatch, reconcileQueueDep
 import { log } from '../lib/log';
 import { metrics } from '../lib/metrics';
 import { redactSecrets } from '../lib/redact';
+import type { Phase } from '../lib/spec/lifecycle';
 import type { MigrationSpec } from '../lib/spec/schema';
 import { controlPool } from './control-pool';
 import { copyKeys, CopyKeysResult } from './copy-keys';
@@ -14,6 +15,8 @@ import { openSides } from './entity-sides';
 export interface DrainReconcileInput {
   migrationId: string;
   spec: MigrationSpec;
+  /** The migration's phase, for the log line (absent from inputs scheduled before it was added). */
+  phase?: Phase;
 }
 
 export interface DrainReconcileResult {
@@ -59,7 +62,7 @@ export async function drainReconcileQueue(input: DrainReconcileInput): Promise<D
     }
   }
   const remaining = await publishDepth(pool, input);
-  if (totals.drained > 0) log.info({ migrationId: input.migrationId, ...totals, remaining }, 'drained the reconcile queue');
+  if (totals.drained > 0) log.info({ migrationId: input.migrationId, phase: input.phase, ...totals, remaining }, 'drained the reconcile queue');
   return { ...totals, remaining };
 }
 

@@ -1,5 +1,5 @@
 import { log } from '../lib/log';
-import { metrics } from '../lib/metrics';
+import { metrics, setCurrentPhase } from '../lib/metrics';
 import { publishRoutingState, routingFor, RoutingState } from '../lib/control';
 import type { Phase, Sync } from '../lib/spec/lifecycle';
 import { controlPool } from './control-pool';
@@ -30,8 +30,7 @@ export async function publishRouting(input: PublishRoutingInput): Promise<Routin
     reason: input.reason,
   });
   const m = { migration_id: input.migrationId };
-  metrics.phase.reset();
-  metrics.phase.set({ ...m, phase: state.phase }, 1);
+  await setCurrentPhase(input.migrationId, state.phase);
   metrics.readPercent.set(m, state.readPercent);
   metrics.routingVersion.set(m, state.version);
   log.info({ migrationId: input.migrationId, phase: state.phase, routing: state }, `routing v${state.version}: writes=${state.writes} reads=${state.reads}`);

@@ -23,3 +23,15 @@ export const metrics = {
   reconcileQueueDepth: new Gauge({ name: 'switchyard_reconcile_queue_depth', help: 'Keys left in the reconcile queue after the latest drain, by the database that missed them', labelNames: [...labels, 'entity', 'target'], registers: [registry] }),
   rowsCopiedBack: new Counter({ name: 'switchyard_rows_copied_back_total', help: 'Rows copied back to the old database on rollback past the write switch', labelNames: [...labels, 'entity'], registers: [registry] }),
 };
+
+/**
+ * Marks `phase` current for one migration: its other phases drop to 0, and the series of other
+ * migrations on this worker stay as they are.
+ */
+export async function setCurrentPhase(migrationId: string, phase: string): Promise<void> {
+  const { values } = await metrics.phase.get();
+  for (const { labels: l } of values) {
+    if (l.migration_id === migrationId && l.phase !== phase) metrics.phase.set({ migration_id: migrationId, phase: String(l.phase) }, 0);
+  }
+  metrics.phase.set({ migration_id: migrationId, phase }, 1);
+}

@@ -2,7 +2,7 @@
  * The long data work of backfill and verification runs in child workflows, one per entity, so
  * the migration's own history stays small. Pause, resume and throttle reach them as signals.
  */
-import { ApplicationFailure, isCancellation, startChild } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, patched, startChild } from '@temporalio/workflow';
 import { failureMessage, pauseData, setRowsPerSecond } from './backfill-control';
 import { backfillWorkflow } from './backfill';
 import type { MigrationRuntime } from './migration-runtime';
@@ -10,6 +10,9 @@ import type { ChildStatus, MigrationState } from './migration-types';
 import { verifyWorkflow, VerifyOptions, VerifyResult } from './verify';
 
 export type DataPhase = 'backfill' | 'verify';
+
+/** A child started after the operator lifted the limit (throttle 0) is told so, instead of keeping the spec's rate. */
+export const THROTTLE_LIFTED_PATCH = 'children-throttle-lifted';
 
 /** Runs one child per entity and waits for all; a failed child, or a verification that is not clean, fails the phase. */
 export async function runEntityChildren(s: MigrationState, rt: MigrationRuntime, kind: DataPhase, verifyOptions?: VerifyOptions): Promise<void> {
@@ -25,7 +28,7 @@ export async function runEntityChildren(s: MigrationState, rt: MigrationRuntime,
     try {
       // A child started while paused or throttled starts the same way.
       if (s.paused) await child.signal(pauseData);
-      if (s.rowsPerSecond) await child.signal(setRowsPerSecond, s.rowsPerSecond);
+      if (s.rowsPerSecond !== null && (s.rowsPerSecond > 0 || patched(THROTTLE_LIFTED_PATCH))) await child.signal(setRowsPerSecond, s.rowsPerSecond);
       status.result = await child.result();
       status.state = 'completed';
     } catch (err) {

@@ -15,7 +15,7 @@ import type { MigrationState } from './migration-types';
 async function undoData(s: MigrationState, step: Step): Promise<void> {
   // While the new database was primary the old one may have missed writes: copy them back first.
   if ((step.phase === 'write_switch' || step.phase === 'complete') && s.switchVersion !== undefined) {
-    await copyBackWrittenKeys({ migrationId: s.migrationId, spec: s.plan!.spec, sinceVersion: s.switchVersion });
+    await copyBackWrittenKeys({ migrationId: s.migrationId, spec: s.plan!.spec, sinceVersion: s.switchVersion, phase: step.phase });
   }
 }
 

@@ -68,8 +68,8 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
   }, { validator: (a) => reject(liveProblem(s, a?.by) ?? (s.paused ? undefined : 'not paused')) });
 
   setHandler(throttleUpdate, async (a) => {
-    s.rowsPerSecond = a.rowsPerSecond > 0 ? a.rowsPerSecond : null;
-    record(s, `throttle ${s.rowsPerSecond ?? 'unlimited'} rows/s`, a.by, a.reason || 'throttled by operator');
+    s.rowsPerSecond = a.rowsPerSecond;
+    record(s, `throttle ${s.rowsPerSecond || 'unlimited'} rows/s`, a.by, a.reason || 'throttled by operator');
     await signalChildren(rt, setRowsPerSecond.name, s.rowsPerSecond);
     return status();
   }, {

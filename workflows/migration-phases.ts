@@ -5,6 +5,7 @@ import { cdcPreflightStep, cdcPrepareStep, finishStreamAtSwitch, gateLagSeconds,
 import { runEntityChildren } from './migration-children';
 import { draining } from './migration-reconcile';
 import { interrupt, MigrationRuntime } from './migration-runtime';
+import { currentStep } from './migration-state';
 import { soak, SoakOptions } from './migration-timers';
 import type { Step } from './migration-steps';
 import type { MigrationState } from './migration-types';
@@ -58,6 +59,7 @@ function gated(s: MigrationState, rt: MigrationRuntime): SoakOptions {
       const check = await checkGates({
         control: spec.control.connection,
         migrationId: s.migrationId,
+        phase: currentStep(s)?.phase,
         routingVersion: s.routing!.version,
         gates: spec.gates,
         sync: spec.sync,

@@ -8,6 +8,7 @@ import { isCancellation, patched } from '@temporalio/workflow';
 import type { Phase } from '../lib/spec/lifecycle';
 import { failureMessage } from './backfill-control';
 import { drainQueueBeforeEntry, drainQueueInPassing } from './migration-activities';
+import { currentStep } from './migration-state';
 import type { Step } from './migration-steps';
 import type { SoakOptions } from './migration-timers';
 import type { MigrationState } from './migration-types';
@@ -21,7 +22,7 @@ function drainsQueue(s: MigrationState): boolean {
   return s.plan!.spec.sync === 'dual_write' && patched(RECONCILE_PATCH);
 }
 
-const ref = (s: MigrationState) => ({ migrationId: s.migrationId, spec: s.plan!.spec });
+const ref = (s: MigrationState) => ({ migrationId: s.migrationId, spec: s.plan!.spec, phase: currentStep(s)?.phase });
 
 function note(s: MigrationState, remaining: number): void {
   s.reconcileQueue = { depth: remaining, at: new Date().toISOString() };

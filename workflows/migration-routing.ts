@@ -1,24 +1,49 @@
 /** Publishing a step's routing state: the one way the workflow changes what applications do. */
+import { CancellationScope, patched } from '@temporalio/workflow';
+import { routingFor, RoutingState } from '../lib/control/routing';
 import { publishRouting } from './migration-activities';
 import { record, steps } from './migration-state';
-import { stepLabel } from './migration-steps';
+import { Step, stepLabel } from './migration-steps';
 import type { MigrationState } from './migration-types';
+
+/**
+ * A rollback cancelling the forward run must not cancel a publish already sent: the activity may
+ * still write its version, and the state has to know it before the rollback picks its own.
+ */
+export const PUBLISH_UNCANCELLED_PATCH = 'routing-publish-not-cancelled';
+/** A publish the store ignored (its version was not newer) is sent again above the stored one. */
+export const REPUBLISH_PATCH = 'routing-republish-above-stored';
 
 /** Publishes the routing of step i with who and why, records the transition and makes i current. */
 export async function publishStep(s: MigrationState, i: number, by: string, reason: string): Promise<void> {
   const step = steps(s)[i];
-  const plan = s.plan!;
-  s.routing = await publishRouting({
-    control: plan.spec.control.connection,
-    migrationId: s.migrationId,
-    version: (s.routing?.version ?? plan.routingVersion) + 1,
-    phase: step.phase,
-    rampPercent: step.percent,
-    ...(plan.spec.sync === 'cdc' ? { sync: plan.spec.sync } : {}),
-    actor: by,
-    reason,
-  });
+  const own = (s.routing?.version ?? s.plan!.routingVersion) + 1;
+  const publish = (version: number) => publishAt(s, step, version, by, reason);
+  let state = patched(PUBLISH_UNCANCELLED_PATCH) ? await CancellationScope.nonCancellable(() => publish(own)) : await publish(own);
+  // A publish cancelled before the patch above (a run begun on older code) may have written a version this state never saw.
+  if (!holds(s, state, step) && patched(REPUBLISH_PATCH)) state = await CancellationScope.nonCancellable(() => publish(Math.max(state.version, own) + 1));
+  s.routing = state;
   const from = stepLabel(steps(s)[s.step]);
   s.step = i;
   record(s, stepLabel(step), by, reason, from);
+}
+
+function publishAt(s: MigrationState, step: Step, version: number, actor: string, reason: string): Promise<RoutingState> {
+  const { spec } = s.plan!;
+  return publishRouting({
+    control: spec.control.connection,
+    migrationId: s.migrationId,
+    version,
+    phase: step.phase,
+    rampPercent: step.percent,
+    ...(spec.sync === 'cdc' ? { sync: spec.sync } : {}),
+    actor,
+    reason,
+  });
+}
+
+/** Whether the stored state returned by a publish is the routing of `step`, not a newer or equal version of another. */
+function holds(s: MigrationState, stored: RoutingState, step: Step): boolean {
+  const wanted = routingFor(step.phase, step.percent, s.plan!.spec.sync);
+  return stored.phase === wanted.phase && stored.writes === wanted.writes && stored.reads === wanted.reads && stored.readPercent === wanted.readPercent;
 }

@@ -65,6 +65,7 @@ export interface MigrationState {
   switchVersion?: number;
   entities: Record<string, EntityStatus>;
   latestGate: (GateCheck & { at: string }) | null;
+  /** The operator's throttle: null until one is set (children keep the spec's rate), 0 = limit lifted. */
   rowsPerSecond: number | null;
   transitions: Transition[];
   /** The reconcile queue after the latest drain (dual-write sync). */
@@ -127,6 +128,7 @@ export interface MigrationStatus {
   state: RunState;
   pendingApproval: PendingApproval | null;
   routing: RoutingState | null;
+  /** null: never throttled (the spec's rate); 0: the operator lifted the limit. */
   rowsPerSecond: number | null;
   failure: string | null;
   entities: Record<string, EntityStatus>;

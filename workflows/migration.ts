@@ -3,7 +3,7 @@
  * phases of ARCHITECTURE.md that a human steers through updates and signals.
  */
 import {
-  allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, workflowInfo,
+  allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, isCancellation, patched, workflowInfo,
 } from '@temporalio/workflow';
 import { failureMessage } from './backfill-control';
 import { cdcTeardownStep, holdForLag, stopStream, streamDuring, usesCdc } from './migration-cdc';
@@ -20,7 +20,12 @@ import type { MigrationInput, MigrationState, MigrationStatus } from './migratio
 
 export * from './migration-api';
 
+/** A rollback or abort accepted while no forward run was going (during preparation) acts when the next one would start. */
+export const EARLY_REQUEST_PATCH = 'migration-early-request';
+
 export async function migrationWorkflow(input: MigrationInput): Promise<MigrationStatus> {
+  // Before any command: a refused start leaves nothing behind.
+  if (!input.carried) requireSpecId(input);
   const s = input.carried ?? initialState(input, workflowInfo().workflowId);
   const rt = newRuntime();
   installHandlers(s, rt);
@@ -35,7 +40,9 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   while (!s.terminal) {
     const outcome = await runForward(s, rt, shouldYield);
     if (outcome === 'yield') {
-      await condition(allHandlersFinished);
+      // An abort accepted meanwhile waits for the workflow, which would otherwise wait for it.
+      await condition(() => allHandlersFinished() || rt.request !== null);
+      if (rt.request) continue;
       return continueAsNew<typeof migrationWorkflow>({ ...input, carried: s });
     }
     if (outcome === 'done') {
@@ -54,20 +61,39 @@ type ForwardOutcome = 'done' | 'yield' | NonNullable<MigrationRuntime['request']
 
 /** Runs steps forward until the end, a continue-as-new point, or a rollback/abort request. */
 async function runForward(s: MigrationState, rt: MigrationRuntime, shouldYield: () => boolean): Promise<ForwardOutcome> {
+  if (rt.request && patched(EARLY_REQUEST_PATCH)) return takeRequest(s, rt);
   rt.forward = new CancellationScope();
   try {
     return await rt.forward.run(() => forward(s, rt, shouldYield));
   } catch (err) {
     if (!(rt.request && isCancellation(err))) throw err;
-    const request = rt.request;
-    rt.request = null;
-    // Marked here, not when the saga starts, so no handler ever sees "no request, not rolling back" in between.
-    s.rollingBack = true;
-    return request;
+    return takeRequest(s, rt);
   } finally {
     rt.forward = undefined;
     await stopStream(rt);
   }
+}
+
+function takeRequest(s: MigrationState, rt: MigrationRuntime): NonNullable<MigrationRuntime['request']> {
+  const request = rt.request!;
+  rt.request = null;
+  // Marked here, not when the saga starts, so no handler ever sees "no request, not rolling back" in between.
+  s.rollingBack = true;
+  return request;
+}
+
+/**
+ * The workflow id is what refuses a second run of a migration, and the spec id is what routing is
+ * published under: started under another id (the Temporal UI lets anyone type one), two runs could
+ * steer the same routing. The spec's own validation reports a missing or malformed id.
+ */
+function requireSpecId(input: MigrationInput): void {
+  const { workflowId } = workflowInfo();
+  const specId = input.spec?.id;
+  if (typeof specId !== 'string' || specId === workflowId) return;
+  throw ApplicationFailure.nonRetryable(
+    `workflow id "${workflowId}" differs from spec.id "${specId}": start the migration with workflow id "${specId}"`, 'WorkflowIdMismatch',
+  );
 }
 
 async function forward(s: MigrationState, rt: MigrationRuntime, shouldYield: () => boolean): Promise<'done' | 'yield'> {

@@ -95,6 +95,8 @@ export interface VerifyProgress {
   chunks: RangeCounts;
   suspects: number;
   paused: boolean;
+  /** The entity's rate limit now; null when unlimited. */
+  maxRowsPerSecond: number | null;
 }
 
 export interface VerifyResult {
@@ -177,6 +179,7 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     chunks: countRanges(state.chunks),
     suspects: state.suspectCount,
     paused: state.control.paused,
+    maxRowsPerSecond: state.control.maxRowsPerSecond,
   }));
 
   if (state.phase === 'counting') {

@@ -23,6 +23,7 @@ export async function openDirectCopy(spec: MigrationSpec, entityName: string): P
     if (typeof copier !== 'string') return copier;
     why = copier;
   }
-  log.debug({ migration: spec.id, entity: entityName, why }, 'copying row by row, not with COPY');
+  // Only the backfill copies in bulk, so that is the phase of this line.
+  log.debug({ migrationId: spec.id, phase: 'backfill', entity: entityName, why }, 'copying row by row, not with COPY');
   return undefined;
 }

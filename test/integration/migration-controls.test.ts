@@ -1,25 +1,19 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { BackfillProgress } from '../../workflows/backfill';
+import type { VerifyProgress } from '../../workflows/verify';
 import { MigrationStatus, pauseUpdate, resumeUpdate, throttleUpdate } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import { sourceItems, targetItems, useDataStack } from './backfill-fixtures';
-import { migrationSpec, startMigration, waitForStatus } from './migration-fixtures';
+import { migrationSpec, startMigration, startSlowBackfill, waitForProgress, waitForStatus } from './migration-fixtures';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('migration workflow: pause, resume, throttle', () => {
   const h = useDataStack('migctl');
 
-  it('pauses the backfill at a safe point, holds it, forwards throttling, and finishes after resume', async () => {
-    const table = uniqueName('items');
-    const spec = await migrationSpec(h.f, table, 4000, { approvals: [] });
-    // 20 s of copying at this rate; a pause takes effect when the running slices (≤ 10 s) end.
-    spec.backfill = { ...spec.backfill, maxRowsPerSecond: 200, batchSize: 100 };
-    const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
-    const running = await waitForStatus(handle, (s) => s.entities[table]?.backfill?.state === 'running');
-    const child = h.temporal.client.workflow.getHandle(running.entities[table].backfill!.workflowId);
-    const progress = () => child.query<BackfillProgress>('backfillProgress');
-    await waitForProgress(progress, (p) => p.rowsCopied > 0);
+  it('pauses the backfill at a safe point, holds it, lifts the throttle for it and for the verify child started later, and finishes after resume', async () => {
+    // A pause takes effect when the running slices (≤ 10 s) end.
+    const { table, handle, progress } = await startSlowBackfill(h);
     const paused = await handle.executeUpdate(pauseUpdate, { args: [{ by: 'dave', reason: 'peak traffic' }] });
     expect(paused.state).toBe('paused');
     await waitForProgress(progress, (p) => p.status === 'paused');
@@ -33,15 +27,18 @@ describe('migration workflow: pause, resume, throttle', () => {
     const again = await handle.executeUpdate(pauseUpdate, { args: [{ by: 'dave' }] }).catch((e: Error) => e);
     expect((again as WorkflowUpdateFailedError).cause?.message).toBe('already paused');
 
-    const throttled = await handle.executeUpdate(throttleUpdate, { args: [{ by: 'dave', rowsPerSecond: 5000 }] });
-    expect(throttled.rowsPerSecond).toBe(5000);
-    await waitForProgress(progress, (p) => p.maxRowsPerSecond === 5000);
+    // 0 lifts the spec's 200 rows/s, for the running child and for children started after it.
+    const throttled = await handle.executeUpdate(throttleUpdate, { args: [{ by: 'dave', rowsPerSecond: 0 }] });
+    expect(throttled.rowsPerSecond).toBe(0);
+    await waitForProgress(progress, (p) => p.maxRowsPerSecond === null);
     await handle.executeUpdate(resumeUpdate, { args: [{ by: 'dave' }] });
     const done = await handle.result();
     expect(done.state).toBe('completed');
     expect(await targetItems(h.f, table)).toEqual(await sourceItems(h.f, table));
-    expect(done.transitions.filter((t) => ['paused', 'resumed', 'throttle 5000 rows/s'].includes(t.to)).map((t) => [t.from, t.to, t.by]))
-      .toEqual([['backfill', 'paused', 'dave'], ['backfill', 'throttle 5000 rows/s', 'dave'], ['backfill', 'resumed', 'dave']]);
+    const verify = h.temporal.client.workflow.getHandle(done.entities[table].verify!.workflowId);
+    expect((await verify.query<VerifyProgress>('verifyProgress')).maxRowsPerSecond).toBeNull();
+    expect(done.transitions.filter((t) => ['paused', 'resumed', 'throttle unlimited rows/s'].includes(t.to)).map((t) => [t.from, t.to, t.by]))
+      .toEqual([['backfill', 'paused', 'dave'], ['backfill', 'throttle unlimited rows/s', 'dave'], ['backfill', 'resumed', 'dave']]);
   });
 
   it('holds a soak timer while paused', async () => {
@@ -72,16 +69,4 @@ async function settled(read: () => Promise<BackfillProgress>): Promise<BackfillP
     before = now;
   }
   throw new Error(`backfill kept copying while paused: ${JSON.stringify(before)}`);
-}
-
-async function waitForProgress(
-  read: () => Promise<BackfillProgress>, ok: (p: BackfillProgress) => boolean, timeoutMs = 30_000,
-): Promise<BackfillProgress> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const p = await read();
-    if (ok(p)) return p;
-    if (Date.now() > deadline) throw new Error(`progress never matched: ${JSON.stringify(p)}`);
-    await sleep(100);
-  }
 }

@@ -2,7 +2,9 @@ import { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@
 import type { MigrationSpec } from '../../lib/spec/schema';
 import { migrationWorkflow, statusQuery } from '../../workflows';
 import type { MigrationInput, MigrationStatus } from '../../workflows';
-import { createItems, DataFixture, itemsSpec } from './backfill-fixtures';
+import type { BackfillProgress } from '../../workflows/backfill';
+import { uniqueName } from '../support/temporal';
+import { createItems, DataFixture, DataStack, itemsSpec } from './backfill-fixtures';
 
 /** Timers short enough for a test to walk every phase in seconds; no gate needs samples. */
 export const FAST = {
@@ -41,4 +43,32 @@ export async function waitForStatus(
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`status never matched; last: ${JSON.stringify(last, null, 2)}`);
+}
+
+/**
+ * A migration of 4000 rows whose backfill copies at 200 rows/s (about 20 s), returned once its
+ * child has copied some rows: operator commands then arrive mid-copy.
+ */
+export async function startSlowBackfill(h: DataStack) {
+  const table = uniqueName('items');
+  const spec = await migrationSpec(h.f, table, 4000, { approvals: [] });
+  spec.backfill = { ...spec.backfill, maxRowsPerSecond: 200, batchSize: 100 };
+  const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
+  const running = await waitForStatus(handle, (s) => s.entities[table]?.backfill?.state === 'running');
+  const child = h.temporal.client.workflow.getHandle(running.entities[table].backfill!.workflowId);
+  const progress = () => child.query<BackfillProgress>('backfillProgress');
+  await waitForProgress(progress, (p) => p.rowsCopied > 0);
+  return { table, handle, child, progress };
+}
+
+export async function waitForProgress(
+  read: () => Promise<BackfillProgress>, ok: (p: BackfillProgress) => boolean, timeoutMs = 30_000,
+): Promise<BackfillProgress> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const p = await read();
+    if (ok(p)) return p;
+    if (Date.now() > deadline) throw new Error(`progress never matched: ${JSON.stringify(p)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -1,10 +1,12 @@
+import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { Client } from 'pg';
 import { APPROVABLE_PHASES, Phase } from '../../lib/spec/lifecycle';
 import { pgPool } from '../../lib/connectors/clients';
-import { readRoutingState, recordCounters, recordWrittenKeys, routingFor } from '../../lib/control';
+import { readRoutingLog, readRoutingState, recordCounters, recordWrittenKeys, routingFor } from '../../lib/control';
 import { abortUpdate, approveUpdate, MigrationStatus, rollbackUpdate } from '../../workflows';
 import { uniqueName } from '../support/temporal';
-import { useDataStack } from './backfill-fixtures';
-import { migrationSpec, startMigration, waitForStatus } from './migration-fixtures';
+import { targetItems, useDataStack } from './backfill-fixtures';
+import { FAST, migrationSpec, startMigration, startSlowBackfill, waitForStatus } from './migration-fixtures';
 
 const label = (s: MigrationStatus) => (s.phase === 'read_ramp' ? `read_ramp ${s.rampPercent}%` : s.phase);
 
@@ -91,4 +93,126 @@ describe('migration workflow: rollback, gates, abort', () => {
     const rejected = await handle.executeUpdate(abortUpdate, { args: [{ by: 'carol', reason: 'again' }] }).catch((e: Error) => e);
     expect(rejected).toBeInstanceOf(Error);
   });
+
+  it('rolls back from a running ramp step: the first to shadow_read, a later one to the step before', async () => {
+    const table = uniqueName('items');
+    // Gates need samples, so every gated step holds until the test reports green figures for it.
+    const spec = await migrationSpec(h.f, table, 10, { approvals: [], ramp: [5, 50, 100], gates: { ...FAST.gates, minSamples: 5 } });
+    const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
+    const green = (s: MigrationStatus) => recordCounters(pgPool(h.f.pgConnection), {
+      migrationId: spec.id, routingVersion: s.routing!.version, instanceId: 'app-1', comparisons: 10, mismatches: 0, operations: 10, errors: 0,
+    });
+    const rollBackFrom = async (from: string) => {
+      await waitForStatus(handle, (s) => label(s) === from && s.state === 'running');
+      return handle.executeUpdate(rollbackUpdate, { args: [{ by: 'ops', reason: `test from ${from}` }] });
+    };
+
+    await green(await waitForStatus(handle, (s) => s.phase === 'shadow_read'));
+    const first = await rollBackFrom('read_ramp 5%');
+    expect([label(first), first.state, first.pendingApproval?.phase]).toEqual(['shadow_read', 'waiting_approval', 'read_ramp']);
+    expect(first.routing).toMatchObject(routingFor('shadow_read'));
+
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
+    await green(await waitForStatus(handle, (s) => label(s) === 'read_ramp 5%'));
+    const later = await rollBackFrom('read_ramp 50%');
+    expect([label(later), later.state, later.pendingApproval?.phase]).toEqual(['read_ramp 5%', 'waiting_approval', 'read_ramp']);
+    expect(later.routing).toMatchObject(routingFor('read_ramp', 5));
+    expect((await readRoutingState(pgPool(h.f.pgConnection), spec.id))).toMatchObject({ ...routingFor('read_ramp', 5), version: later.routing!.version });
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'end of test' }] });
+  });
+
+  it('rolls back while a backfill child is copying: the child is cancelled and the migration lands on dual_write', async () => {
+    const { table, handle, child } = await startSlowBackfill(h);
+    const landed = await handle.executeUpdate(rollbackUpdate, { args: [{ by: 'ops', reason: 'copy hurts the source' }] });
+    expect([landed.phase, landed.state, landed.pendingApproval?.phase]).toEqual(['dual_write', 'waiting_approval', 'backfill']);
+    expect(landed.routing).toMatchObject(routingFor('dual_write'));
+    expect(landed.entities[table].backfill).toMatchObject({ state: 'cancelled' });
+    expect((await child.describe()).status.name).toBe('CANCELLED');
+    const copied = (await targetItems(h.f, table)).length;
+    expect(copied).toBeGreaterThan(0);
+    expect(copied).toBeLessThan(4000);
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'end of test' }] });
+  });
+
+  it('a rollback that cancels a blocked routing publish lands where it says: store, log and status agree', async () => {
+    const table = uniqueName('items');
+    const spec = await migrationSpec(h.f, table, 5, { approvals: ['backfill'] });
+    const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'backfill');
+    const control = pgPool(h.f.pgConnection);
+    const before = (await readRoutingLog(control, spec.id)).length;
+
+    // Hold the routing row, so the publish that enters backfill waits on it.
+    const locker = new Client({ connectionString: h.f.pgUrl });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('select 1 from switchyard.routing_state where migration_id = $1 for update', [spec.id]);
+      await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
+      await waitFor(async () => (await lockWaiters(locker)) > 0);
+      const rollback = await handle.startUpdate(rollbackUpdate, {
+        args: [{ by: 'ops', reason: 'wrong window' }], waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      await locker.query('commit');
+      const landed = await rollback.result();
+
+      expect([landed.phase, landed.state]).toEqual(['preflight', 'waiting_approval']);
+      const stored = await readRoutingState(control, spec.id);
+      expect(stored).toMatchObject({ ...routingFor('preflight'), version: landed.routing!.version });
+      const log = (await readRoutingLog(control, spec.id)).slice(before);
+      // The blocked publish did land; the rollback undid it instead of being ignored beneath it.
+      expect(log.map((r) => r.phase)).toEqual(['backfill', 'dual_write', 'preflight']);
+      expect(log.at(-1)!.version).toBe(stored!.version);
+      expect(landed.transitions.slice(-4).map((t) => t.to)).toEqual(['backfill', 'rollback to preflight', 'dual_write', 'preflight']);
+    } finally {
+      await locker.query('rollback').catch(() => undefined);
+      await locker.end();
+    }
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'end of test' }] });
+  });
+
+  it('an abort accepted while the migration is still being prepared ends it; a rollback then is refused', async () => {
+    const table = uniqueName('items');
+    const spec = await migrationSpec(h.f, table, 5, { approvals: [] });
+    const control = pgPool(h.f.pgConnection);
+    await readRoutingState(control, spec.id); // creates the control schema, so the lock below has a table to take
+
+    // Preparation reads the stored routing; with the table locked it waits there.
+    const locker = new Client({ connectionString: h.f.pgUrl });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('lock table switchyard.routing_state in access exclusive mode');
+      const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
+      await waitFor(async () => (await lockWaiters(locker)) > 0);
+      const rollback = await handle.executeUpdate(rollbackUpdate, { args: [{ by: 'ops', reason: 'too early' }] }).catch((e: Error) => e);
+      expect((rollback as WorkflowUpdateFailedError).cause?.message).toBe('nothing to roll back: the migration has not passed preflight');
+      const abort = await handle.startUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'wrong spec' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      await locker.query('commit');
+
+      const aborted = await abort.result();
+      expect(aborted).toMatchObject({ state: 'aborted', phase: null, routing: null });
+      expect(aborted.transitions.map((t) => [t.to, t.by, t.reason])).toEqual([['abort', 'ops', 'wrong spec'], ['aborted', 'ops', 'wrong spec']]);
+      expect((await handle.result()).state).toBe('aborted');
+      expect(await readRoutingState(control, spec.id)).toBeUndefined();
+      expect(await targetItems(h.f, table)).toEqual([]);
+    } finally {
+      await locker.query('rollback').catch(() => undefined);
+      await locker.end();
+    }
+  });
 });
+
+/** Backends of the locker's database waiting on a lock (the locker itself never waits). */
+async function lockWaiters(locker: Client): Promise<number> {
+  const { rows } = await locker.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+  return rows[0].n;
+}
+
+async function waitFor(ok: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error('condition never held');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,7 +1,8 @@
 import { readRoutingLog, readRoutingState, recordWrittenKeys } from '../../lib/control';
 import { pgPool } from '../../lib/connectors/clients';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { approveSignal, approveUpdate } from '../../workflows';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { approveSignal, approveUpdate, migrationWorkflow } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import { sourceItems, targetItems, useDataStack } from './backfill-fixtures';
 import { migrationSpec, startMigration, waitForStatus } from './migration-fixtures';
@@ -105,5 +106,21 @@ describe('migration workflow: forward path', () => {
     const first = await h.temporal.client.workflow.getHandle(spec.id, handle.firstExecutionRunId).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
     expect(await targetItems(h.f, table)).toEqual(await sourceItems(h.f, table));
+  });
+
+  it('refuses to run under a workflow id other than spec.id, before publishing anything', async () => {
+    const table = uniqueName('items');
+    const spec = await migrationSpec(h.f, table, 5, { approvals: [] });
+    const workflowId = `${spec.id}-from-the-ui`;
+    const handle = await h.temporal.client.workflow.start(migrationWorkflow, { taskQueue: h.worker.taskQueue, workflowId, args: [{ spec }] });
+    const failed = await handle.result().catch((e: Error) => e);
+    expect(failed).toBeInstanceOf(WorkflowFailedError);
+    const cause = (failed as WorkflowFailedError).cause as ApplicationFailure;
+    expect([cause.type, cause.nonRetryable, cause.message]).toEqual([
+      'WorkflowIdMismatch', true, `workflow id "${workflowId}" differs from spec.id "${spec.id}": start the migration with workflow id "${spec.id}"`,
+    ]);
+    expect(await readRoutingState(pgPool(h.f.pgConnection), spec.id)).toBeUndefined();
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes || e.upsertWorkflowSearchAttributesEventAttributes)).toEqual([]);
   });
 });
