@@ -5,7 +5,6 @@ import {
   openStream, restoreReplicaIdentity, SlotBusyError, SlotLostError, StreamState, watchedTables,
 } from '../lib/cdc';
 import { metrics } from '../lib/metrics';
-import { redactSecrets } from '../lib/redact';
 import type { MigrationSpec } from '../lib/spec/schema';
 import { withSourceClient } from './cdc-source';
 
@@ -103,7 +102,6 @@ async function failLoudly<T>(work: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof SlotLostError) throw ApplicationFailure.create({ message: err.message, type: 'CdcSlotLost', nonRetryable: true });
     if (err instanceof SlotBusyError) throw ApplicationFailure.create({ message: err.message, type: 'CdcSlotBusy' });
-    if (err instanceof Error) err.message = redactSecrets(err.message);
     throw err;
   }
 }

@@ -33,3 +33,28 @@ function configuredPasswords(env: NodeJS.ProcessEnv): string[] {
   }
   return found;
 }
+
+/**
+ * Scrubs an error's message, stack and chain of causes in place, so everything else about it
+ * (its class, a failure's type and nonRetryable flag) stays as it was. A thrown string is
+ * returned scrubbed.
+ */
+export function redactError<T>(err: T, seen = new Set<unknown>()): T {
+  if (typeof err === 'string') return redactSecrets(err) as T;
+  if (!(err instanceof Error) || seen.has(err)) return err;
+  seen.add(err);
+  err.message = redactSecrets(err.message);
+  if (err.stack) err.stack = redactSecrets(err.stack);
+  if (err.cause !== undefined) err.cause = redactError(err.cause, seen);
+  return err;
+}
+
+/** A copy of a log argument with every string scrubbed (errors are scrubbed in place), a few levels deep. */
+export function redactLogValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string' || value instanceof Error) return redactError(value);
+  if (value === null || typeof value !== 'object' || depth >= 5) return value;
+  if (Array.isArray(value)) return value.map((v) => redactLogValue(v, depth + 1));
+  // Dates, Buffers and class instances are logged as they are; only plain data is walked.
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactLogValue(v, depth + 1)]));
+}

@@ -2,6 +2,7 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import type { Duration } from '@temporalio/common';
 import * as activities from '../activities';
 import { TemporalConfig } from '../lib/config';
+import { redactActivityFailures } from './redact-failures';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -23,6 +24,7 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
     activities,
+    interceptors: { activity: [redactActivityFailures] },
     // On SIGTERM, running activities get this long to finish; after it they are cancelled,
     // which they observe through heartbeats and resume from their last heartbeat elsewhere.
     shutdownGraceTime: (process.env.SWITCHYARD_SHUTDOWN_GRACE || '20s') as Duration,

@@ -19,11 +19,12 @@ export interface ConnectionReport {
   error?: string;
 }
 
-export async function probeConnection(conn: ResolvedConnection): Promise<ConnectionReport> {
+/** `database` (MongoDB only): where reading and writing are proven; default the URL's database. */
+export async function probeConnection(conn: ResolvedConnection, database?: string): Promise<ConnectionReport> {
   const base = { name: conn.name, kind: conn.kind, address: conn.redacted };
   const started = Date.now();
   try {
-    const facts = conn.kind === 'postgres' ? await probePostgres(conn) : await probeMongo(conn);
+    const facts = conn.kind === 'postgres' ? await probePostgres(conn) : await probeMongo(conn, database);
     return { ...base, ok: facts.canRead && facts.canWrite, ...facts, latencyMs: Date.now() - started };
   } catch (err) {
     return { ...base, ok: false, error: redactSecrets(describe(err)), latencyMs: Date.now() - started };
@@ -65,9 +66,10 @@ async function probePostgres(conn: ResolvedConnection) {
   }
 }
 
-async function probeMongo(conn: ResolvedConnection) {
+async function probeMongo(conn: ResolvedConnection, database: string | undefined) {
   const client = await mongoClient(conn);
-  const dbName = client.options.dbName && client.options.dbName !== 'test' ? client.options.dbName : 'switchyard';
+  // A grant can cover one database only, so the write is proven where the migration writes.
+  const dbName = database ?? (client.options.dbName && client.options.dbName !== 'test' ? client.options.dbName : 'switchyard');
   const db = client.db(dbName);
   const info = await db.admin().command({ buildInfo: 1 });
   const coll = db.collection<{ _id: string; at: Date }>('_switchyard_preflight');

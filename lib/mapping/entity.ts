@@ -35,7 +35,7 @@ export function compileMapping(entity: EntitySpec): EntityMapping {
   const targetKey = entity.to.key ?? sourceKey.map(mapName);
   const sourceVersion = entity.from.version;
   const targetVersion = entity.to.version ?? (sourceVersion ? mapName(sourceVersion) : undefined);
-  const targetOnly = new Set(Object.keys(entity.defaults).filter((f) => parent.backwardName(f) === f && !(f in entity.fields)));
+  const targetOnly = new Set(Object.keys(entity.defaults).filter((f) => parent.backwardName(f) === f && !Object.hasOwn(entity.fields, f)));
 
   return {
     entity: entity.name,
@@ -84,7 +84,7 @@ function applyTransforms(row: Row, transforms: TransformSpec[]): Row {
       const joined = joinText(t.into, t.concat.map((f) => row[f] ?? null), t.separator);
       for (const f of t.concat) delete row[f];
       row[t.into] = joined;
-    } else if (t.cast in row) {
+    } else if (Object.hasOwn(row, t.cast)) {
       row[t.cast] = castValue(t.cast, row[t.cast], t.from, t.to);
     }
   }
@@ -101,7 +101,7 @@ function revertTransforms(row: Row, transforms: TransformSpec[]): Row {
       const parts = splitText(t.into, row[t.into] ?? null, t.concat.length, t.separator);
       delete row[t.into];
       t.concat.forEach((f, i) => (row[f] = parts[i]));
-    } else if (t.cast in row) {
+    } else if (Object.hasOwn(row, t.cast)) {
       row[t.cast] = castValue(t.cast, row[t.cast], t.to, t.from);
     }
   }

@@ -6,6 +6,8 @@ import { quoteIdent, quoteQualified } from '../sql/identifiers';
 export interface TableFindings {
   blockers: string[];
   indexes: string[];
+  /** Every column the table has (none when it does not exist). */
+  columns: string[];
 }
 
 export interface TableRequirements {
@@ -21,8 +23,8 @@ export interface TableRequirements {
 }
 
 export async function checkTable(client: PoolClient, req: TableRequirements): Promise<TableFindings> {
-  const out: TableFindings = { blockers: [], indexes: [] };
   const t = await describeTable(client, req.table);
+  const out: TableFindings = { blockers: [], indexes: [], columns: [...t.columns.keys()] };
   if (!t.exists) {
     out.blockers.push(`${req.role} ${req.table} does not exist`);
     return out;

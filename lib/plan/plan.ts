@@ -5,7 +5,9 @@ import { probeConnection } from '../connectors/probe';
 import { compileMapping } from '../mapping/entity';
 import { redactSecrets } from '../redact';
 import type { EntitySpec, MigrationSpec, SideSpec } from '../spec/schema';
-import { checkTable, TableFindings, TableRequirements, walLevel } from './pg-checks';
+import { checkTable, TableRequirements, walLevel } from './pg-checks';
+import { serverBlockers } from './server-blockers';
+import { childColumns, namedSourceFields, targetFields } from './spec-columns';
 
 /** What preflight learned about one entity. Plain data: it may go into workflow history. */
 export interface EntityPlan {
@@ -38,14 +40,10 @@ export async function planMigration(spec: MigrationSpec): Promise<MigrationPlan>
   const plan: MigrationPlan = { entities: [], blockers: [] };
   const source = await reachable(spec.source, 'source', plan.blockers);
   const target = await reachable(spec.target, 'target', plan.blockers);
-  if (spec.sync === 'cdc' && source?.kind === 'postgres') {
-    const level = await withPg(source, walLevel);
-    if (level !== 'logical') plan.blockers.push(`source ${source.name}: wal_level is ${level}; sync "cdc" needs wal_level = logical (postgresql.conf, then restart)`);
-  }
-  if (spec.sync === 'cdc' && source?.kind === 'mongodb') plan.blockers.push('sync "cdc" needs a PostgreSQL source; use "dual_write"');
-  if (target?.kind === 'mongodb' && spec.target.dialect === 'mongodb' && (await isFerretDb(target))) {
-    plan.blockers.push(`target ${target.name} is FerretDB, which rejects Decimal128, NaN and Infinity: set target.dialect to "ferretdb"`);
-  }
+  plan.blockers.push(...serverBlockers(spec, {
+    source: source && { name: source.name, kind: source.kind, walLevel: spec.sync === 'cdc' && source.kind === 'postgres' ? await withPg(source, walLevel) : undefined },
+    target: target && { name: target.name, kind: target.kind, isFerretDb: target.kind === 'mongodb' && (await isFerretDb(target)) },
+  }));
   for (const entity of spec.entities) plan.entities.push(await planEntity(spec, entity, source, target));
   return plan;
 }
@@ -61,20 +59,25 @@ async function planEntity(spec: MigrationSpec, entity: EntitySpec, source?: Reso
     indexes: [],
     blockers: [],
   };
-  const add = (f: TableFindings) => {
-    plan.blockers.push(...f.blockers);
-    plan.indexes.push(...f.indexes);
+  const check = async (conn: ResolvedConnection, req: TableRequirements) => {
+    const found = await withPg(conn, (c) => checkTable(c, req));
+    plan.blockers.push(...found.blockers);
+    plan.indexes.push(...found.indexes);
+    return found;
   };
   const embedded = (side: 'source' | 'target') => entity.embed.map((e): TableRequirements => ({
-    role: 'embedded child table', table: e.table, key: e.key, columns: [e.foreignKey], lookupColumn: e.foreignKey, needsWrite: side === 'target',
+    role: 'embedded child table', table: e.table, key: e.key, columns: [e.foreignKey, ...childColumns(e, side)], lookupColumn: e.foreignKey, needsWrite: side === 'target',
   }));
+  // What a record carries into the target: every source column when the catalog shows them, else what the spec names.
+  let sourceFields = [...mapping.sourceKey, ...(mapping.sourceVersion ? [mapping.sourceVersion] : []), ...namedSourceFields(entity)];
   if (source?.kind === 'postgres' && entity.from.table) {
-    const reqs = [{ role: 'source table', table: entity.from.table, key: mapping.sourceKey, version: mapping.sourceVersion, columns: [], needsWrite: false }, ...embedded('source')];
-    for (const r of reqs) add(await withPg(source, (c) => checkTable(c, r)));
+    const table = await check(source, { role: 'source table', table: entity.from.table, key: mapping.sourceKey, version: mapping.sourceVersion, columns: namedSourceFields(entity), needsWrite: false });
+    if (table.columns.length) sourceFields = table.columns;
+    for (const r of embedded('source')) await check(source, r);
   }
   if (target?.kind === 'postgres' && entity.to.table) {
-    const reqs = [{ role: 'target table', table: entity.to.table, key: mapping.targetKey, version: mapping.targetVersion, columns: [], needsWrite: true }, ...embedded('target')];
-    for (const r of reqs) add(await withPg(target, (c) => checkTable(c, r)));
+    await check(target, { role: 'target table', table: entity.to.table, key: mapping.targetKey, version: mapping.targetVersion, columns: targetFields(mapping, sourceFields), needsWrite: true });
+    for (const r of embedded('target')) await check(target, r);
   }
   if (source?.kind === 'mongodb' && entity.from.collection) {
     const names = await (await mongoClient(source)).db(spec.source.database!).listCollections({ name: entity.from.collection }).toArray();
@@ -95,7 +98,8 @@ async function reachable(side: SideSpec, role: string, blockers: string[]): Prom
     blockers.push(`${role}: ${err.message}`);
     return undefined;
   }
-  const report = await probeConnection(conn);
+  // The write probe goes where the migration writes; a source database is only read, so it is left alone.
+  const report = await probeConnection(conn, role === 'target' ? side.database : undefined);
   if (!report.canRead) {
     blockers.push(`${role} ${conn.name} (${conn.redacted}) is not reachable: ${redactSecrets(report.error ?? 'unknown error')}`);
     return undefined;

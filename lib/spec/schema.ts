@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { CONNECTION_NAME } from '../connections';
-import { IDENTIFIER, IDENTIFIER_RULE, QUALIFIED_NAME, QUALIFIED_NAME_RULE } from '../sql/identifiers';
+import { IDENTIFIER, IDENTIFIER_RULE, QUALIFIED_NAME, QUALIFIED_NAME_RULE, RESERVED_NAMES, RESERVED_RULE } from '../sql/identifiers';
 import { lifecycleFields } from './lifecycle';
 
-const field = z.string().regex(IDENTIFIER, IDENTIFIER_RULE);
+const field = z.string().regex(IDENTIFIER, IDENTIFIER_RULE).refine((name) => !RESERVED_NAMES.has(name), RESERVED_RULE);
 const table = z.string().regex(QUALIFIED_NAME, QUALIFIED_NAME_RULE);
 const collection = z.string().regex(IDENTIFIER, IDENTIFIER_RULE);
 const keyFields = z.array(field).min(1, 'at least one key field');
@@ -96,6 +96,12 @@ const entitySchema = z.strictObject({
   if (e.embed.length && !!e.from.table === !!e.to.table) {
     ctx.addIssue({ code: 'custom', path: ['embed'], message: 'embedding needs one PostgreSQL side and one MongoDB side' });
   }
+  // Child rows link to their parent through one foreign-key column holding the parent's key.
+  const parentTable = e.from.table ?? e.to.table ?? e.name;
+  const parentKey = (e.from.table ? e.from.key : e.to.key ?? e.from.key) ?? ['_id'];
+  if (e.embed.length && parentKey.length > 1) {
+    ctx.addIssue({ code: 'custom', path: ['embed'], message: `embedding needs a single-column parent key; ${parentTable} has ${parentKey.length} (${parentKey.join(', ')})` });
+  }
 });
 
 const backfillSchema = z.strictObject({
@@ -134,9 +140,19 @@ export type CastType = (typeof CAST_TYPES)[number];
 export type ParseResult = { ok: true; spec: MigrationSpec } | { ok: false; problems: string[] };
 
 export function parseSpec(json: unknown): ParseResult {
+  const protoKeys = protoKeyProblems(json, []);
   const result = migrationSpecSchema.safeParse(json);
-  if (result.success) return { ok: true, spec: result.data };
-  return { ok: false, problems: result.error.issues.flatMap(describeIssue) };
+  if (result.success && !protoKeys.length) return { ok: true, spec: result.data };
+  return { ok: false, problems: [...protoKeys, ...(result.success ? [] : result.error.issues.flatMap(describeIssue))] };
+}
+
+/** zod skips a "__proto__" key of a record without a word (JSON.parse makes it an own key), so every one is looked for here. */
+function protoKeyProblems(value: unknown, path: PropertyKey[]): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.keys(value).flatMap((k) => [
+    ...(k === '__proto__' ? [`${formatPath([...path, k])}: the field name must be ${RESERVED_RULE}`] : []),
+    ...protoKeyProblems((value as Record<string, unknown>)[k], [...path, Array.isArray(value) ? Number(k) : k]),
+  ]);
 }
 
 /** Reads and validates a spec file; unreadable or non-JSON files are reported as problems too. */
@@ -162,7 +178,8 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string[] {
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => `${formatPath([...issue.path, k])}: unknown field (remove it or fix its spelling)`);
+    // protoKeyProblems reports every "__proto__" key already.
+    return issue.keys.filter((k) => k !== '__proto__').map((k) => `${formatPath([...issue.path, k])}: unknown field (remove it or fix its spelling)`);
   }
   if (issue.code === 'invalid_key') return [`${formatPath(issue.path)}: the field name must be ${issue.issues[0]?.message ?? IDENTIFIER_RULE}`];
   if (issue.code === 'invalid_type' && issue.input === undefined) return [`${formatPath(issue.path)}: required, ${expected(issue)}`];

@@ -125,6 +125,53 @@ test('MongoDB → PostgreSQL: ObjectId, Long, Date, nested, missing fields; misf
   expect(await copy(source, target, 2)).toEqual({ written: 0, skipped: 2, quarantined: 3 });
 });
 
+test('MongoDB → PostgreSQL: values beyond numeric(p,s), varchar(n), char(n), timestamptz(p), varchar(n)[] are quarantined with the limit, the rest of the batch is written', async () => {
+  await fx.pg.query(`create table priced (id text primary key, amount numeric(10,2), code varchar(5), initials char(2), at timestamptz(3), tags varchar(3)[], rev bigint not null)`);
+  const at = new Date('2024-05-01T10:00:00.123Z');
+  await fx.mongo.collection('priced').insertMany([
+    { _id: 'ok1', amount: '12.50', code: '😀bcde', initials: 'AB', at, tags: ['ab', 'abc'], rev: 1 },
+    { _id: 'ok2', amount: 1.5, code: 'ab', rev: 2 },
+    { _id: 'ok3', amount: '99999999.99', at, at__us: 0, rev: 3 },
+    { _id: 'scale', amount: '1.005', rev: 4 },
+    { _id: 'scale-double', amount: 2.125, rev: 5 },
+    { _id: 'overflow', amount: '123456789.5', rev: 6 },
+    { _id: 'long', code: 'abcdef', rev: 7 },
+    { _id: 'spaces', code: 'abc   ', rev: 8 },
+    { _id: 'initials', initials: 'ABC', rev: 9 },
+    { _id: 'micros', at, at__us: 400, rev: 10 },
+    { _id: 'tags', tags: ['ab', 'abcd'], rev: 11 },
+  ] as never[]);
+  const spec = parse({
+    source: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+    target: { connection: fx.pgConnection },
+    entities: [{ name: 'priced', from: { collection: 'priced', version: 'rev' }, to: { table: 'priced' }, fields: { _id: 'id' } }],
+  });
+  const source = openSource(spec, 'priced');
+  const target = openTarget(spec, 'priced');
+  expect(await copy(source, target)).toEqual({ written: 3, skipped: 0, quarantined: 8 });
+  const { rows } = await fx.pg.query(`select id, amount::text, code, initials, at, tags from priced order by id`);
+  expect(rows).toEqual([
+    { id: 'ok1', amount: '12.50', code: '😀bcde', initials: 'AB', at, tags: ['ab', 'abc'] },
+    { id: 'ok2', amount: '1.50', code: 'ab', initials: null, at: null, tags: null },
+    { id: 'ok3', amount: '99999999.99', code: null, initials: null, at, tags: null },
+  ]);
+  const quarantined = `select key::text, reason from switchyard_quarantine where entity = 'priced' order by key`;
+  const expected = [
+    { key: '["initials"]', reason: 'initials: 3 characters; char(2) holds at most 2' },
+    { key: '["long"]', reason: 'code: 6 characters; varchar(5) holds at most 5' },
+    { key: '["micros"]', reason: 'at: 2024-05-01T10:00:00.123400Z has 4 fractional second digits; timestamptz(3) keeps 3' },
+    { key: '["overflow"]', reason: 'amount: 123456789.5 has 9 integer digits; numeric(10,2) holds 8' },
+    { key: '["scale"]', reason: 'amount: 1.005 has 3 decimal places; numeric(10,2) keeps 2' },
+    { key: '["scale-double"]', reason: 'amount: 2.125 has 3 decimal places; numeric(10,2) keeps 2' },
+    { key: '["spaces"]', reason: 'code: 6 characters; varchar(5) holds at most 5' },
+    { key: '["tags"]', reason: 'tags: 4 characters; varchar(3) holds at most 3' },
+  ];
+  expect((await fx.pg.query(quarantined)).rows).toEqual(expected);
+
+  expect(await copy(source, target)).toEqual({ written: 0, skipped: 3, quarantined: 8 });
+  expect((await fx.pg.query(quarantined)).rows).toEqual(expected);
+});
+
 test('FerretDB version guard by _id point writes: older replaced, newer/equal kept, unguarded overwrites, racing writers keep the newest', async () => {
   await fx.pg.query(`create table if not exists guarded (id int primary key, qty int, version bigint not null)`);
   const target = openTarget(parse({

@@ -163,3 +163,20 @@ test('direct COPY path: renames and drops columns; anything else copies row by r
   ];
   for (const s of rowByRow) expect(await openDirectCopy(s, 'accounts')).toBeUndefined();
 });
+
+test('PostgreSQL → PostgreSQL into narrower modifiers: no direct COPY; misfits quarantined with the limit, the rest written', async () => {
+  await fx.pg.query(`create table accounts_wide (tenant text not null, id bigint not null, name varchar(10), note numeric(12,3), version int not null, primary key (tenant, id))`);
+  await fx.pg.query(`create table accounts_narrow (tenant text not null, id bigint not null, name varchar(3), note numeric(6,2), version int not null, primary key (tenant, id))`);
+  await fx.pg.query(`insert into accounts_wide values ('t', 1, 'abc', 1.5, 1), ('t', 2, 'abcdefg', 1, 1), ('t', 3, 'ab', 1.125, 1), ('t', 4, null, 123456.5, 1)`);
+  const s = spec('accounts_wide', 'accounts_narrow');
+  expect(await openDirectCopy(s, 'accounts')).toBeUndefined();
+  const page = await openSource(s, 'accounts').readRange({ limit: 10 });
+  expect(await openTarget(s, 'accounts').writeBatch(page.records)).toEqual({ written: 1, skipped: 0, quarantined: 3 });
+  expect((await fx.pg.query(`select id::int, name, note::text from accounts_narrow`)).rows).toEqual([{ id: 1, name: 'abc', note: '1.50' }]);
+  const { rows } = await fx.pg.query(`select key::text, reason from switchyard_quarantine where entity = 'accounts' order by key`);
+  expect(rows).toEqual([
+    { key: '["t", {"$numberLong": "2"}]', reason: 'name: 7 characters; varchar(3) holds at most 3' },
+    { key: '["t", {"$numberLong": "3"}]', reason: 'note: 1.125 has 3 decimal places; numeric(6,2) keeps 2' },
+    { key: '["t", {"$numberLong": "4"}]', reason: 'note: 123456.500 has 6 integer digits; numeric(6,2) holds 4' },
+  ]);
+});

@@ -21,6 +21,7 @@ beforeAll(async () => {
   await fx.pg.query(`create table orders (id int primary key, user_id int)`);
   await fx.pg.query(`create table loose (id int, v int)`);
   await fx.pg.query(`create table users_copy (like users including all)`);
+  await fx.pg.query(`create table users_narrow (id int primary key, updated_at timestamptz)`);
   await fx.pg.query(`drop role if exists ${role}; create role ${role} login password 'reader-pw-1'; grant select on all tables in schema public to ${role}`);
   const url = new URL(fx.pgUrl);
   url.username = role;
@@ -76,15 +77,64 @@ test('every blocker is named: missing table/column, nullable or non-unique key, 
   expect(allBlockers(ferret)).toEqual([expect.stringContaining('set target.dialect to "ferretdb"')]);
 });
 
+test('every column the spec maps is checked: mapped and transformed source columns, embedded child fields, the PostgreSQL target columns written', async () => {
+  const users = { table: 'users', key: ['id'], version: 'updated_at' };
+  const plan = await planMigration(spec({
+    entities: [
+      { name: 'typo', from: users, to: { table: 'users_copy' }, fields: { emial: 'email', legacy: null } },
+      { name: 'split', from: users, to: { table: 'users_copy' }, transforms: [{ split: 'full_name', into: ['first', 'last'], separator: ' ' }], fields: { first: 'email', last: null } },
+      { name: 'narrow', from: users, to: { table: 'users_narrow' } },
+      { name: 'renamed', from: users, to: { table: 'users_copy' }, fields: { email: 'mail' }, defaults: { plan_tier: 'free' } },
+    ],
+  }));
+  expect(allBlockers(plan).sort()).toEqual([
+    'entity narrow: target table users_narrow has no column email',
+    'entity renamed: target table users_copy has no column mail',
+    'entity renamed: target table users_copy has no column plan_tier',
+    'entity split: source table users has no column full_name',
+    'entity typo: source table users has no column emial',
+    'entity typo: source table users has no column legacy',
+  ]);
+  const embedded = await planMigration(spec({
+    target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+    entities: [{ name: 'users', from: users, to: { collection: 'users' }, fields: { id: '_id' },
+      embed: [{ table: 'orders', key: ['id'], foreignKey: 'user_id', as: 'orders', fields: { id: 'id', total: 'total' } }] }],
+  }));
+  expect(allBlockers(embedded)).toEqual(['entity users: embedded child table orders has no column total']);
+});
+
+test('plan proves writing to a MongoDB target in target.database, not the URL\'s default database', async () => {
+  const database = `${fx.mongoDatabase}_probe`;
+  const probed = fx.mongo.client.db(database);
+  try {
+    const plan = await planMigration(spec({
+      target: { connection: 'MONGO', database, dialect: 'ferretdb' },
+      entities: [{ name: 'users', from: { table: 'users', key: ['id'], version: 'updated_at' }, to: { collection: 'users' }, fields: { id: '_id' } }],
+    }));
+    expect(allBlockers(plan)).toEqual([]);
+    expect(await probed.listCollections({ name: '_switchyard_preflight' }).toArray()).toHaveLength(1);
+  } finally {
+    await probed.dropDatabase();
+  }
+});
+
 test('CLI: validate and plan exit 2 with one line per problem', async () => {
   const file = join(tmpdir(), `plan-${process.pid}.json`);
   writeFileSync(file, JSON.stringify({ id: 'p', source: { connection: fx.pgConnection }, target: { connection: fx.pgConnection }, control: { connection: fx.pgConnection },
-    entities: [{ name: 'm', from: { table: 'nope', key: ['id'], version: 'v' }, to: { table: 'users_copy' } }] }));
+    entities: [
+      { name: 'm', from: { table: 'nope', key: ['id'], version: 'v' }, to: { table: 'users_copy' } },
+      { name: 'n', from: { table: 'users', key: ['id'], version: 'updated_at' }, to: { table: 'users_narrow' }, fields: { nick: 'nick' } },
+    ] }));
   const env = { ...process.env };
   await expect(run('node', ['scripts/switchyard.js', 'validate', file], { cwd: ROOT, env })).resolves.toMatchObject({ stdout: expect.stringContaining('valid') });
   const failed = await run('node', ['scripts/switchyard.js', 'plan', file], { cwd: ROOT, env }).catch((e) => e);
   expect(failed.code).toBe(2);
-  expect(failed.stderr).toContain('blocker: entity m: source table nope does not exist');
+  expect(failed.stderr.split('\n').filter((line: string) => line.startsWith('blocker: ')).sort()).toEqual([
+    'blocker: entity m: source table nope does not exist',
+    'blocker: entity m: target table users_copy has no column v',
+    'blocker: entity n: source table users has no column nick',
+    'blocker: entity n: target table users_narrow has no column email',
+  ]);
   writeFileSync(file, '{"id": "BAD", "bogus": 1}');
   const invalid = await run('node', ['scripts/switchyard.js', 'validate', file], { cwd: ROOT, env }).catch((e) => e);
   expect(invalid.code).toBe(2);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, Worker, WorkerOptions } from '@temporalio/worker';
 import { temporalConfig, TemporalConfig } from '../../lib/config';
 import { closeAllClients } from '../../lib/connectors/clients';
 import { createWorker } from '../../workers/create-worker';
@@ -24,8 +24,8 @@ export interface RunningWorker {
   stop: () => Promise<void>;
 }
 
-/** An in-process worker on its own task queue, with the prebuilt workflow bundle. */
-export async function startTestWorker(taskQueue = uniqueName('tq')): Promise<RunningWorker> {
+/** An in-process worker on its own task queue, with the prebuilt workflow bundle; `overrides` e.g. swap an activity. */
+export async function startTestWorker(taskQueue = uniqueName('tq'), overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
     runtimeInstalled = true;
@@ -36,7 +36,7 @@ export async function startTestWorker(taskQueue = uniqueName('tq')): Promise<Run
     connection,
     config,
     workflowBundlePath: process.env.SWITCHYARD_TEST_WORKFLOW_BUNDLE,
-    overrides: { shutdownGraceTime: '2s' },
+    overrides: { shutdownGraceTime: '2s', ...overrides },
   });
   const running = worker.run();
   return {

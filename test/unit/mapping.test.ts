@@ -1,6 +1,7 @@
 import { Decimal128, Double, Long, ObjectId } from 'mongodb';
 import { decodeDocument, encodeDocument, escapeKey, unescapeKey } from '../../lib/connectors/mongo/codec';
 import { fromKeyPart, toKeyPart } from '../../lib/connectors/keys';
+import { encodeColumn } from '../../lib/connectors/pg/encode';
 import { canonicalJson } from '../../lib/mapping/canonical';
 import { compileMapping } from '../../lib/mapping/entity';
 import { FidelityError } from '../../lib/mapping/errors';
@@ -141,5 +142,19 @@ describe('BSON codec', () => {
     expect(fromKeyPart({ $numberLong: '4611686018427387904' })).toBe(2n ** 62n);
     expect(fromKeyPart(toKeyPart(oid))).toEqual(oid);
     expect(() => toKeyPart(new Date())).toThrow(/key value/);
+  });
+});
+
+describe('MongoDB Decimal128 into a PostgreSQL numeric column', () => {
+  const numeric = { name: 'amount', notNull: false, hasDefault: false, type: 'numeric', typeSql: 'numeric', typeDecl: 'numeric', category: 'N', isEnum: false };
+  const encode = (text: string) => encodeColumn(numeric, Decimal128.fromString(text), 'UTC');
+
+  test('30 significant digits arrive as the exact numeric text, never through a double', () => {
+    expect(encode('12345678901234567890.1234567890')).toBe('12345678901234567890.1234567890');
+    expect(encode('-0.000000000000000000000000000001')).toBe('-1E-30');
+  });
+
+  test('NaN, ±Infinity and -0 become the numeric input PostgreSQL reads as NaN, ±Infinity and 0', () => {
+    expect(['NaN', 'Infinity', '-Infinity', '-0'].map(encode)).toEqual(['NaN', 'Infinity', '-Infinity', '-0']);
   });
 });

@@ -46,6 +46,41 @@ test.each([
   expect(problems(edit)).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
 });
 
+test('embedding under a composite parent key is refused, naming the table and its key columns', () => {
+  expect(problems((s) => (s.entities[0].from.key = ['a', 'b']))).toContain(
+    'entities[0].embed: embedding needs a single-column parent key; public.users has 2 (a, b)',
+  );
+  const unwind = problems((s) => {
+    s.source = { connection: 'SOURCE', database: 'app' };
+    s.target = { connection: 'TARGET' };
+    s.entities[0].from = { collection: 'users', key: ['a', 'b'], version: 'updated_at' };
+    s.entities[0].to = { table: 'public.users' };
+  });
+  expect(unwind).toEqual(['entities[0].embed: embedding needs a single-column parent key; public.users has 2 (a, b)']);
+  expect(problems((s) => (s.entities[0].embed = []))).toEqual([]);
+});
+
+/** Sets an own property even for "__proto__", as JSON.parse of a spec file does (plain assignment would set the prototype). */
+const own = (obj: object, name: string, value: unknown) => Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });
+
+test.each([
+  ['a mapped source field', (s: any, name: string) => own(s.entities[0].fields, name, 'x'), (name: string) => `entities[0].fields.${name}: the field name must be a name other than __proto__`],
+  ['a mapped target field', (s: any, name: string) => (s.entities[0].fields.email = name), () => 'entities[0].fields.email: a name other than __proto__'],
+  ['a key column', (s: any, name: string) => (s.entities[0].from.key = [name]), () => 'entities[0].from.key[0]: a name other than __proto__'],
+  ['a split target', (s: any, name: string) => (s.entities[0].transforms[0].into = ['first_name', name]), () => 'entities[0].transforms[0].into[1]: a name other than __proto__'],
+  ['an embedded child field', (s: any, name: string) => (s.entities[0].embed[0].fields.amount = name), () => 'entities[0].embed[0].fields.amount: a name other than __proto__'],
+  ['a default', (s: any, name: string) => own(s.entities[0].defaults, name, 1), (name: string) => `entities[0].defaults.${name}: the field name must be a name other than __proto__`],
+])('%s named __proto__, constructor or prototype is refused, not silently dropped', (_what, edit, expected) => {
+  for (const name of ['__proto__', 'constructor', 'prototype']) {
+    expect(problems((s) => edit(s, name))).toEqual(expect.arrayContaining([expect.stringContaining(expected(name))]));
+  }
+});
+
+test('a "__proto__" key in a spec file is reported once, as a reserved name', () => {
+  const text = JSON.stringify(example()).replace('"from":{', '"from":{"__proto__":{"table":"x"},');
+  expect(parseSpec(JSON.parse(text))).toEqual({ ok: false, problems: [expect.stringMatching(/^entities\[0\]\.from\.__proto__: the field name must be a name other than __proto__/)] });
+});
+
 test('every problem is reported, not just the first', () => {
   const found = problems((s) => {
     s.extra = 1;

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { quoteQualified } from '../../sql/identifiers';
+import { typeLimit, TypeLimit } from './limits';
 
 /** What the codecs and the SQL builders need to know about one column. */
 export interface PgColumn {
@@ -10,6 +11,10 @@ export interface PgColumn {
   type: string;
   /** format_type output, safe to splice after :: (it comes from the catalog, not the spec). */
   typeSql: string;
+  /** format_type with the modifier, for messages and exact comparison: numeric(10,2), character varying(5). */
+  typeDecl: string;
+  /** What the modifier allows (of each element, for arrays); undefined when it allows anything the type holds. */
+  limit?: TypeLimit;
   /** For arrays, the element type name. */
   elementType?: string;
   /** 'S' string, 'N' numeric, … (pg_type.typcategory of the base type). */
@@ -28,11 +33,14 @@ export interface PgTable {
 export async function describeTable(client: PoolClient, name: string): Promise<PgTable> {
   const sql = quoteQualified(name);
   const { rows } = await client.query<{
-    name: string; not_null: boolean; has_default: boolean; type: string; type_sql: string;
-    element_type: string | null; category: string; is_enum: boolean;
+    name: string; not_null: boolean; has_default: boolean; type: string; type_sql: string; type_decl: string;
+    typmod: number; element_type: string | null; category: string; is_enum: boolean;
   }>(
     `select a.attname as name, a.attnotnull as not_null, a.atthasdef as has_default,
             bt.typname as type, format_type(a.atttypid, null) as type_sql,
+            format_type(a.atttypid, a.atttypmod) as type_decl,
+            -- A domain carries its base type's modifier; the column's own is -1.
+            case when t.typtype = 'd' then t.typtypmod else a.atttypmod end as typmod,
             et.typname as element_type, bt.typcategory as category,
             (coalesce(et.typtype, bt.typtype) = 'e') as is_enum
        from pg_attribute a
@@ -46,8 +54,8 @@ export async function describeTable(client: PoolClient, name: string): Promise<P
   const columns = new Map<string, PgColumn>();
   for (const r of rows) {
     columns.set(r.name, {
-      name: r.name, notNull: r.not_null, hasDefault: r.has_default, type: r.type, typeSql: r.type_sql,
-      elementType: r.element_type ?? undefined, category: r.category, isEnum: r.is_enum,
+      name: r.name, notNull: r.not_null, hasDefault: r.has_default, type: r.type, typeSql: r.type_sql, typeDecl: r.type_decl,
+      limit: typeLimit(r.element_type ?? r.type, r.typmod), elementType: r.element_type ?? undefined, category: r.category, isEnum: r.is_enum,
     });
   }
   return { name, sql, exists: rows.length > 0, columns };

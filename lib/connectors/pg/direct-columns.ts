@@ -8,8 +8,9 @@ export interface ColumnPair {
 
 /**
  * The columns a PostgreSQL → PostgreSQL copy can move as text, untouched by Node, or why it
- * cannot. It can when every kept source column lands on a target column of the very same type,
- * so the target's input function reads back exactly what the source's output function printed —
+ * cannot. It can when every kept source column lands on a target column of the very same type
+ * and modifier (numeric(12,2) may not fit numeric(10,2)), so the target's input function reads
+ * back exactly what the source's output function printed —
  * the same bytes the row-by-row path would produce, without the trip through neutral values.
  * Anything the row-by-row path would quarantine row by row instead (a target column that is
  * missing, NOT NULL where the source allows NULL, or required but unmapped) keeps that path, so
@@ -23,7 +24,7 @@ export function directColumns(source: PgContext, target: PgContext, rename: (fie
     if (name === null) continue;
     const t = target.table.columns.get(name);
     if (!t) return `${target.table.name} has no column ${name}`;
-    if (t.typeSql !== s.typeSql) return `${s.name} is ${s.typeSql}, ${name} is ${t.typeSql}`;
+    if (t.typeDecl !== s.typeDecl) return `${s.name} is ${s.typeDecl}, ${name} is ${t.typeDecl}`;
     if (t.notNull && !s.notNull) return `${name} is NOT NULL, ${s.name} is not`;
     pairs.push({ source: s.name, target: name });
   }

@@ -5,6 +5,7 @@ import { isoMicros, microsOf, Numeric, Value } from '../../mapping/values';
 import { instantToWallClock } from '../../mapping/zone';
 import { describeValue } from '../keys';
 import type { PgColumn } from './catalog';
+import { limitViolation, TypeLimit } from './limits';
 
 /**
  * Neutral value → what json_populate_recordset hands to the column's input function: a string
@@ -35,6 +36,25 @@ export function encodeColumn(column: PgColumn, value: Value | undefined, zone: s
   }
   if (column.type === 'json' || column.type === 'jsonb') return { $json: stringifyExactJson(column.name, value) };
   return encodeScalar(column, column.type, value, zone);
+}
+
+/**
+ * encodeColumn for a value to be stored, which must also fit the column's type modifier. Keys
+ * used only as range bounds or lookups go through encodeColumn: they need not fit to compare.
+ */
+export function encodeStored(column: PgColumn, value: Value | undefined, zone: string): PgInput {
+  const input = encodeColumn(column, value, zone);
+  if (column.limit) checkLimit(column.name, column.limit, input);
+  return input;
+}
+
+function checkLimit(field: string, limit: TypeLimit, input: PgInput): void {
+  if (Array.isArray(input)) {
+    for (const element of input) checkLimit(field, limit, element);
+  } else if (typeof input === 'string') {
+    const reason = limitViolation(limit, input);
+    if (reason) throw new FidelityError(field, reason);
+  }
 }
 
 function encodeScalar(column: PgColumn, type: string, v: Value, zone: string): PgInput {
@@ -106,7 +126,7 @@ function numberOf(v: Value): number | undefined {
 }
 
 function mismatch(column: PgColumn, value: Value, expected: string): FidelityError {
-  return new FidelityError(column.name, `column ${column.name} (${column.typeSql}) expects ${expected}, got ${describeValue(value)}`);
+  return new FidelityError(column.name, `column ${column.name} (${column.typeDecl}) expects ${expected}, got ${describeValue(value)}`);
 }
 
 /** The JSON text for json_populate_recordset; $json trees are spliced in unquoted. */

@@ -7,7 +7,7 @@ import { quarantineEntry } from '../quarantine-entry';
 import type { MappedRecord, QuarantineEntry, WriteResult } from '../types';
 import type { PgTable } from './catalog';
 import type { PgChild, PgContext } from './context';
-import { encodeColumn, PgInput, rowsToJson } from './encode';
+import { encodeStored, PgInput, rowsToJson } from './encode';
 import { RAW_TEXT } from './session';
 
 type Encoded = Record<string, PgInput>;
@@ -76,7 +76,7 @@ function encodeRow(table: PgTable, row: Row, zone: string, skip: Map<string, unk
     if (skip.has(field) || value === undefined) continue;
     const column = table.columns.get(field);
     if (!column) throw new FidelityError(field, `${table.name} has no column ${field} (map it in "fields", or drop it with null)`);
-    out[field] = encodeColumn(column, value, zone);
+    out[field] = encodeStored(column, value, zone);
   }
   for (const c of table.columns.values()) {
     if (c.notNull && !c.hasDefault && (out[c.name] === null || out[c.name] === undefined)) {
