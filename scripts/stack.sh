@@ -14,19 +14,28 @@ mkdir -p "$RUN" "$LOGS"
 
 is_root() { [ "$(id -u)" = 0 ]; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A daemon is ours while the pid in its file runs its binary: after a reboot the pid may belong to
+# an unrelated process, which `up` must not take for the daemon and `down` must not kill.
+# (A script on PATH runs as "interpreter script ...", hence the second word too.)
+daemon_alive() { # name (= its binary's name)
+  local pidf="$RUN/$1.pid" arg0='' arg1=''
+  [ -f "$pidf" ] || return 1
+  { IFS= read -r -d '' arg0 && IFS= read -r -d '' arg1; } 2>/dev/null <"/proc/$(cat "$pidf")/cmdline" || true
+  [ "${arg0##*/}" = "$1" ] || [ "${arg1##*/}" = "$1" ]
+}
 
-fail_part() { # part, address, log
-  echo "switchyard: $1 did not answer on $2 within ${TIMEOUT}s; last lines of ${3#$SWITCHYARD_ROOT/}:" >&2
+fail_part() { # part, what happened, log
+  echo "switchyard: $1 $2; last lines of ${3#$SWITCHYARD_ROOT/}:" >&2
   tail -n 20 "$3" >&2 || true
   exit 1
 }
 
-wait_for() { # part, address, log, check-command...
-  local part="$1" addr="$2" log="$3"; shift 3
+wait_for() { # part, address, log, daemon name (- for none), check-command...
+  local part="$1" addr="$2" log="$3" daemon="$4"; shift 4
   local deadline=$((SECONDS + TIMEOUT))
   until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -ge $deadline ] && fail_part "$part" "$addr" "$log"
+    if [ "$daemon" != - ] && ! daemon_alive "$daemon"; then fail_part "$part" "exited before answering on $addr" "$log"; fi
+    [ $SECONDS -ge $deadline ] && fail_part "$part" "did not answer on $addr within ${TIMEOUT}s" "$log"
     sleep 0.5
   done
 }
@@ -77,8 +86,8 @@ up_postgres() {
   pg_init
   touch "$PG_LOG"; is_root && chown postgres: "$PG_LOG"
   pg_as_owner "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$PG_LOG" -w -t "$TIMEOUT" >/dev/null 2>&1 \
-    || fail_part postgres "127.0.0.1:$SWITCHYARD_PG_PORT" "$PG_LOG"
-  wait_for postgres "127.0.0.1:$SWITCHYARD_PG_PORT" "$PG_LOG" "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$SWITCHYARD_PG_PORT"
+    || fail_part postgres "failed to start on 127.0.0.1:$SWITCHYARD_PG_PORT" "$PG_LOG"
+  wait_for postgres "127.0.0.1:$SWITCHYARD_PG_PORT" "$PG_LOG" - "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$SWITCHYARD_PG_PORT"
 }
 
 # The database FerretDB keeps its collections in, with the _id index that makes its look-ups
@@ -108,7 +117,7 @@ start_daemon() { # name, command...
 
 stop_daemon() { # name
   local pidf="$RUN/$1.pid"
-  pid_alive "$pidf" || { rm -f "$pidf"; return 0; }
+  daemon_alive "$1" || { rm -f "$pidf"; return 0; }
   local pid; pid="$(cat "$pidf")"
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
@@ -117,12 +126,12 @@ stop_daemon() { # name
 }
 
 status_daemon() { # name, address
-  if pid_alive "$RUN/$1.pid"; then echo "running  $2  pid $(cat "$RUN/$1.pid")"; else echo "stopped  $2"; fi
+  if daemon_alive "$1"; then echo "running  $2  pid $(cat "$RUN/$1.pid")"; else echo "stopped  $2"; fi
 }
 
 # ---------- FerretDB ----------
 up_mongo() {
-  pid_alive "$RUN/ferretdb.pid" && return
+  daemon_alive ferretdb && return
   port_open "$SWITCHYARD_MONGO_PORT" && { echo "switchyard: mongo: 127.0.0.1:$SWITCHYARD_MONGO_PORT is in use by another process; stop it, or set SWITCHYARD_MONGO_PORT, or point SWITCHYARD_CONN_MONGO at it" >&2; exit 1; }
   type -P ferretdb >/dev/null || { echo "switchyard: mongo: no ferretdb binary; run scripts/setup.sh, or set SWITCHYARD_CONN_MONGO" >&2; exit 1; }
   local backend=(--handler=sqlite "--sqlite-url=file:$STACK/ferretdb/sqlite/")
@@ -134,7 +143,7 @@ up_mongo() {
   mkdir -p "$STACK/ferretdb/sqlite" "$STACK/ferretdb/state"
   start_daemon ferretdb ferretdb --listen-addr="127.0.0.1:$SWITCHYARD_MONGO_PORT" "${backend[@]}" \
     --state-dir="$STACK/ferretdb/state" --telemetry=disable --debug-addr=- --log-level=warn --log-format=json
-  wait_for mongo "127.0.0.1:$SWITCHYARD_MONGO_PORT" "$LOGS/ferretdb.log" port_open "$SWITCHYARD_MONGO_PORT"
+  wait_for mongo "127.0.0.1:$SWITCHYARD_MONGO_PORT" "$LOGS/ferretdb.log" ferretdb port_open "$SWITCHYARD_MONGO_PORT"
 }
 down_mongo() { stop_daemon ferretdb; }
 status_mongo() { status_daemon ferretdb "127.0.0.1:$SWITCHYARD_MONGO_PORT (FerretDB, $SWITCHYARD_FERRETDB_BACKEND)"; }
@@ -143,7 +152,7 @@ status_mongo() { status_daemon ferretdb "127.0.0.1:$SWITCHYARD_MONGO_PORT (Ferre
 temporal_healthy() { temporal operator cluster health --address "127.0.0.1:$SWITCHYARD_TEMPORAL_PORT" 2>/dev/null | grep -q SERVING; }
 
 up_temporal() {
-  pid_alive "$RUN/temporal.pid" && return
+  daemon_alive temporal && return
   port_open "$SWITCHYARD_TEMPORAL_PORT" && { echo "switchyard: temporal: 127.0.0.1:$SWITCHYARD_TEMPORAL_PORT is in use by another process; stop it, or set TEMPORAL_ADDRESS to use it" >&2; exit 1; }
   type -P temporal >/dev/null || { echo "switchyard: temporal: no temporal binary; run scripts/setup.sh, or set TEMPORAL_ADDRESS" >&2; exit 1; }
   mkdir -p "$STACK/temporal"
@@ -152,8 +161,8 @@ up_temporal() {
     --namespace "$TEMPORAL_NAMESPACE" \
     --search-attribute MigrationId=Keyword --search-attribute MigrationPhase=Keyword \
     --search-attribute MigrationState=Keyword --log-format json --log-level warn
-  wait_for temporal "127.0.0.1:$SWITCHYARD_TEMPORAL_PORT" "$LOGS/temporal.log" temporal_healthy
-  wait_for "temporal web UI" "127.0.0.1:$SWITCHYARD_TEMPORAL_UI_PORT" "$LOGS/temporal.log" port_open "$SWITCHYARD_TEMPORAL_UI_PORT"
+  wait_for temporal "127.0.0.1:$SWITCHYARD_TEMPORAL_PORT" "$LOGS/temporal.log" temporal temporal_healthy
+  wait_for "temporal web UI" "127.0.0.1:$SWITCHYARD_TEMPORAL_UI_PORT" "$LOGS/temporal.log" temporal port_open "$SWITCHYARD_TEMPORAL_UI_PORT"
 }
 down_temporal() { stop_daemon temporal; }
 status_temporal() { status_daemon temporal "127.0.0.1:$SWITCHYARD_TEMPORAL_PORT (UI $TEMPORAL_UI_URL)"; }

@@ -101,7 +101,9 @@ async function reachable(side: SideSpec, role: string, blockers: string[]): Prom
   // The write probe goes where the migration writes; a source database is only read, so it is left alone.
   const report = await probeConnection(conn, role === 'target' ? side.database : undefined);
   if (!report.canRead) {
-    blockers.push(`${role} ${conn.name} (${conn.redacted}) is not reachable: ${redactSecrets(report.error ?? 'unknown error')}`);
+    // No canRead at all means the probe never got an answer; false means it connected and was refused.
+    const what = report.canRead === undefined ? 'is not reachable' : 'cannot be read';
+    blockers.push(`${role} ${conn.name} (${conn.redacted}) ${what}: ${redactSecrets(report.error ?? 'unknown error')}`);
     return undefined;
   }
   if (role === 'target' && !report.canWrite) blockers.push(`target ${conn.name}: no write permission (${redactSecrets(report.error ?? 'write probe failed')})`);
