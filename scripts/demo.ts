@@ -18,7 +18,7 @@ import { closeAllClients, pgPool } from '../lib/connectors/clients';
 import { redactSecrets } from '../lib/redact';
 import type { MigrationStatus } from '../workflows/migration-api';
 import { statusQuery } from '../workflows/migration-api';
-import { entityProgress } from './cli/child-progress';
+import { entityProgress } from './cli/entity-progress';
 import { MigrationHandle, startMigrationWorkflow } from './cli/migration-client';
 import { temporalClient } from './cli/temporal';
 import { freshShop } from './demo/shop-db';
@@ -92,7 +92,7 @@ async function main(opts: Options): Promise<void> {
     handle = await startMigrationWorkflow(temporal.client, TASK_QUEUE, spec, { autoApprove: true, actor: 'demo' });
     const uiUrl = workflowUiUrl(temporal.config, migrationId);
     say(`migration ${migrationId} started; Temporal UI: ${uiUrl}`);
-    const status = await follow(temporal.client, handle, app, load, () => interrupted || Date.now() - started > opts.maxMinutes * 60_000);
+    const status = await follow(handle, app, load, () => interrupted || Date.now() - started > opts.maxMinutes * 60_000);
     const final = await load.stop();
     await app.router.flush();
     const backlog = await reconcileBacklog(pgPool(spec.control.connection), migrationId);
@@ -116,7 +116,7 @@ async function main(opts: Options): Promise<void> {
 }
 
 /** Shows live progress until the migration stops running (or `stop()` says so); returns its last status. */
-async function follow(client: Client, handle: MigrationHandle, app: ShopApp, load: Load, stop: () => boolean): Promise<MigrationStatus> {
+async function follow(handle: MigrationHandle, app: ShopApp, load: Load, stop: () => boolean): Promise<MigrationStatus> {
   const view = liveView(process.stdout);
   const t0 = Date.now();
   const control = pgPool('SHOP');
@@ -132,7 +132,7 @@ async function follow(client: Client, handle: MigrationHandle, app: ShopApp, loa
     const snap: Snapshot = {
       elapsedMs: Date.now() - t0,
       status: last,
-      progress: last ? await entityProgress(client, last).catch(() => []) : [],
+      progress: last ? entityProgress(last) : [],
       load: load.stats(),
       router: app.router.metrics(),
       backlog: await reconcileBacklog(control, handle.workflowId).catch(() => undefined),

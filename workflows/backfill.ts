@@ -14,6 +14,7 @@ import type { Key, KeyRange } from '../lib/connectors/types';
 import type { MigrationSpec } from '../lib/spec/schema';
 import { DataControl, failureMessage, handleDataControl, rateShare, slidingWindow } from './backfill-control';
 import { RangeCounts, countRanges, throughput } from './backfill-progress';
+import { ReportClock, reportProgress } from './progress-report';
 
 export { pauseData, resumeData, setRowsPerSecond } from './backfill-control';
 
@@ -49,7 +50,7 @@ export interface RangeState {
   error?: string;
 }
 
-export interface BackfillState {
+export interface BackfillState extends ReportClock {
   ranges: RangeState[];
   rowsTotal: number;
   rowsCopied: number;
@@ -147,6 +148,9 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
 
   handleDataControl(state.control);
   setHandler(backfillProgress, () => progress(input, state, planned));
+  const report = (final = false) => reportProgress(state, () => ({
+    kind: 'backfill', workflowId: workflowInfo().workflowId, progress: progress(input, state, planned),
+  }), final);
 
   const { copyRangeSlice } = proxyActivities<typeof copyActivities>({
     startToCloseTimeout: `${(opts.sliceSeconds ?? DEFAULT_SLICE_SECONDS) * 6 + 60}s`,
@@ -172,6 +176,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
     state.rowsTotal = plan.rowsTotal;
     state.ranges = plan.ranges.map((range, index) => ({ index, range, rows: 0, status: 'pending' }));
     planned = true;
+    await report();
   }
 
   let slicesThisRun = 0;
@@ -204,6 +209,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
         state.firstStartMs = Math.min(state.firstStartMs ?? s.startedAtMs, s.startedAtMs);
         state.lastFinishMs = Math.max(state.lastFinishMs ?? s.finishedAtMs, s.finishedAtMs);
         if (s.lastKey) r.after = s.lastKey;
+        await report();
         if (s.done) {
           r.status = 'done';
           return;
@@ -228,6 +234,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
     await condition(allHandlersFinished);
     return continueAsNew<typeof backfillWorkflow>({ ...input, carried: state });
   }
+  await report(true);
   await condition(allHandlersFinished);
 
   const failures = rangeFailures(state);

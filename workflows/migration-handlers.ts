@@ -12,6 +12,7 @@ import {
   abortUpdate, approveSignal, approveUpdate, pauseUpdate, resumeUpdate, rollbackUpdate, statusQuery, throttleUpdate,
 } from './migration-api';
 import type { ApproveArgs, MigrationState } from './migration-types';
+import { childProgressSignal, recordProgress } from './progress-report';
 
 /** Why this command cannot apply now, or undefined when it can. Validators throw it; the signal logs it. */
 function approvalProblem(s: MigrationState, a: ApproveArgs): string | undefined {
@@ -45,6 +46,7 @@ function reject(problem: string | undefined): void {
 export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
   const status = () => statusOf(s);
   setHandler(statusQuery, status);
+  setHandler(childProgressSignal, (r) => recordProgress(s, r));
 
   setHandler(approveUpdate, (a) => (approve(s, a), status()), { validator: (a) => reject(approvalProblem(s, a)) });
   setHandler(approveSignal, (a) => {

@@ -6,6 +6,8 @@ import type { MigrationPlan } from '../activities/migration-plan';
 import type { RoutingState } from '../lib/control/routing';
 import type { Phase } from '../lib/spec/lifecycle';
 import type { migrationSpecSchema } from '../lib/spec/schema';
+import type { BackfillProgress } from './backfill';
+import type { VerifyProgress } from './verify';
 
 export type RunState = 'running' | 'paused' | 'waiting_approval' | 'rolling_back' | 'completed' | 'failed' | 'aborted';
 
@@ -25,17 +27,19 @@ export interface PendingApproval {
   reason: string;
 }
 
-export interface ChildStatus {
+export interface ChildStatus<P = BackfillProgress | VerifyProgress> {
   workflowId: string;
   state: 'running' | 'completed' | 'failed' | 'cancelled';
+  /** The child's latest progress report (workflows/progress-report.ts), sent as slices or chunks finish, at most once per 10 s. */
+  progress?: P;
   /** The child's result once it completes (copy totals, verification figures). */
   result?: unknown;
   error?: string;
 }
 
 export interface EntityStatus {
-  backfill?: ChildStatus;
-  verify?: ChildStatus;
+  backfill?: ChildStatus<BackfillProgress>;
+  verify?: ChildStatus<VerifyProgress>;
 }
 
 export interface MigrationState {

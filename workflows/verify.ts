@@ -18,6 +18,7 @@ import type { KeyRange } from '../lib/connectors/types';
 import type { MigrationSpec } from '../lib/spec/schema';
 import { DataControl, failureMessage, handleDataControl, rateShare, slidingWindow } from './backfill-control';
 import { RangeCounts, countRanges } from './backfill-progress';
+import { ReportClock, reportProgress } from './progress-report';
 import { Mismatches, groupDiffs } from './verify-diffs';
 
 export type { Mismatches, MismatchTotals } from './verify-diffs';
@@ -60,7 +61,7 @@ export interface ChunkState {
 
 export type ReconcileOutcome = 'not_needed' | 'clean' | 'limit_reached' | 'disabled' | 'failed';
 
-export interface VerifyState {
+export interface VerifyState extends ReportClock {
   phase: 'counting' | 'planning' | 'comparing' | 'rechecking' | 'reconciling' | 'done';
   /** 0 is the first full pass; each reconcile round re-compares the chunks that differed. */
   round: number;
@@ -168,19 +169,10 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
   };
   state.runs++;
   handleDataControl(state.control);
-  setHandler(verifyProgress, () => ({
-    migrationId,
-    entity,
-    phase: state.phase,
-    round: state.round,
-    rowsCompared: state.rowsCompared,
-    rowsTotal: state.rowsTotal,
-    rowsReread: state.rowsReread,
-    chunks: countRanges(state.chunks),
-    suspects: state.suspectCount,
-    paused: state.control.paused,
-    maxRowsPerSecond: state.control.maxRowsPerSecond,
-  }));
+  setHandler(verifyProgress, () => progressOf(input, state));
+  const report = (final = false) => reportProgress(state, () => ({
+    kind: 'verify', workflowId: workflowInfo().workflowId, progress: progressOf(input, state),
+  }), final);
 
   if (state.phase === 'counting') {
     state.countsBefore = await acts.countSides(ref);
@@ -199,17 +191,19 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     }
     state.rowsTotal = plan.rowsTotal;
     state.phase = 'comparing';
+    await report();
   }
 
   let reconcileError: string | undefined;
   for (;;) {
     if (state.phase === 'comparing') {
-      await compareChunks(input, state, maxListed);
+      await compareChunks(input, state, maxListed, report);
       if (state.chunks.some((c) => c.status === 'pending')) {
         await condition(allHandlersFinished);
         return continueAsNew<typeof verifyWorkflow>({ ...input, carried: state });
       }
       state.phase = 'rechecking';
+      await report();
     }
     if (state.phase === 'rechecking') {
       const confirmed = await recheck(state, { ...ref, ...afterSwitch(input) }, opts.recheckDelaySeconds ?? Math.max(1, spec.gates.maxLagSeconds));
@@ -240,6 +234,7 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
 
   const countsAfter = state.round > 0 ? await acts.countSides(ref) : (state.countsBefore as SideCounts);
   state.phase = 'done';
+  await report(true);
   await condition(allHandlersFinished);
   const remaining = state.remaining ?? groupDiffs([], 0);
   const clean = remaining.totals.all === 0 && state.chunks.every((c) => c.status !== 'failed');
@@ -278,7 +273,25 @@ function afterSwitch(input: VerifyInput): { writtenSince?: number } {
   return since === undefined ? {} : { writtenSince: since };
 }
 
-async function compareChunks(input: VerifyInput, state: VerifyState, maxListed: number): Promise<void> {
+function progressOf(input: VerifyInput, state: VerifyState): VerifyProgress {
+  return {
+    migrationId: input.migrationId,
+    entity: input.entity,
+    phase: state.phase,
+    round: state.round,
+    rowsCompared: state.rowsCompared,
+    rowsTotal: state.rowsTotal,
+    rowsReread: state.rowsReread,
+    chunks: countRanges(state.chunks),
+    suspects: state.suspectCount,
+    paused: state.control.paused,
+    maxRowsPerSecond: state.control.maxRowsPerSecond,
+  };
+}
+
+async function compareChunks(
+  input: VerifyInput, state: VerifyState, maxListed: number, report: () => Promise<void>,
+): Promise<void> {
   const concurrency = input.spec.backfill.concurrency;
   const rotate = () => workflowInfo().continueAsNewSuggested;
   await slidingWindow({
@@ -306,6 +319,7 @@ async function compareChunks(input: VerifyInput, state: VerifyState, maxListed: 
         chunk.status = 'failed';
         chunk.error = failureMessage(err);
       }
+      await report();
     },
     limit: () => concurrency,
     held: () => state.control.paused,

@@ -24,7 +24,9 @@ program.parseAsync(process.argv).then(
       console.error(`switchyard: ${redactSecrets(err.message)}`);
       process.exit(2);
     }
-    console.error(`switchyard: unexpected failure: ${redactSecrets(err instanceof Error ? err.stack ?? err.message : String(err))}`);
+    // One line an operator can act on; the stack trace only when asked for.
+    const detail = err instanceof Error ? (process.env.SWITCHYARD_DEBUG ? err.stack ?? err.message : err.message.replace(/\s*\n\s*/g, ' ')) : String(err);
+    console.error(`switchyard: unexpected failure: ${redactSecrets(detail)}`);
     process.exit(1);
   },
 );

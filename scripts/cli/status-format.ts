@@ -1,6 +1,6 @@
 /** The human form of `switchyard status`: fits an 80-column terminal. */
 import type { MigrationStatus } from '../../workflows/migration-api';
-import type { EntityProgress } from './child-progress';
+import type { EntityProgress } from './entity-progress';
 
 const WIDTH = 80;
 
@@ -40,7 +40,9 @@ export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): st
   if (s.reconcileQueue) lines.push('', clip(`reconcile ${s.reconcileQueue.depth ?? '?'} keys queued at ${s.reconcileQueue.at}${s.reconcileQueue.error ? `; last drain failed: ${s.reconcileQueue.error}` : ''}`));
   const g = s.gates.latest;
   if (g) {
-    lines.push('', clip(`gates     ${g.verdict} at ${g.at}: mismatch ${(g.mismatchRate * 100).toFixed(2)}% (${g.figures.mismatches}/${g.figures.comparisons}) errors ${(g.errorRate * 100).toFixed(2)}% (${g.figures.errors}/${g.figures.operations})`));
+    // Figures on a line of their own: with large counts they would not fit beside the verdict.
+    lines.push('', `gates     ${g.verdict} at ${g.at.slice(11, 19)}`);
+    lines.push(clip(`          mismatch ${(g.mismatchRate * 100).toFixed(2)}% (${g.figures.mismatches}/${g.figures.comparisons}), errors ${(g.errorRate * 100).toFixed(2)}% (${g.figures.errors}/${g.figures.operations})`));
     for (const r of g.reasons) lines.push(clip(`          ${r}`));
   }
   lines.push('', 'history');

@@ -1,7 +1,7 @@
 import type { LoadStats } from '../../examples/shop/load';
 import type { RouterMetrics } from '../../lib/router';
 import type { MigrationStatus } from '../../workflows/migration-api';
-import type { EntityProgress, PhaseProgress } from '../cli/child-progress';
+import type { EntityProgress, PhaseProgress } from '../cli/entity-progress';
 
 /** Everything the live view shows, gathered once a second. */
 export interface Snapshot {

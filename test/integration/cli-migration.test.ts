@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uniqueName } from '../support/temporal';
 import { useDataStack } from './backfill-fixtures';
-import { migrationSpec, waitForStatus } from './migration-fixtures';
+import { migrationSpec, startMigration, waitForStatus } from './migration-fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -17,13 +17,15 @@ interface Run {
 describe('switchyard CLI: migration commands', () => {
   const h = useDataStack('cli');
 
-  /** `node scripts/switchyard.js ...` against the test worker's task queue. */
-  const cli = (...args: string[]): Promise<Run> => new Promise((resolve) => {
-    execFile('node', [join(ROOT, 'scripts', 'switchyard.js'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, SWITCHYARD_TASK_QUEUE: h.worker.taskQueue, SWITCHYARD_ACTOR: 'cli-test' },
-    }, (err, stdout, stderr) => resolve({ code: err ? (err.code as number) : 0, stdout, stderr }));
+  const env = () => ({ ...process.env, SWITCHYARD_TASK_QUEUE: h.worker.taskQueue, SWITCHYARD_ACTOR: 'cli-test' });
+
+  /** `node scripts/switchyard.js ...` against the test worker's task queue, with `extra` environment. */
+  const cliWith = (extra: Record<string, string>, ...args: string[]): Promise<Run> => new Promise((resolve) => {
+    execFile('node', [join(ROOT, 'scripts', 'switchyard.js'), ...args], { cwd: ROOT, env: { ...env(), ...extra } },
+      (err, stdout, stderr) => resolve({ code: err ? (err.code as number) : 0, stdout, stderr }));
   });
+  const cli = (...args: string[]) => cliWith({}, ...args);
+  const widest = (text: string) => Math.max(...text.split('\n').map((l) => l.length));
 
 
   it('starts, refuses a second start, steers, reports and aborts with the documented exit codes', async () => {
@@ -59,7 +61,7 @@ describe('switchyard CLI: migration commands', () => {
     const human = await cli('status', spec.id);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(`migration ${spec.id}`);
-    expect(Math.max(...human.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
+    expect(widest(human.stdout)).toBeLessThanOrEqual(80);
 
     const listed = await cli('list', '--json');
     expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ id: spec.id, phase: 'dual_write', state: 'waiting_approval' })]));
@@ -95,4 +97,70 @@ describe('switchyard CLI: migration commands', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no migration .* is running/);
   });
+
+  it('exits 1 with a one-line message on an unexpected failure (Temporal unreachable)', async () => {
+    const run = await cliWith({ TEMPORAL_ADDRESS: '127.0.0.1:1' }, 'status', 'any-id');
+    expect(run.code).toBe(1);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^switchyard: unexpected failure: cannot reach Temporal at 127\.0\.0\.1:1 \(TEMPORAL_ADDRESS\): \S/),
+    ]);
+  });
+
+  it('throttles a running backfill, shows the limit in status, and status --watch draws the entity', async () => {
+    const spec = await migrationSpec(h.f, uniqueName('items'), 3000, { approvals: [] });
+    const entity = spec.entities[0].name;
+    // A minute of copying: the migration is still in the backfill when the watch starts.
+    spec.backfill = { ...spec.backfill, maxRowsPerSecond: 50 };
+    const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
+    await waitForStatus(handle, (s) => s.entities[entity]?.backfill?.state === 'running');
+
+    const throttled = await cli('throttle', spec.id, '--rows-per-second', '40');
+    expect(throttled).toMatchObject({ code: 0, stdout: `throttle: ${spec.id} is now backfill (running)\n` });
+    expect(JSON.parse((await cli('status', spec.id, '--json')).stdout)).toMatchObject({
+      rowsPerSecond: 40, progress: [{ entity, backfill: { state: 'running' } }],
+    });
+    const human = await cli('status', spec.id);
+    expect(human.stdout.split('\n')).toContain('throttle  40 rows/s');
+
+    const frame = await watchFrame(spec.id, entity);
+    expect(frame).toMatch(new RegExp(`^${entity} backfill \\[.*\\] \\d+% \\d+/3000 \\| running$`));
+    expect(frame.length).toBeLessThanOrEqual(80);
+    await handle.terminate('end of test');
+  });
+
+  it('fits the human status in 80 columns with entity progress and gate figures', async () => {
+    const spec = await migrationSpec(h.f, uniqueName('items'), 20, { approvals: ['write_switch'] });
+    const entity = spec.entities[0].name;
+    const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'write_switch');
+    const human = await cli('status', spec.id);
+    expect(human.code).toBe(0);
+    const lines = human.stdout.split('\n');
+    expect(lines.find((l) => l.startsWith(entity))).toMatch(/completed 100% 20\/20\s+completed 100% clean$/);
+    const gates = lines.findIndex((l) => l.startsWith('gates'));
+    expect(lines.slice(gates, gates + 2)).toEqual([
+      expect.stringMatching(/^gates {5}green at \d\d:\d\d:\d\d$/), '          mismatch 0.00% (0/0), errors 0.00% (0/0)',
+    ]);
+    expect(widest(human.stdout)).toBeLessThanOrEqual(80);
+    await handle.terminate('end of test');
+  });
+
+  /** Spawns `status --watch` and resolves with the first rendered line naming `entity`; kills the watcher. */
+  function watchFrame(id: string, entity: string): Promise<string> {
+    const watcher = spawn('node', [join(ROOT, 'scripts', 'switchyard.js'), 'status', id, '--watch'], { cwd: ROOT, env: env() });
+    let output = '';
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no frame naming ${entity} in 30 s: ${output}`)), 30_000);
+      const read = (chunk: Buffer) => {
+        output += chunk.toString();
+        const line = output.split(/\r?\n/).find((l) => l.startsWith(entity) && l.endsWith('running'));
+        if (line === undefined) return;
+        clearTimeout(timer);
+        resolve(line);
+      };
+      watcher.stdout.on('data', read);
+      watcher.stderr.on('data', read);
+      watcher.on('exit', (code) => reject(new Error(`status --watch exited (${code}) before a frame: ${output}`)));
+    }).finally(() => watcher.kill());
+  }
 });

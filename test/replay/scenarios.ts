@@ -1,5 +1,9 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { approveUpdate, abortUpdate, pauseUpdate, resumeUpdate, rollbackUpdate, migrationWorkflow } from '../../workflows';
+import { pgPool } from '../../lib/connectors/clients';
+import { recordCounters } from '../../lib/control';
+import {
+  approveSignal, approveUpdate, abortUpdate, pauseUpdate, resumeUpdate, rollbackUpdate, migrationWorkflow,
+} from '../../workflows';
 import type { DataFixture } from '../integration/backfill-fixtures';
 import { migrationSpec, startMigration, waitForStatus } from '../integration/migration-fixtures';
 import { uniqueName } from '../support/temporal';
@@ -42,6 +46,30 @@ export const SCENARIOS: Record<string, (client: Client, taskQueue: string, f: Da
     await handle.executeUpdate(pauseUpdate, { args: [{ by: 'bob', reason: 'incident' }] });
     await new Promise((r) => setTimeout(r, 1500));
     await handle.executeUpdate(resumeUpdate, { args: [{ by: 'bob' }] });
+    await handle.result();
+    return handle;
+  },
+
+  /**
+   * A backfill and verification long enough for a progress report mid-copy (throttled to 200
+   * rows/s), a health-gate breach in shadow reads that rolls back by itself, a re-approval sent
+   * as a signal (the Temporal UI's way), then an abort.
+   */
+  'gate-breach': async (client, taskQueue, f) => {
+    const spec = await migrationSpec(f, uniqueName('replay'), 2400, {
+      approvals: [],
+      timers: { dualWriteSoak: '1s', shadowReadSoak: '1h', rampStepBake: '1s', rollbackWindow: '1s', gateInterval: '1s' },
+    });
+    spec.backfill = { ...spec.backfill, maxRowsPerSecond: 200 };
+    const handle = await startMigration(client, taskQueue, spec);
+    const shadow = await waitForStatus(handle, (s) => s.phase === 'shadow_read' && s.gates.latest?.verdict === 'green', 120_000);
+    await recordCounters(pgPool(f.pgConnection), {
+      migrationId: spec.id, routingVersion: shadow.routing!.version, instanceId: 'app-1', comparisons: 200, mismatches: 9, operations: 100, errors: 0,
+    });
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'shadow_read');
+    await handle.signal(approveSignal, { by: 'erin', note: 'mismatches explained' });
+    await waitForStatus(handle, (s) => s.phase === 'shadow_read' && s.gates.latest?.verdict === 'green');
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'erin', reason: 'postponed' }] });
     await handle.result();
     return handle;
   },

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import type { Client } from '@temporalio/client';
-import { entityProgress, EntityProgress } from '../child-progress';
+import { entityProgress, EntityProgress } from '../entity-progress';
 import { fetchStatus, withTemporal } from '../migration-client';
 import { formatStatus } from '../status-format';
 
@@ -18,7 +18,7 @@ export function register(program: Command): void {
       await withTemporal(async ({ client }) => {
         if (opts.watch && !opts.json) await watch(client, id);
         const status = await fetchStatus(client, id);
-        const progress = await entityProgress(client, status);
+        const progress = entityProgress(status);
         if (opts.json) console.log(JSON.stringify({ ...status, progress }, null, 2));
         else console.log(formatStatus(status, progress));
       });
@@ -27,7 +27,10 @@ export function register(program: Command): void {
 
 /** Bars for backfill and verification of each entity, refreshed every second, while the migration is busy. */
 async function watch(client: Client, id: string): Promise<void> {
-  const bars = new MultiBar({ format: '{entity} {phase} [{bar}] {percentage}% {value}/{total} | {state}', hideCursor: true }, Presets.shades_classic);
+  // Sized for 80 columns; without a terminal (a pipe, a CI log) a frame is printed every 2 s.
+  const bars = new MultiBar({
+    format: '{entity} {phase} [{bar}] {percentage}% {value}/{total} | {state}', barsize: 14, hideCursor: true, noTTYOutput: true,
+  }, Presets.shades_classic);
   const byKey = new Map<string, ReturnType<MultiBar['create']>>();
   const draw = (progress: EntityProgress[], state: string) => {
     for (const p of progress) {
@@ -35,7 +38,7 @@ async function watch(client: Client, id: string): Promise<void> {
         const figures = p[phase];
         if (!figures) continue;
         const key = `${p.entity}:${phase}`;
-        const payload = { entity: p.entity.padEnd(16).slice(0, 16), phase: phase.padEnd(8), state };
+        const payload = { entity: p.entity.padEnd(18).slice(0, 18), phase: phase.padEnd(8), state };
         const bar = byKey.get(key) ?? bars.create(Math.max(figures.total, 1), 0, payload);
         byKey.set(key, bar);
         bar.setTotal(Math.max(figures.total, figures.done, 1));
@@ -46,7 +49,7 @@ async function watch(client: Client, id: string): Promise<void> {
   try {
     for (;;) {
       const status = await fetchStatus(client, id);
-      draw(await entityProgress(client, status), status.state);
+      draw(entityProgress(status), status.state);
       if (TERMINAL.has(status.state) || status.state === 'waiting_approval') break;
       await new Promise((r) => setTimeout(r, 1000));
     }

@@ -1,0 +1,40 @@
+import type { BackfillResult } from '../../workflows/backfill';
+import type { ChildStatus, MigrationStatus } from '../../workflows/migration-api';
+import type { VerifyResult } from '../../workflows/verify';
+
+export interface PhaseProgress {
+  state: ChildStatus['state'];
+  done: number;
+  total: number;
+  clean?: boolean;
+}
+
+export interface EntityProgress {
+  entity: string;
+  backfill?: PhaseProgress;
+  verify?: PhaseProgress;
+}
+
+/**
+ * Per-entity rows done and total, from the migration's status alone: a finished child's result,
+ * else the latest progress report the child sent its parent (at most one per 10 s, as slices finish).
+ */
+export function entityProgress(status: MigrationStatus): EntityProgress[] {
+  return Object.entries(status.entities).map(([entity, e]) => ({
+    entity,
+    backfill: e.backfill && backfillProgress(e.backfill),
+    verify: e.verify && verifyProgress(e.verify),
+  }));
+}
+
+function backfillProgress(c: NonNullable<MigrationStatus['entities'][string]['backfill']>): PhaseProgress {
+  const r = c.result as BackfillResult | undefined;
+  if (r) return { state: c.state, done: r.rowsCopied, total: r.rowsCopied };
+  return { state: c.state, done: c.progress?.rowsCopied ?? 0, total: c.progress?.rowsTotal ?? 0 };
+}
+
+function verifyProgress(c: NonNullable<MigrationStatus['entities'][string]['verify']>): PhaseProgress {
+  const r = c.result as VerifyResult | undefined;
+  if (r) return { state: c.state, done: r.rowsCompared, total: r.rowsCompared, clean: r.clean };
+  return { state: c.state, done: c.progress?.rowsCompared ?? 0, total: c.progress?.rowsTotal ?? 0 };
+}

@@ -1,0 +1,57 @@
+/**
+ * Backfill and verify children report their progress to the migration workflow that started
+ * them, so its `status` query (the CLI, the Temporal UI) shows live per-entity numbers without
+ * querying each child. Every report is a signal, i.e. events in both histories: they are
+ * throttled to one per REPORT_INTERVAL_MS of workflow time, plus one when the child finishes.
+ */
+import { defineSignal, getExternalWorkflowHandle, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import type { BackfillProgress } from './backfill';
+import type { ChildStatus, MigrationState } from './migration-types';
+import type { VerifyProgress } from './verify';
+
+/** The child's own progress query result, tagged with which child sent it. */
+export type ProgressReport = { workflowId: string } & (
+  | { kind: 'backfill'; progress: BackfillProgress }
+  | { kind: 'verify'; progress: VerifyProgress }
+);
+
+export const childProgressSignal = defineSignal<[ProgressReport]>('childProgress');
+
+export const CHILD_PROGRESS_PATCH = 'child-progress-signal';
+
+export const REPORT_INTERVAL_MS = 10_000;
+
+/** Carried in the child's state across continueAsNew, so the throttle holds across runs. */
+export interface ReportClock {
+  reportedAtMs?: number;
+}
+
+/**
+ * Sends `report()` to the parent unless one went out less than REPORT_INTERVAL_MS ago (`final`
+ * sends regardless). A child without a parent (started on its own) reports to nobody. Never fails
+ * the child: a parent that is gone has no status to show it in.
+ */
+export async function reportProgress(clock: ReportClock, report: () => ProgressReport, final = false): Promise<void> {
+  const parent = workflowInfo().parent;
+  if (!parent) return;
+  const now = Date.now();
+  if (!final && clock.reportedAtMs !== undefined && now - clock.reportedAtMs < REPORT_INTERVAL_MS) return;
+  if (!patched(CHILD_PROGRESS_PATCH)) return;
+  clock.reportedAtMs = now;
+  try {
+    // No run id: the report goes to whichever run of the migration is current.
+    await getExternalWorkflowHandle(parent.workflowId).signal(childProgressSignal, report());
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+  }
+}
+
+/**
+ * Parent side: keeps the report in the entity's status while that child is the one running there;
+ * a late report from a child the migration no longer waits for is dropped, and so is a malformed
+ * one (anyone can send a signal from the UI; a throwing handler would fail the workflow task).
+ */
+export function recordProgress(s: MigrationState, r: ProgressReport): void {
+  const status: ChildStatus<ProgressReport['progress']> | undefined = r?.progress ? s.entities[r.progress.entity]?.[r.kind] : undefined;
+  if (status?.workflowId === r.workflowId && status.state === 'running') status.progress = r.progress;
+}
