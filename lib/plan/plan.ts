@@ -21,7 +21,17 @@ export interface EntityPlan {
   blockers: string[];
 }
 
+/** Where preflight proved reading and writing: the database names a grant may be limited to. */
+export interface CheckedConnection {
+  role: string;
+  connection: string;
+  database?: string;
+  canRead?: boolean;
+  canWrite?: boolean;
+}
+
 export interface MigrationPlan {
+  connections: CheckedConnection[];
   entities: EntityPlan[];
   /** Blockers that are not about one entity (connections, wal_level). */
   blockers: string[];
@@ -37,9 +47,9 @@ export function allBlockers(plan: MigrationPlan): string[] {
  * versions, permissions, server capabilities. Shared by `switchyard plan` and the preflight phase.
  */
 export async function planMigration(spec: MigrationSpec): Promise<MigrationPlan> {
-  const plan: MigrationPlan = { entities: [], blockers: [] };
-  const source = await reachable(spec.source, 'source', plan.blockers);
-  const target = await reachable(spec.target, 'target', plan.blockers);
+  const plan: MigrationPlan = { connections: [], entities: [], blockers: [] };
+  const source = await reachable(spec.source, 'source', plan);
+  const target = await reachable(spec.target, 'target', plan);
   plan.blockers.push(...serverBlockers(spec, {
     source: source && { name: source.name, kind: source.kind, walLevel: spec.sync === 'cdc' && source.kind === 'postgres' ? await withPg(source, walLevel) : undefined },
     target: target && { name: target.name, kind: target.kind, isFerretDb: target.kind === 'mongodb' && (await isFerretDb(target)) },
@@ -89,7 +99,8 @@ async function planEntity(spec: MigrationSpec, entity: EntitySpec, source?: Reso
   return plan;
 }
 
-async function reachable(side: SideSpec, role: string, blockers: string[]): Promise<ResolvedConnection | undefined> {
+async function reachable(side: SideSpec, role: string, plan: MigrationPlan): Promise<ResolvedConnection | undefined> {
+  const { blockers } = plan;
   let conn: ResolvedConnection;
   try {
     conn = resolveConnection(side.connection);
@@ -100,6 +111,7 @@ async function reachable(side: SideSpec, role: string, blockers: string[]): Prom
   }
   // The write probe goes where the migration writes; a source database is only read, so it is left alone.
   const report = await probeConnection(conn, role === 'target' ? side.database : undefined);
+  plan.connections.push({ role, connection: conn.name, database: report.database, canRead: report.canRead, canWrite: report.canWrite });
   if (!report.canRead) {
     // No canRead at all means the probe never got an answer; false means it connected and was refused.
     const what = report.canRead === undefined ? 'is not reachable' : 'cannot be read';

@@ -112,7 +112,9 @@ test('plan proves writing to a MongoDB target in target.database, not the URL\'s
       entities: [{ name: 'users', from: { table: 'users', key: ['id'], version: 'updated_at' }, to: { collection: 'users' }, fields: { id: '_id' } }],
     }));
     expect(allBlockers(plan)).toEqual([]);
-    expect(await probed.listCollections({ name: '_switchyard_preflight' }).toArray()).toHaveLength(1);
+    expect(plan.connections.find((c) => c.role === 'target')).toEqual({ role: 'target', connection: 'MONGO', database, canRead: true, canWrite: true });
+    // The probe cleans up after itself: nothing of preflight stays in the user's database.
+    expect((await probed.listCollections().toArray()).map((c) => c.name).filter((n) => n.startsWith('_switchyard_preflight'))).toEqual([]);
   } finally {
     await probed.dropDatabase();
   }

@@ -17,6 +17,10 @@ export function register(program: Command): void {
         const plan = await planMigration(loaded.spec);
         if (opts.json) console.log(JSON.stringify(plan, null, 2));
         else {
+          for (const c of plan.connections) {
+            const proven = [c.canRead && 'read', c.canWrite && 'write'].filter(Boolean).join(' and ') || 'nothing';
+            console.log(`${c.role} ${c.connection}: ${proven} proven${c.database ? ` in database ${c.database}` : ''}`);
+          }
           for (const e of plan.entities) {
             console.log(`entity ${e.entity}: ${e.source} → ${e.target}`);
             console.log(`  key: ${e.key.join(', ')}   version: ${e.version ?? '(none: append-only)'}   estimated rows: ${e.estimatedRows ?? 'unknown'}`);
