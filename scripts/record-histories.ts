@@ -13,6 +13,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { createDataFixture } from '../test/integration/backfill-fixtures';
 import { SCENARIOS } from '../test/replay/scenarios';
 import { startTestWorker, testClient } from '../test/support/temporal';
+import { loadStackEnv } from './stack-env';
 
 const DIR = join(__dirname, '..', 'test', 'replay', 'histories');
 
@@ -32,6 +33,7 @@ async function save(handle: WorkflowHandle, file: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  loadStackEnv();
   const { suffix, names } = parseArgs(process.argv.slice(2));
   const unknown = names.filter((n) => !SCENARIOS[n]);
   if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`);
