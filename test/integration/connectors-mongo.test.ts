@@ -4,6 +4,7 @@ import { openSource, openTarget } from '../../lib/connectors';
 import type { EntityConnector } from '../../lib/connectors/types';
 import { MigrationSpec, parseSpec } from '../../lib/spec';
 import { createDataFixture, DataFixture } from './backfill-fixtures';
+import { expectBalanced } from './split-balance';
 
 /** MongoDB (FerretDB) as target and source: embed/unwind, version guard, quarantine. */
 let fx: DataFixture;
@@ -81,9 +82,7 @@ test('PostgreSQL users + orders → one document per user with orders[]; re-run 
 
   expect(await target.deleteKeys([[7], [8]])).toBe(2);
   expect(await target.count()).toBe(58);
-  const ranges = await target.splitRanges(3);
-  const counts = await Promise.all(ranges.map((r) => target.count(r)));
-  expect(counts.reduce((a, b) => a + b)).toBe(58);
+  expect(await expectBalanced(target, await target.splitRanges(3), 58)).toHaveLength(3);
 });
 
 test('MongoDB → PostgreSQL: ObjectId, Long, Date, nested, missing fields; misfits are quarantined; orders unwound', async () => {
@@ -199,4 +198,39 @@ test('FerretDB version guard by _id point writes: older replaced, newer/equal ke
   expect((await stored()).slice(4)).toEqual(highest);
   expect(await target.deleteKeys([[1], [100], [999]])).toBe(2);
   expect(await target.count()).toBe(32);
+});
+
+test('version guard with timestamptz microseconds: a later µs in the same millisecond wins, an earlier or equal one loses', async () => {
+  await fx.pg.query(`create table stamped (id int primary key, note text, updated_at timestamptz not null)`);
+  const spec = parse({
+    source: { connection: fx.pgConnection },
+    target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+    entities: [{ name: 'stamped', from: { table: 'stamped', key: ['id'], version: 'updated_at' }, to: { collection: 'stamped' }, fields: { id: '_id' } }],
+  });
+  const source = openSource(spec, 'stamped');
+  const target = openTarget(spec, 'stamped');
+  /** The source row as of this version, mapped: what a backfill page or a dual write carries. */
+  const at = async (updatedAt: string, note: string) => {
+    await fx.pg.query(`insert into stamped values (1, $2, $1) on conflict (id) do update set updated_at = $1, note = $2`, [`2024-05-01 12:00:${updatedAt}+00`, note]);
+    return source.fetchByKeys([[1]]);
+  };
+  const stored = async () => {
+    const doc = await fx.mongo.collection('stamped').findOne({ _id: 1 } as never);
+    return { note: doc!.note, ms: doc!.updated_at.getUTCMilliseconds(), us: doc!.updated_at__us };
+  };
+
+  expect(await target.writeBatch(await at('00.123456', 'first'))).toMatchObject({ written: 1 });
+  expect(await target.writeBatch(await at('00.123789', 'later µs'))).toMatchObject({ written: 1, skipped: 0 });
+  expect(await stored()).toEqual({ note: 'later µs', ms: 123, us: 789 });
+  expect(await target.writeBatch(await at('00.123100', 'earlier µs'))).toMatchObject({ written: 0, skipped: 1 });
+  expect(await target.writeBatch(await at('00.123789', 'same µs'))).toMatchObject({ written: 0, skipped: 1 });
+  expect(await target.writeBatch(await at('00.123000', 'whole ms, earlier'))).toMatchObject({ written: 0, skipped: 1 });
+  expect(await stored()).toEqual({ note: 'later µs', ms: 123, us: 789 });
+
+  // The next millisecond wins whatever its µs; stored without a __us sibling (0 µs), any later µs wins.
+  expect(await target.writeBatch(await at('00.124000', 'next ms'))).toMatchObject({ written: 1 });
+  expect(await stored()).toEqual({ note: 'next ms', ms: 124, us: undefined });
+  expect(await target.writeBatch(await at('00.124001', 'one µs later'))).toMatchObject({ written: 1 });
+  expect(await stored()).toEqual({ note: 'one µs later', ms: 124, us: 1 });
+  expect(await target.hashRange({})).toEqual(await source.hashRange({}));
 });

@@ -3,6 +3,8 @@ import { openDirectCopy, openSource, openTarget } from '../../lib/connectors';
 import type { DirectCopier, Key, KeyRange } from '../../lib/connectors/types';
 import { MigrationSpec, parseSpec } from '../../lib/spec';
 import { createDataFixture, DataFixture } from './backfill-fixtures';
+import { bytesFromPostgres } from './pg-bytes';
+import { expectBalanced } from './split-balance';
 
 /** PostgreSQL as source and target: keys, version guard, deletes, ranges, hostile names. */
 let fx: DataFixture;
@@ -37,7 +39,7 @@ test('composite text+bigint keys: pages in byte order, ranges cover everything o
   const source = openSource(s, 'accounts');
   const target = openTarget(s, 'accounts');
   const ranges = await source.splitRanges(4);
-  expect(ranges.length).toBe(4);
+  expect(await expectBalanced(source, ranges, 200)).toEqual([50, 50, 50, 50]);
   const seen: string[] = [];
   for (const range of ranges) {
     let after;
@@ -179,4 +181,26 @@ test('PostgreSQL → PostgreSQL into narrower modifiers: no direct COPY; misfits
     { key: '["t", {"$numberLong": "3"}]', reason: 'note: 1.125 has 3 decimal places; numeric(6,2) keeps 2' },
     { key: '["t", {"$numberLong": "4"}]', reason: 'note: 123456.500 has 6 integer digits; numeric(6,2) holds 4' },
   ]);
+});
+
+test('split of a never-analysed table above the exact-read limit: counted, then sampled, ranges of similar size', async () => {
+  // Autovacuum off, so the statistics stay unknown (reltuples = -1) for the whole test.
+  await fx.pg.query(`create table fresh (id int primary key, filler text not null, version int not null) with (autovacuum_enabled = false)`);
+  await fx.pg.query(`insert into fresh select g, repeat('f', 100), 1 from generate_series(1, 210000) g`);
+  const { rows } = await fx.pg.query(`select reltuples from pg_class where relname = 'fresh'`);
+  expect(rows[0].reltuples).toBe(-1);
+  const parsed = parseSpec({
+    id: 'fresh', source: { connection: fx.pgConnection }, target: { connection: fx.pgConnection }, control: { connection: fx.pgConnection },
+    entities: [{ name: 'fresh', from: { table: 'fresh', key: ['id'], version: 'version' }, to: { table: 'fresh_copy' } }],
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  const source = openSource(parsed.spec, 'fresh');
+  let ranges: KeyRange[] = [];
+  const received = await bytesFromPostgres(fx.pgConnection, async () => {
+    ranges = await source.splitRanges(4);
+  });
+  // Every key is ~3.5 MB of protocol; the sample is a few thousand keys.
+  expect(received).toBeLessThan(500_000);
+  expect(ranges).toHaveLength(4);
+  await expectBalanced(source, ranges, 210000);
 });

@@ -6,7 +6,7 @@ import type { Value } from '../../mapping/values';
 import { mongoClient } from '../clients';
 import { hashByPages } from '../hash';
 import { fromKeyPart, keyOfRecord, keyText, toKeyPart } from '../keys';
-import { connectorIdentity, withinBudget } from '../page';
+import { connectorIdentity, readWithinBudget, sizeHintFor } from '../page';
 import { quarantineEntry } from '../quarantine-entry';
 import { boundariesToRanges } from '../ranges';
 import type { EntityConnector, Key, KeyRange, MappedRecord, QuarantineEntry, ReadRequest, ReadResult } from '../types';
@@ -38,6 +38,7 @@ const SPLIT_SAMPLES_PER_RANGE = 1000;
 
 export function mongoEntity(options: MongoEntityOptions): EntityConnector {
   const derivedId = !(options.storedKey.length === 1 && options.storedKey[0] === '_id');
+  const docSize = sizeHintFor(`mongodb\u0000${options.conn.name}\u0000${options.database}.${options.collection}`);
 
   async function collection(): Promise<Collection<StoredDoc>> {
     return (await mongoClient(options.conn)).db(options.database).collection(options.collection);
@@ -86,14 +87,42 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
     return doc;
   };
 
+  /**
+   * One cursor per page, its batch size what the byte budget holds at the average document size,
+   * closed as soon as the budget is spent: one query per page (FerretDB scans the collection for
+   * each), about one budget of documents in memory.
+   */
   async function readRange(request: ReadRequest): Promise<ReadResult> {
+    const coll = await collection();
     const limit = Math.max(1, Math.floor(request.limit));
-    const docs = await (await collection()).find(rangeFilter(request), READ_OPTIONS).sort({ _id: 1 }).limit(limit).toArray();
-    const { taken, bytes } = withinBudget(docs, (d) => BSON.calculateObjectSize(d), request.maxBytes);
-    const page = docs.slice(0, taken);
-    const full = docs.length >= limit || taken < docs.length;
-    const lastKey = full && page.length ? storedKeyOf(page[page.length - 1]) : undefined;
-    return { ...toRecords(page), bytes, lastKey };
+    let after = request.after;
+    let taken = 0;
+    const find = (count: number) => coll.find(rangeFilter({ ...request, after }), READ_OPTIONS).sort({ _id: 1 }).limit(count);
+    let cursor: ReturnType<typeof find> | undefined;
+    const next = async (count: number): Promise<Document[]> => {
+      if (!cursor && docSize.average === undefined) {
+        // No document size seen yet: one document tells, before a batch size is chosen.
+        const docs = await find(1).toArray();
+        if (docs.length) after = storedKeyOf(docs[0]);
+        taken += docs.length;
+        return docs;
+      }
+      cursor ??= find(limit - taken).batchSize(count);
+      const docs: Document[] = [];
+      while (docs.length < count) {
+        const doc = await cursor.next();
+        if (!doc) break;
+        docs.push(doc);
+      }
+      return docs;
+    };
+    try {
+      const page = await readWithinBudget(next, (d) => BSON.calculateObjectSize(d), request, docSize);
+      const last = page.items[page.items.length - 1];
+      return { ...toRecords(page.items), bytes: page.bytes, lastKey: page.full && last ? storedKeyOf(last) : undefined };
+    } finally {
+      await cursor?.close();
+    }
   }
 
   return {

@@ -1,7 +1,7 @@
 import { Collection, Filter, MongoBulkWriteError } from 'mongodb';
 import type { WriteResult } from '../types';
 import { Dialect, replaceByIds } from './by-ids';
-import { idFilter, StoredDoc } from './codec';
+import { escapeKey, idFilter, MICROS_SUFFIX, StoredDoc } from './codec';
 
 const DUPLICATE_KEY = 11000;
 
@@ -51,6 +51,13 @@ async function insertAbsent(coll: Collection<StoredDoc>, docs: Doc[]): Promise<{
 
 function guardFilter(doc: Doc, version: string | undefined, versionGuard: boolean): Filter<StoredDoc> {
   if (!versionGuard || !version) return idFilter(doc._id);
+  const field = escapeKey(version);
   // null also matches a missing version field: any versioned write beats an unversioned document.
-  return idFilter(doc._id, { $or: [{ [version]: { $lt: doc[version] } }, { [version]: null }] });
+  const older: Filter<StoredDoc>[] = [{ [field]: { $lt: doc[field] } }, { [field]: null }];
+  // A timestamp's microseconds beyond the millisecond live in a sibling field (codec.ts), absent
+  // when zero: within one millisecond they decide, or a fresher write in that millisecond is lost.
+  const microsField = escapeKey(version + MICROS_SUFFIX);
+  const micros = doc[microsField];
+  if (typeof micros === 'number') older.push({ [field]: doc[field], [microsField]: { $lt: micros } }, { [field]: doc[field], [microsField]: null });
+  return idFilter(doc._id, { $or: older });
 }

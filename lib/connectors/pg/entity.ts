@@ -3,11 +3,12 @@ import { quoteIdent } from '../../sql/identifiers';
 import { pgPool } from '../clients';
 import { hashByPages } from '../hash';
 import type { EntityConnector, Key, KeyRange, ReadRequest, ReadResult } from '../types';
-import { connectorIdentity } from '../page';
+import { connectorIdentity, sizeHintFor } from '../page';
 import { loadContext, PgContext, PgEntityOptions } from './context';
 import { quarantineRows } from './quarantine';
-import { keysJson, rangeWhere, readByKeys, readPage } from './read';
-import { inTransaction, RAW_TEXT } from './session';
+import { countRange, estimateRows } from './count';
+import { keysJson, readByKeys, readPage } from './read';
+import { inTransaction } from './session';
 import { splitKeys } from './split';
 import { keyIn } from './sql';
 import { writeRecords } from './write';
@@ -18,6 +19,7 @@ export type { PgEntityOptions } from './context';
 export function pgEntity(options: PgEntityOptions): EntityConnector {
   const pool = pgPool(options.conn);
   let context: Promise<PgContext> | undefined;
+  const rowSize = sizeHintFor(`postgres\u0000${options.conn.name}\u0000${options.table}`);
 
   async function withClient<T>(mode: 'read' | 'write', work: (client: PoolClient, ctx: PgContext) => Promise<T>): Promise<T> {
     const client = await pool.connect();
@@ -31,7 +33,7 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
   }
 
   async function readRange(request: ReadRequest): Promise<ReadResult> {
-    const page = await withClient('read', (client, ctx) => readPage(client, ctx, request));
+    const page = await withClient('read', (client, ctx) => readPage(client, ctx, request, rowSize));
     return { records: page.records, rejected: page.rejected, bytes: page.bytes, lastKey: page.full ? page.lastKey : undefined };
   }
 
@@ -65,17 +67,4 @@ async function deleteKeys(client: PoolClient, ctx: PgContext, keys: Key[]): Prom
   }
   const { rowCount } = await client.query(`delete from ${ctx.table.sql} where ${keyIn(ctx.table, ctx.key, 1)}`, [json]);
   return rowCount ?? 0;
-}
-
-async function countRange(client: PoolClient, ctx: PgContext, range: KeyRange): Promise<number> {
-  const { where, params } = rangeWhere(ctx, range);
-  const { rows } = await client.query<{ n: string }>({ text: `select count(*) as n from ${ctx.table.sql} ${where}`, values: params, types: RAW_TEXT });
-  return Number(rows[0].n);
-}
-
-async function estimateRows(client: PoolClient, ctx: PgContext): Promise<number> {
-  const { rows } = await client.query<{ n: string }>({ text: 'select reltuples::bigint as n from pg_class where oid = to_regclass($1)', values: [ctx.table.sql], types: RAW_TEXT });
-  const n = Number(rows[0]?.n ?? -1);
-  // -1: never analyzed (a new table); counting is cheap exactly when that happens.
-  return n >= 0 ? n : countRange(client, ctx, {});
 }

@@ -1,10 +1,11 @@
-import type { PoolClient } from 'pg';
+import { escapeLiteral, PoolClient, QueryResult } from 'pg';
 import { FidelityError } from '../../mapping/errors';
 import type { Row } from '../../mapping/entity';
 import { fromKeyPart, toKeyPart } from '../keys';
-import { withinBudget } from '../page';
+import { readWithinBudget, SizeHint } from '../page';
 import { quarantineEntry } from '../quarantine-entry';
 import type { Key, KeyRange, MappedRecord, QuarantineEntry, ReadRequest } from '../types';
+import type { PgTable } from './catalog';
 import type { PgContext } from './context';
 import { decodeColumn } from './decode';
 import { encodeColumn } from './encode';
@@ -52,15 +53,31 @@ export function keysJson(ctx: PgContext, keys: Key[]): string {
   }));
 }
 
-/** One page in key order; the caller holds a repeatable-read transaction so children match parents. */
-export async function readPage(client: PoolClient, ctx: PgContext, request: ReadRequest): Promise<Page> {
-  const { where, params } = rangeWhere(ctx, request);
-  const { rows } = await client.query<RawRow>({
-    text: `select ${selectList(ctx.table)} from ${ctx.table.sql} ${where} order by ${orderBy(ctx.key)} limit ${Math.max(1, Math.floor(request.limit))}`,
-    values: params,
-    types: RAW_TEXT,
-  });
-  return decodePage(client, ctx, rows, request.maxBytes, rows.length >= request.limit);
+/** Cursor names, one per page: the caller's commit closes them, so one transaction may read several pages. */
+let cursors = 0;
+
+/**
+ * One page in key order through a server-side cursor, fetched in chunks until the limit or the
+ * byte budget (parents and their embedded children) is reached, so a page of large rows never
+ * sits in memory whole. The caller holds a repeatable-read transaction so children match parents.
+ * DECLARE and the first FETCH travel as one simple-protocol query, so a page of small rows costs
+ * one round trip as a plain SELECT would; that protocol takes no parameters, so the key bounds go
+ * in as escaped literals, as for COPY (direct-page.ts).
+ */
+export async function readPage(client: PoolClient, ctx: PgContext, request: ReadRequest, hint: SizeHint): Promise<Page> {
+  const cursor = `switchyard_page_${++cursors}`;
+  const { where } = rangeWhere(ctx, request, (value) => escapeLiteral(String(value)));
+  const declare = `declare ${cursor} no scroll cursor for select ${selectList(ctx.table)} from ${ctx.table.sql} ${where} order by ${orderBy(ctx.key)} limit ${Math.max(1, Math.floor(request.limit))}`;
+  let declared = false;
+  const page = await readWithinBudget(async (count) => {
+    const fetch = `fetch ${count} from ${cursor}`;
+    const text = declared ? fetch : `${declare}; ${fetch}`;
+    declared = true;
+    // Two statements give one result each (pg's typings know only the one-statement form).
+    const result: QueryResult<RawRow> | QueryResult<RawRow>[] = await client.query<RawRow>({ text, types: RAW_TEXT });
+    return withChildren(client, ctx, Array.isArray(result) ? result[1].rows : result.rows);
+  }, (p) => p.bytes, request, hint);
+  return decodePage(ctx, page.items, page.bytes, page.full);
 }
 
 export async function readByKeys(client: PoolClient, ctx: PgContext, keys: Key[]): Promise<Page> {
@@ -69,55 +86,67 @@ export async function readByKeys(client: PoolClient, ctx: PgContext, keys: Key[]
     values: [keysJson(ctx, keys)],
     types: RAW_TEXT,
   });
-  return decodePage(client, ctx, rows, undefined, false);
+  const parents = await withChildren(client, ctx, rows);
+  return decodePage(ctx, parents, parents.reduce((n, p) => n + p.bytes, 0), false);
 }
 
-async function decodePage(client: PoolClient, ctx: PgContext, rows: RawRow[], maxBytes: number | undefined, full: boolean): Promise<Page> {
-  const { taken, bytes } = withinBudget(rows, rawSize, maxBytes);
-  const parents = rows.slice(0, taken);
-  const children = await readChildren(client, ctx, parents);
-  const page: Page = { records: [], rejected: [], bytes, full: full || taken < rows.length };
+/** A parent row as read, its children's rows (one list per embedded table, ctx.children order), and their size. */
+interface RawParent {
+  raw: RawRow;
+  children: RawRow[][];
+  bytes: number;
+}
+
+function decodePage(ctx: PgContext, parents: RawParent[], bytes: number, full: boolean): Page {
+  const page: Page = { records: [], rejected: [], bytes, full };
   const { zone } = ctx.options;
-  parents.forEach((raw, i) => {
-    const row: Row = {};
+  for (const { raw, children } of parents) {
     try {
-      for (const c of ctx.table.columns.values()) row[c.name] = decodeColumn(c, raw[c.name], zone);
-      for (const [as, list] of children) row[as] = list[i];
+      const row = decodeRow(ctx.table, raw, zone);
+      ctx.children.forEach((child, i) => {
+        row[child.as] = children[i].map((r) => decodeRow(child.table, r, zone));
+      });
       page.records.push(ctx.options.toRecord(row));
     } catch (err) {
       if (!(err instanceof FidelityError)) throw err;
       page.rejected.push(quarantineEntry(ctx.options.entity, keyOfRaw(ctx, raw), err.message, raw));
     }
-  });
-  if (parents.length) page.lastKey = keyOfRaw(ctx, parents[parents.length - 1]);
+  }
+  if (parents.length) page.lastKey = keyOfRaw(ctx, parents[parents.length - 1].raw);
   return page;
+}
+
+function decodeRow(table: PgTable, raw: RawRow, zone: string): Row {
+  const row: Row = {};
+  for (const c of table.columns.values()) row[c.name] = decodeColumn(c, raw[c.name], zone);
+  return row;
 }
 
 export function keyOfRaw(ctx: PgContext, raw: RawRow): Key {
   return ctx.key.map((c) => toKeyPart(decodeColumn(c, raw[c.name], ctx.options.zone)));
 }
 
-/** Children of these parents, decoded, as one list per parent (same order as parents). */
-async function readChildren(client: PoolClient, ctx: PgContext, parents: RawRow[]): Promise<Map<string, Row[][]>> {
-  const out = new Map<string, Row[][]>();
-  if (!ctx.children.length || !parents.length) return out;
+/** These parents with their children's rows (read in the caller's snapshot) and their combined size. */
+async function withChildren(client: PoolClient, ctx: PgContext, rows: RawRow[]): Promise<RawParent[]> {
+  const parents = rows.map((raw): RawParent => ({ raw, children: [], bytes: rawSize(raw) }));
+  if (!ctx.children.length || !rows.length) return parents;
   const parentKey = ctx.key[0];
-  const keyTexts = parents.map((p) => p[parentKey.name]);
+  const keyTexts = rows.map((p) => p[parentKey.name]);
   for (const child of ctx.children) {
-    const { rows } = await client.query<RawRow>({
+    const { rows: childRows } = await client.query<RawRow>({
       text: `select ${selectList(child.table)} from ${child.table.sql} where ${keyExpr(child.foreignKey)} = any($1::${child.foreignKey.typeSql}[]) order by ${orderBy([child.foreignKey, ...child.key])}`,
       values: [keyTexts],
       types: RAW_TEXT,
     });
-    const byParent = new Map<string, Row[]>(keyTexts.map((k) => [String(k), []]));
-    for (const raw of rows) {
-      const row: Row = {};
-      for (const c of child.table.columns.values()) row[c.name] = decodeColumn(c, raw[c.name], ctx.options.zone);
-      byParent.get(String(raw[child.foreignKey.name]))?.push(row);
-    }
-    out.set(child.as, keyTexts.map((k) => byParent.get(String(k))!));
+    const byParent = new Map<string, RawRow[]>(keyTexts.map((k) => [String(k), []]));
+    for (const raw of childRows) byParent.get(String(raw[child.foreignKey.name]))?.push(raw);
+    parents.forEach((p, i) => {
+      const list = byParent.get(String(keyTexts[i]))!;
+      p.children.push(list);
+      for (const r of list) p.bytes += rawSize(r);
+    });
   }
-  return out;
+  return parents;
 }
 
 function rawSize(raw: RawRow): number {
