@@ -29,7 +29,8 @@ export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): st
   }
   if (s.pendingApproval) lines.push(clip(`approval  ${s.pendingApproval.phase} pending since ${s.pendingApproval.since} (${s.pendingApproval.reason})`));
   if (s.failure) lines.push(clip(`failure   ${s.failure}`));
-  if (s.rowsPerSecond) lines.push(`throttle  ${s.rowsPerSecond} rows/s`);
+  // null: never throttled by an operator; 0: an operator lifted the limit, which is worth seeing.
+  if (s.rowsPerSecond != null) lines.push(`throttle  ${s.rowsPerSecond ? `${s.rowsPerSecond} rows/s` : 'lifted (unlimited)'}`);
   if (progress.length) lines.push('', 'entity               backfill                 verify');
   for (const p of progress) {
     const b = p.backfill ? `${p.backfill.state} ${pct(p.backfill.done, p.backfill.total)} ${p.backfill.done}/${p.backfill.total}` : '-';
