@@ -234,3 +234,37 @@ test('version guard with timestamptz microseconds: a later µs in the same milli
   expect(await stored()).toEqual({ note: 'one µs later', ms: 124, us: 1 });
   expect(await target.hashRange({})).toEqual(await source.hashRange({}));
 });
+
+test('a parent whose embedded children exceed MongoDB\'s 16 MiB document limit is quarantined, its batch still written', async () => {
+  await fx.pg.query(`create table big_users (id int primary key, name text, updated_at timestamptz not null)`);
+  await fx.pg.query(`create table big_orders (id int primary key, user_id int not null references big_users, note text)`);
+  await fx.pg.query(`insert into big_users values (1, 'huge', now()), (2, 'small', now()), (3, 'small too', now())`);
+  // 18 orders of 1 MiB: about 18 MiB once embedded, over the limit; users 2 and 3 have one small order each.
+  await fx.pg.query(`insert into big_orders select g, 1, repeat('n', 1024 * 1024) from generate_series(1, 18) g`);
+  await fx.pg.query(`insert into big_orders values (100, 2, 'x'), (101, 3, 'y')`);
+  const spec = parse({
+    source: { connection: fx.pgConnection },
+    target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+    entities: [{
+      name: 'big', from: { table: 'big_users', key: ['id'], version: 'updated_at' }, to: { collection: 'big_users' }, fields: { id: '_id' },
+      embed: [{ table: 'big_orders', key: ['id'], foreignKey: 'user_id', as: 'orders', fields: { user_id: null } }],
+    }],
+  });
+  const from = openSource(spec, 'big');
+  const to = openTarget(spec, 'big');
+  // One batch holding all three: the driver refuses such a batch whole, yet users 2 and 3 must land.
+  const page = await from.readRange({ limit: 25, maxBytes: 64 * 1024 * 1024 });
+  expect(page.records).toHaveLength(3);
+  expect(await to.writeBatch(page.records)).toEqual({ written: 2, skipped: 0, quarantined: 1 });
+  const users = fx.mongo.client.db(fx.mongoDatabase).collection('big_users');
+  expect((await users.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([2, 3]);
+  const quarantine = fx.mongo.client.db(fx.mongoDatabase).collection('switchyard_quarantine');
+  const [entry] = await quarantine.find({ entity: 'big' }).toArray();
+  expect(entry.reason).toMatch(/^\(whole document\): \d+ bytes; MongoDB stores at most 16777216 bytes per document$/);
+  expect(Number(/(\d+) bytes/.exec(entry.reason)![1])).toBeGreaterThan(18 * 1024 * 1024);
+  // The entry keeps the record's start (its key included), cut so the entry itself fits.
+  expect(entry.document.length).toBeLessThan(1.1 * 1024 * 1024);
+  expect(entry.document).toMatch(/characters in all; cut to fit\)$/);
+  expect(await copy(from, to)).toEqual({ written: 0, skipped: 2, quarantined: 1 });
+  expect(await quarantine.countDocuments({ entity: 'big' })).toBe(1);
+});

@@ -12,6 +12,7 @@ import { boundariesToRanges } from '../ranges';
 import type { EntityConnector, Key, KeyRange, MappedRecord, QuarantineEntry, ReadRequest, ReadResult } from '../types';
 import { CONDITIONAL_CHUNK, deleteByIds, findByIds } from './by-ids';
 import { BsonOptions, decodeDocument, encodeDocument, idFilter, StoredDoc } from './codec';
+import { oversizeReason, storableExtendedJson } from './document-size';
 import { writeDocuments } from './write';
 
 export interface MongoEntityOptions extends BsonOptions {
@@ -149,17 +150,29 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
       return toRecords(docs).records.sort((a, b) => at(a) - at(b));
     },
     async writeBatch(records, opts) {
-      const docs: StoredDoc[] = [];
+      let docs: Array<{ doc: StoredDoc; record: MappedRecord }> = [];
       const rejected: QuarantineEntry[] = [];
+      const reject = (record: MappedRecord, reason: string) => rejected.push(quarantineEntry(options.entity, keyOfRecord(record, options.recordKey), reason, record));
       for (const record of records) {
         try {
-          docs.push(toDocument(record));
+          docs.push({ doc: toDocument(record), record });
         } catch (err) {
           if (!(err instanceof FidelityError)) throw err;
-          rejected.push(quarantineEntry(options.entity, keyOfRecord(record, options.recordKey), err.message, record));
+          reject(record, err.message);
         }
       }
-      const result = await writeDocuments(await collection(), docs, options.version, opts?.versionGuard ?? true, options.dialect);
+      const write = async () => writeDocuments(await collection(), docs.map((d) => d.doc), options.version, opts?.versionGuard ?? true, options.dialect);
+      let result;
+      try {
+        result = await write();
+      } catch (err) {
+        // The driver refuses a batch holding one document over the limit; that document is quarantined, the rest written.
+        const sized = docs.map((d) => ({ ...d, oversize: oversizeReason(d.doc) }));
+        if (!sized.some((d) => d.oversize)) throw err;
+        for (const d of sized) if (d.oversize) reject(d.record, d.oversize);
+        docs = sized.filter((d) => !d.oversize);
+        result = await write();
+      }
       if (rejected.length) await quarantineDocuments(options, rejected);
       return { ...result, quarantined: rejected.length };
     },
@@ -179,7 +192,7 @@ async function quarantineDocuments(options: MongoEntityOptions, entries: Quarant
   const coll = (await mongoClient(options.conn)).db(options.database).collection<StoredDoc>('switchyard_quarantine');
   const ops = entries.map((e) => {
     const _id = JSON.stringify([e.entity, e.key]);
-    const replacement: StoredDoc = { _id, entity: e.entity, key: JSON.stringify(e.key), reason: e.reason, document: e.document, quarantinedAt: new Date() };
+    const replacement: StoredDoc = { _id, entity: e.entity, key: JSON.stringify(e.key), reason: e.reason, document: storableExtendedJson(e.document), quarantinedAt: new Date() };
     return { replaceOne: { filter: idFilter(_id), replacement, upsert: true } };
   });
   for (let i = 0; i < ops.length; i += CONDITIONAL_CHUNK) await coll.bulkWrite(ops.slice(i, i + CONDITIONAL_CHUNK), { ordered: false });
