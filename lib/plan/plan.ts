@@ -1,7 +1,7 @@
 import { ConnectionConfigError, resolveConnection, ResolvedConnection } from '../connections';
 import { mongoClient, pgPool } from '../connectors/clients';
 import { openSource } from '../connectors/open';
-import { probeConnection } from '../connectors/probe';
+import { ConnectionReport, probeConnection } from '../connectors/probe';
 import { compileMapping } from '../mapping/entity';
 import { redactSecrets } from '../redact';
 import type { EntitySpec, MigrationSpec, SideSpec } from '../spec/schema';
@@ -22,13 +22,7 @@ export interface EntityPlan {
 }
 
 /** Where preflight proved reading and writing: the database names a grant may be limited to. */
-export interface CheckedConnection {
-  role: string;
-  connection: string;
-  database?: string;
-  canRead?: boolean;
-  canWrite?: boolean;
-}
+export type CheckedConnection = { role: string; connection: string } & Pick<ConnectionReport, 'database' | 'canRead' | 'canWrite'>;
 
 export interface MigrationPlan {
   connections: CheckedConnection[];

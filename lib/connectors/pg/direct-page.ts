@@ -1,12 +1,12 @@
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { escapeLiteral, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { quoteIdent } from '../../sql/identifiers';
 import type { DirectPage, ReadRequest } from '../types';
 import type { PgContext } from './context';
 import type { ColumnPair } from './direct-columns';
-import { keyOfRaw, rangeWhere } from './read';
+import { keyOfRaw, literalRangeWhere } from './read';
 import { RAW_TEXT } from './session';
 import { orderBy } from './sql';
 import { upsertSql } from './write';
@@ -28,8 +28,8 @@ const STAGE = 'pg_temp.switchyard_stage';
 export async function copyDirectPage(source: Side, target: Side, columns: ColumnPair[], request: ReadRequest, versionGuard: boolean): Promise<DirectPage> {
   const limit = Math.max(1, Math.floor(request.limit));
   const targetCols = columns.map((c) => quoteIdent(c.target)).join(', ');
-  // COPY takes no parameters: the bounds go in as literals of the key values' text forms.
-  const { where } = rangeWhere(source.ctx, request, (value) => escapeLiteral(String(value)));
+  // COPY takes no parameters.
+  const where = literalRangeWhere(source.ctx, request);
   const select = `select ${columns.map((c) => quoteIdent(c.source)).join(', ')} from ${source.ctx.table.sql} ${where} order by ${orderBy(source.ctx.key)} limit ${limit}`;
 
   await target.client.query(`create temp table ${STAGE} on commit drop as select ${targetCols} from ${target.ctx.table.sql} with no data`);

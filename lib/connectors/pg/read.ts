@@ -40,6 +40,14 @@ export function rangeWhere(ctx: PgContext, range: KeyRange & { after?: Key }, bi
   return { where: conds.length ? `where ${conds.join(' and ')}` : '', params };
 }
 
+/**
+ * rangeWhere with the key bounds spliced in as escaped literals of their text forms, for
+ * statements that take no parameters (COPY, the simple-protocol DECLARE of readPage).
+ */
+export function literalRangeWhere(ctx: PgContext, range: KeyRange & { after?: Key }): string {
+  return rangeWhere(ctx, range, (value) => escapeLiteral(String(value))).where;
+}
+
 export function keyParams(ctx: PgContext, key: Key): unknown[] {
   if (key.length !== ctx.key.length) throw new Error(`key ${JSON.stringify(key)} has ${key.length} parts, ${ctx.options.entity} has ${ctx.key.length} key fields`);
   return ctx.key.map((c, i) => encodeColumn(c, fromKeyPart(key[i]), ctx.options.zone));
@@ -66,7 +74,7 @@ let cursors = 0;
  */
 export async function readPage(client: PoolClient, ctx: PgContext, request: ReadRequest, hint: SizeHint): Promise<Page> {
   const cursor = `switchyard_page_${++cursors}`;
-  const { where } = rangeWhere(ctx, request, (value) => escapeLiteral(String(value)));
+  const where = literalRangeWhere(ctx, request);
   const declare = `declare ${cursor} no scroll cursor for select ${selectList(ctx.table)} from ${ctx.table.sql} ${where} order by ${orderBy(ctx.key)} limit ${Math.max(1, Math.floor(request.limit))}`;
   let declared = false;
   const page = await readWithinBudget(async (count) => {
