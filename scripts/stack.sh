@@ -24,6 +24,12 @@ daemon_alive() { # name (= its binary's name)
   [ "${arg0##*/}" = "$1" ] || [ "${arg1##*/}" = "$1" ]
 }
 
+# For a daemon up has just started, the pid alone tells: it cannot have been reused yet, and its
+# cmdline may still read setsid or nohup (not yet exec'd into the binary), which daemon_alive refuses.
+just_started_alive() { # name
+  kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null
+}
+
 fail_part() { # part, what happened, log
   echo "switchyard: $1 $2; last lines of ${3#$SWITCHYARD_ROOT/}:" >&2
   tail -n 20 "$3" >&2 || true
@@ -34,7 +40,7 @@ wait_for() { # part, address, log, daemon name (- for none), check-command...
   local part="$1" addr="$2" log="$3" daemon="$4"; shift 4
   local deadline=$((SECONDS + TIMEOUT))
   until "$@" >/dev/null 2>&1; do
-    if [ "$daemon" != - ] && ! daemon_alive "$daemon"; then fail_part "$part" "exited before answering on $addr" "$log"; fi
+    if [ "$daemon" != - ] && ! just_started_alive "$daemon"; then fail_part "$part" "exited before answering on $addr" "$log"; fi
     [ $SECONDS -ge $deadline ] && fail_part "$part" "did not answer on $addr within ${TIMEOUT}s" "$log"
     sleep 0.5
   done
