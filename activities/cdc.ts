@@ -7,6 +7,7 @@ import {
 import { metrics } from '../lib/metrics';
 import type { MigrationSpec } from '../lib/spec/schema';
 import { withSourceClient } from './cdc-source';
+import { heartbeating } from './keepalive';
 
 export interface CdcRef {
   migrationId: string;
@@ -14,10 +15,10 @@ export interface CdcRef {
 }
 
 /** Why CDC cannot run against the source (wal_level, replication permission, free slots, table ownership); empty when it can. */
-export async function cdcPreflight(ref: CdcRef): Promise<{ blockers: string[] }> {
+export const cdcPreflight = heartbeating(async (ref: CdcRef): Promise<{ blockers: string[] }> => {
   const tables = watchedTables(ref.spec).map((t) => t.table);
   return { blockers: await withSourceClient(ref.spec, (c) => cdcBlockers(c, tables, cdcNames(ref.migrationId).slot)) };
-}
+});
 
 export interface CdcPrepared {
   slot: string;
@@ -32,7 +33,7 @@ export interface CdcPrepared {
  * Sets replica identities, publishes the entity tables and creates the slot. Run it before the
  * backfill starts: the slot then holds every change the backfill might miss. Idempotent.
  */
-export async function cdcPrepare(ref: CdcRef): Promise<CdcPrepared> {
+export const cdcPrepare = heartbeating(async (ref: CdcRef): Promise<CdcPrepared> => {
   const names = cdcNames(ref.migrationId);
   const tables = watchedTables(ref.spec);
   return withSourceClient(ref.spec, async (client) => {
@@ -40,7 +41,7 @@ export async function cdcPrepare(ref: CdcRef): Promise<CdcPrepared> {
     const startLsn = await ensurePublicationAndSlot(client, names, tables.map((t) => t.table));
     return { ...names, startLsn, identityChanges };
   });
-}
+});
 
 export interface CdcStreamInput extends CdcRef {
   /** pgoutput messages per batch (whole transactions, so a batch can be larger). */
@@ -87,13 +88,13 @@ export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
 }
 
 /** Drops the slot and publication and restores replica identities, on complete or abort. Idempotent. */
-export async function cdcTeardown(ref: CdcRef & { identityChanges?: IdentityChange[] }): Promise<{ slotDropped: boolean }> {
+export const cdcTeardown = heartbeating(async (ref: CdcRef & { identityChanges?: IdentityChange[] }): Promise<{ slotDropped: boolean }> => {
   return withSourceClient(ref.spec, async (client) => {
     const dropped = await dropPublicationAndSlot(client, cdcNames(ref.migrationId));
     await restoreReplicaIdentity(client, ref.identityChanges ?? []);
     return dropped;
   });
-}
+});
 
 /** A lost slot stops the migration (no retry can bring the missed changes back); a busy one is retried. */
 async function failLoudly<T>(work: () => Promise<T>): Promise<T> {

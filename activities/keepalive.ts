@@ -10,3 +10,29 @@ export function keepAlive(details: () => unknown, everyMs = 3000): () => void {
   const timer = setInterval(() => ctx.heartbeat(details()), everyMs);
   return () => clearInterval(timer);
 }
+
+/**
+ * An activity with no progress worth saving (one count, one plan, one re-read) that still
+ * heartbeats while it runs. Its stub can then carry a short heartbeatTimeout, and a killed
+ * worker's attempt is retried in seconds instead of after the whole startToCloseTimeout. Called
+ * outside an activity (scripts, tests) it simply runs.
+ */
+export function heartbeating<A extends unknown[], R>(work: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    const stop = inActivity() ? keepAlive(() => undefined) : () => undefined;
+    try {
+      return await work(...args);
+    } finally {
+      stop();
+    }
+  };
+}
+
+function inActivity(): boolean {
+  try {
+    Context.current();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -4,6 +4,7 @@ import { parseDuration } from '../lib/spec/duration';
 import type { Timers } from '../lib/spec/lifecycle';
 import { MigrationSpec, parseSpec } from '../lib/spec/schema';
 import { controlPool } from './control-pool';
+import { heartbeating } from './keepalive';
 
 export interface MigrationPlan {
   /** The spec with every default applied; children get this, never the raw input. */
@@ -17,7 +18,7 @@ export interface MigrationPlan {
  * Validates the spec as the workflow received it (from the CLI or the Temporal UI form) and
  * resolves defaults and durations here, so the workflow bundle needs neither zod nor parsing.
  */
-export async function prepareMigration(input: { spec: unknown }): Promise<MigrationPlan> {
+export const prepareMigration = heartbeating(async (input: { spec: unknown }): Promise<MigrationPlan> => {
   const parsed = parseSpec(input.spec);
   if (!parsed.ok) throw ApplicationFailure.nonRetryable(`invalid spec: ${parsed.problems.join('; ')}`, 'InvalidSpec');
   const { spec } = parsed;
@@ -26,4 +27,4 @@ export async function prepareMigration(input: { spec: unknown }): Promise<Migrat
   ) as MigrationPlan['timersMs'];
   const current = await readRoutingState(controlPool(spec.control.connection), spec.id);
   return { spec, timersMs, routingVersion: current?.version ?? 0 };
-}
+});

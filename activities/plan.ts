@@ -1,5 +1,6 @@
 import type { KeyRange } from '../lib/connectors/types';
 import { EntityRef, openSides } from './entity-sides';
+import { heartbeating } from './keepalive';
 
 export interface PlanRangesInput extends EntityRef {
   /** Aim for ranges of about this many rows. */
@@ -20,11 +21,11 @@ export interface RangePlan {
 const EXACT_COUNT_BELOW = 1_000_000;
 
 /** Splits the source key space into contiguous ranges that together cover every key. */
-export async function planRanges(input: PlanRangesInput): Promise<RangePlan> {
+export const planRanges = heartbeating(async (input: PlanRangesInput): Promise<RangePlan> => {
   const { source } = openSides(input);
   const estimate = await source.estimate();
   const rowsTotal = estimate > 0 && estimate >= EXACT_COUNT_BELOW ? estimate : await source.count();
   const wanted = Math.ceil(rowsTotal / Math.max(1, input.rowsPerRange));
   const n = Math.min(input.maxRanges, Math.max(input.minRanges, wanted, 1));
   return { ranges: await source.splitRanges(n), rowsTotal };
-}
+});

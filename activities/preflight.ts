@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ConnectionConfigError, resolveConnection } from '../lib/connections';
 import { ConnectionReport, probeConnection } from '../lib/connectors/probe';
+import { heartbeating } from './keepalive';
 
 export interface CheckConnectionsInput {
   connections: string[];
@@ -11,7 +12,7 @@ export interface CheckConnectionsInput {
  * the whole report. Any failure is non-retryable: a wrong URL or a missing grant does not fix
  * itself, and an operator needs every problem at once, each naming its connection.
  */
-export async function checkConnections(input: CheckConnectionsInput): Promise<ConnectionReport[]> {
+export const checkConnections = heartbeating(async (input: CheckConnectionsInput): Promise<ConnectionReport[]> => {
   const names = [...new Set(input.connections)];
   if (names.length === 0) {
     throw ApplicationFailure.nonRetryable('preflight needs at least one connection name', 'InvalidInput');
@@ -40,4 +41,4 @@ export async function checkConnections(input: CheckConnectionsInput): Promise<Co
     });
   }
   return reports;
-}
+});

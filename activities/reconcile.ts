@@ -4,6 +4,7 @@ import { canonicalJson } from '../lib/mapping/canonical';
 import { compileMapping } from '../lib/mapping/entity';
 import { EntityRef, openSides } from './entity-sides';
 import type { RowDiff } from './verify-diff';
+import { heartbeating } from './keepalive';
 
 export interface ReconcileInput extends EntityRef {
   diffs: RowDiff[];
@@ -26,7 +27,7 @@ export interface ReconcileResult {
  * place, and only that case is overwritten without the guard. Extras, which the source no longer
  * has, are deleted. Idempotent: a retry finds less to do.
  */
-export async function reconcileKeys(input: ReconcileInput): Promise<ReconcileResult> {
+export const reconcileKeys = heartbeating(async (input: ReconcileInput): Promise<ReconcileResult> => {
   const { source, target } = openSides(input);
   const keyOf = (r: MappedRecord) => keyText(target.keyOf(r));
   const keys = input.diffs.map((d) => d.key);
@@ -48,7 +49,7 @@ export async function reconcileKeys(input: ReconcileInput): Promise<ReconcileRes
   const forced = damaged.length ? await target.writeBatch(damaged, { versionGuard: false }) : { written: 0 };
   const deleted = extras.length ? await target.deleteKeys(extras) : 0;
   return { copied: guarded.written, overwritten: forced.written, deleted, newerInTarget };
-}
+});
 
 /** The version field under its target-shape name (the mapping may rename it). */
 function versionFieldOf(input: EntityRef): string | undefined {

@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { metrics } from '../lib/metrics';
 import type { EntityConnector, Key, KeyRange, MappedRecord } from '../lib/connectors/types';
 import { EntityRef, openSides } from './entity-sides';
-import { keepAlive } from './keepalive';
+import { heartbeating, keepAlive } from './keepalive';
 import { pace } from './throttle';
 import { diffRecords, RowDiff, settledDiffs } from './verify-diff';
 import { AfterSwitch, withoutWrittenKeys } from './verify-written';
@@ -12,11 +12,11 @@ export interface SideCounts {
   target: number;
 }
 
-export async function countSides(ref: EntityRef): Promise<SideCounts> {
+export const countSides = heartbeating(async (ref: EntityRef): Promise<SideCounts> => {
   const { source, target } = openSides(ref);
   const [s, t] = await Promise.all([source.count(), target.count()]);
   return { source: s, target: t };
-}
+});
 
 export interface CompareRangesInput extends EntityRef, AfterSwitch {
   /** Consecutive small ranges; each is hashed on both sides and diffed row by row if they differ. */
@@ -123,11 +123,11 @@ export interface RecheckResult {
 }
 
 /** Reads the suspected keys again on both sides; differences that live traffic has since closed or moved drop out. */
-export async function recheckKeys(input: RecheckInput): Promise<RecheckResult> {
+export const recheckKeys = heartbeating(async (input: RecheckInput): Promise<RecheckResult> => {
   const { source, target } = openSides(input);
   const keys = input.suspects.map((d) => d.key);
   const [sRows, tRows] = await Promise.all([source.fetchByKeys(keys), target.fetchByKeys(keys)]);
   const now = diffRecords(sRows, tRows, (r) => target.keyOf(r));
   const { diffs, exempt } = await withoutWrittenKeys(input, settledDiffs(input.suspects, now));
   return { confirmed: diffs, exempt, rowsReread: sRows.length + tRows.length };
-}
+});

@@ -113,6 +113,7 @@ export const backfillProgress = defineQuery<BackfillProgress>('backfillProgress'
 
 const { planRanges } = proxyActivities<typeof planActivities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
 });
 

@@ -5,6 +5,7 @@ import type * as activities from '../activities';
 /** Validation and connection checks: a wrong spec or URL does not fix itself, so few attempts. */
 export const { prepareMigration, checkConnections } = proxyActivities<typeof activities>({
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '20s',
   retry: { maximumAttempts: 3, initialInterval: '1s' },
 });
 
@@ -35,8 +36,12 @@ export const { drainReconcileQueue: drainQueueInPassing } = proxyActivities<type
   retry: { initialInterval: '1s', maximumAttempts: 3 },
 });
 
-/** CDC set-up and tear-down on the source (slot creation waits for running transactions). */
-export const { cdcPreflight, cdcPrepare, cdcTeardown } = proxyActivities<typeof activities>({ startToCloseTimeout: '2 minutes', retry: untilAnswered });
+/** CDC set-up and tear-down on the source (slot creation waits for running transactions, heartbeating meanwhile). */
+export const { cdcPreflight, cdcPrepare, cdcTeardown } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '20s',
+  retry: untilAnswered,
+});
 
 /** One slice of the CDC stream: it heartbeats every batch or idle poll, so a killed worker's slice is retried within seconds. */
 export const { cdcStream } = proxyActivities<typeof activities>({

@@ -1,10 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type * as activities from '../activities';
-
-const { checkConnections } = proxyActivities<typeof activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 3, initialInterval: '1s' },
-});
+import { checkConnections } from './migration-activities';
 
 export interface PreflightInput {
   /** Connection names; the worker resolves each from SWITCHYARD_CONN_<NAME>. */

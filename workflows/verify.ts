@@ -126,9 +126,10 @@ export interface VerifyResult {
 export const verifyProgress = defineQuery<VerifyProgress>('verifyProgress');
 
 const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8 } as const;
-/** Single-call activities (counts, plan, recheck, reconcile): no heartbeat, a bounded run time. */
+/** Single-call activities (counts, plan, recheck, reconcile): nothing to resume from, but they heartbeat while they run, so a killed worker's call is retried within 20 s. */
 const acts = proxyActivities<typeof verifyActivities & typeof planActivities & typeof reconcileActivities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20s',
   retry,
 });
 /** Range comparison heartbeats per range, so a killed worker's chunk moves on within 30 s. */
