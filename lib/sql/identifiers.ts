@@ -7,6 +7,7 @@ export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 export const QUALIFIED_NAME = /^([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 export const IDENTIFIER_RULE = 'an identifier: letters, digits and _, starting with a letter or _, at most 63 characters';
+export const QUALIFIED_NAME_RULE = 'a table name such as "users" or "public.users" (letters, digits, _; at most 63 per part)';
 
 /**
  * Field names become keys of plain objects (rows, documents, field maps); these three would reach
@@ -14,7 +15,6 @@ export const IDENTIFIER_RULE = 'an identifier: letters, digits and _, starting w
  */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 export const RESERVED_RULE = 'a name other than __proto__, constructor or prototype (they name JavaScript object internals, not fields)';
-export const QUALIFIED_NAME_RULE = 'a table name such as "users" or "public.users" (letters, digits, _; at most 63 per part)';
 
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

@@ -1,6 +1,6 @@
-import type { BackfillResult } from '../../workflows/backfill';
+import type { BackfillProgress, BackfillResult } from '../../workflows/backfill';
 import type { ChildStatus, MigrationStatus } from '../../workflows/migration-api';
-import type { VerifyResult } from '../../workflows/verify';
+import type { VerifyProgress, VerifyResult } from '../../workflows/verify';
 
 export interface PhaseProgress {
   state: ChildStatus['state'];
@@ -27,13 +27,13 @@ export function entityProgress(status: MigrationStatus): EntityProgress[] {
   }));
 }
 
-function backfillProgress(c: NonNullable<MigrationStatus['entities'][string]['backfill']>): PhaseProgress {
+function backfillProgress(c: ChildStatus<BackfillProgress>): PhaseProgress {
   const r = c.result as BackfillResult | undefined;
   if (r) return { state: c.state, done: r.rowsCopied, total: r.rowsCopied };
   return { state: c.state, done: c.progress?.rowsCopied ?? 0, total: c.progress?.rowsTotal ?? 0 };
 }
 
-function verifyProgress(c: NonNullable<MigrationStatus['entities'][string]['verify']>): PhaseProgress {
+function verifyProgress(c: ChildStatus<VerifyProgress>): PhaseProgress {
   const r = c.result as VerifyResult | undefined;
   if (r) return { state: c.state, done: r.rowsCompared, total: r.rowsCompared, clean: r.clean };
   return { state: c.state, done: c.progress?.rowsCompared ?? 0, total: c.progress?.rowsTotal ?? 0 };
