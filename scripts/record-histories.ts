@@ -4,7 +4,7 @@
  *   npx tsx scripts/record-histories.ts [--as SUFFIX] [scenario ...]
  * writes <scenario><SUFFIX>.json for the migration and <scenario><SUFFIX>.<kind>.json for the last
  * backfill and verify child it ran (children have their own patches to prove).
- * Re-record after a deliberate, patched() workflow change only, under a new suffix (e.g. -v3):
+ * Re-record after a deliberate, patched() workflow change only, under a new suffix (e.g. -v4):
  * the old files stay, proving that histories recorded by older code still replay.
  */
 import { writeFileSync } from 'node:fs';

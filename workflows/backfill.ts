@@ -151,7 +151,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
   setHandler(backfillProgress, () => progress(input, state, planned));
   const report = (final = false) => reportProgress(state, () => ({
     kind: 'backfill', workflowId: workflowInfo().workflowId, progress: progress(input, state, planned),
-  }), final);
+  }), final, spec.backfill.concurrency);
 
   const { copyRangeSlice } = proxyActivities<typeof copyActivities>({
     startToCloseTimeout: `${(opts.sliceSeconds ?? DEFAULT_SLICE_SECONDS) * 6 + 60}s`,

@@ -30,7 +30,7 @@ export interface PendingApproval {
 export interface ChildStatus<P = BackfillProgress | VerifyProgress> {
   workflowId: string;
   state: 'running' | 'completed' | 'failed' | 'cancelled';
-  /** The child's latest progress report (workflows/progress-report.ts), sent as slices or chunks finish, at most once per 10 s. */
+  /** The child's latest progress report (workflows/progress-report.ts), sent after its first step, once per round of finished slices or chunks (backfill.concurrency of them), and at its end. */
   progress?: P;
   /** The child's result once it completes (copy totals, verification figures). */
   result?: unknown;

@@ -173,7 +173,7 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
   setHandler(verifyProgress, () => progressOf(input, state));
   const report = (final = false) => reportProgress(state, () => ({
     kind: 'verify', workflowId: workflowInfo().workflowId, progress: progressOf(input, state),
-  }), final);
+  }), final, spec.backfill.concurrency);
 
   if (state.phase === 'counting') {
     state.countsBefore = await acts.countSides(ref);

@@ -17,7 +17,7 @@ export interface EntityProgress {
 
 /**
  * Per-entity rows done and total, from the migration's status alone: a finished child's result,
- * else the latest progress report the child sent its parent (at most one per 10 s, as slices finish).
+ * else the latest progress report the child sent its parent (one per round of finished slices or chunks).
  */
 export function entityProgress(status: MigrationStatus): EntityProgress[] {
   return Object.entries(status.entities).map(([entity, e]) => ({

@@ -8,7 +8,7 @@ describe('migration workflow: live child progress in status', () => {
   it('shows rows copied mid-backfill in the parent status, reported by the running child', async () => {
     const table = uniqueName('items');
     const spec = await migrationSpec(h.f, table, 3000, { approvals: [] });
-    // 30 s of copying in 10 s slices; the child reports at most once per 10 s, so reports land mid-copy.
+    // 30 s of copying in 10 s slices; the child reports once per round of its 4 concurrent slices (about 10 s), so reports land mid-copy.
     spec.backfill = { ...spec.backfill, maxRowsPerSecond: 100 };
     const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
     const mid = await waitForStatus(handle, (s) => (s.entities[table]?.backfill?.progress?.rowsCopied ?? 0) > 0, 60_000);

@@ -9,7 +9,8 @@ const DIR = join(__dirname, 'histories');
  * Deploy safety: every recorded migration history must replay against the current workflow code
  * without a non-determinism error. A change that alters commands needs patched(). Files without a
  * suffix and the -v1 children predate the patches child-progress-signal (and, for dual write,
- * migration-reconcile-drain and final-verify-after-switch); -v2 files were recorded with them.
+ * migration-reconcile-drain and final-verify-after-switch); -v2 files were recorded with them;
+ * -v3 files add soak-counts-fired-timers (migrations) and child-progress-by-count (children).
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
@@ -19,19 +20,43 @@ describe('recorded migration histories replay', () => {
       'cdc.json', 'happy-path.json', 'pause.json', 'rollback.json',
       'happy-path-v1.backfill.json', 'happy-path-v1.verify.json',
       ...['happy-path', 'pause', 'rollback', 'gate-breach'].flatMap((s) => [`${s}-v2.json`, `${s}-v2.backfill.json`, `${s}-v2.verify.json`]),
+      ...['happy-path', 'pause'].flatMap((s) => [`${s}-v3.json`, `${s}-v3.backfill.json`, `${s}-v3.verify.json`]),
     ]));
   });
 
   it('replays each without a determinism error', async () => {
-    const histories = files.map((file) => {
+    const histories = files.map((file) => load(file));
+    expect(await replayErrors(histories)).toEqual(histories.map((h) => ({ workflowId: h.workflowId, error: undefined })));
+  });
+
+  it('a soak decides by its fired timers, not the workflow clock, which a Temporal restart can shift', async () => {
+    // From the first fired timer on (a dual-write soak slice with more to follow), every event 60 s
+    // later: a slice that seems to last a minute, as one did to a live run whose Temporal server
+    // restarted while handing out a workflow task (e2e-shop), but not to its replay.
+    const shifted = (file: string) => {
       const recorded = JSON.parse(readFileSync(join(DIR, file), 'utf8'));
-      // fromObject, not historyFromJSON: the latter's protojson type lookup fails with this install's nested protobufjs.
+      const events: { eventId: string; eventTime: { seconds: string }; timerFiredEventAttributes?: unknown }[] = recorded.history.events;
+      const firstFired = Number(events.find((e) => e.timerFiredEventAttributes)!.eventId);
+      for (const e of events) if (Number(e.eventId) >= firstFired) e.eventTime.seconds = String(Number(e.eventTime.seconds) + 60);
       return { workflowId: recorded.workflowId as string, history: temporal.api.history.v1.History.fromObject(recorded.history) };
-    });
-    const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.SWITCHYARD_TEST_WORKFLOW_BUNDLE! } }, histories)) {
-      results.push({ workflowId: r.workflowId, error: r.error ? String(r.error) : undefined });
-    }
-    expect(results).toEqual(histories.map((h) => ({ workflowId: h.workflowId, error: undefined })));
+    };
+    const [patchedRun, clockRun] = await replayErrors([shifted('pause-v3.json'), shifted('pause-v2.json')]);
+    expect(patchedRun.error).toBeUndefined();
+    // The code path kept for runs begun before the patch still reads the clock: its replay diverges.
+    expect(clockRun.error).toMatch(/[Nn]ondeterminism/);
   });
 });
+
+function load(file: string): { workflowId: string; history: temporal.api.history.v1.History } {
+  const recorded = JSON.parse(readFileSync(join(DIR, file), 'utf8'));
+  // fromObject, not historyFromJSON: the latter's protojson type lookup fails with this install's nested protobufjs.
+  return { workflowId: recorded.workflowId as string, history: temporal.api.history.v1.History.fromObject(recorded.history) };
+}
+
+async function replayErrors(histories: { workflowId: string; history: temporal.api.history.v1.History }[]) {
+  const results = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.SWITCHYARD_TEST_WORKFLOW_BUNDLE! } }, histories)) {
+    results.push({ workflowId: r.workflowId, error: r.error ? String(r.error) : undefined });
+  }
+  return results;
+}
