@@ -21,16 +21,19 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
   let context: Promise<PgContext> | undefined;
   const rowSize = sizeHintFor(`postgres\u0000${options.conn.name}\u0000${options.table}`);
 
-  async function withClient<T>(mode: 'read' | 'write', work: (client: PoolClient, ctx: PgContext) => Promise<T>): Promise<T> {
+  /** A pooled client with the entity's context; the work manages its own transaction. */
+  async function withSession<T>(work: (client: PoolClient, ctx: PgContext) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     try {
       if (!context) context = loadContext(client, options).catch((err) => { context = undefined; throw err; });
-      const ctx = await context;
-      return await inTransaction(client, mode, () => work(client, ctx));
+      return await work(client, await context);
     } finally {
       client.release();
     }
   }
+
+  const withClient = <T>(mode: 'read' | 'write', work: (client: PoolClient, ctx: PgContext) => Promise<T>): Promise<T> =>
+    withSession((client, ctx) => inTransaction(client, mode, () => work(client, ctx)));
 
   async function readRange(request: ReadRequest): Promise<ReadResult> {
     const page = await withClient('read', (client, ctx) => readPage(client, ctx, request, rowSize));
@@ -42,7 +45,7 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
     readRange,
     splitRanges: (n) => withClient('read', (client, ctx) => splitKeys(client, ctx, n)),
     hashRange: (range) => hashByPages(readRange, range),
-    fetchByKeys: async (keys) => (keys.length ? (await withClient('read', (client, ctx) => readByKeys(client, ctx, keys))).records : []),
+    fetchByKeys: async (keys) => (keys.length ? (await withSession((client, ctx) => readByKeys(client, ctx, keys))).records : []),
     writeBatch: async (records, opts) => {
       if (!records.length) return { written: 0, skipped: 0, quarantined: 0 };
       const { rejected, ...result } = await withClient('write', (client, ctx) => writeRecords(client, ctx, records, opts?.versionGuard ?? true));
