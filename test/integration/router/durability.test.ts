@@ -2,7 +2,9 @@ import './fast-timeouts';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Pool } from 'pg';
 import { drainReconcileQueue } from '../../../activities/reconcile-queue';
-import { readWrittenKeys } from '../../../lib/control';
+import {
+  moveStaleIntents, readReconcileBatch, readWrittenKeys, recordWriteIntents, releaseLease, renewLeaseAndReadRouting, WriteIntent,
+} from '../../../lib/control';
 import { specRoutes } from '../../../lib/router';
 import type { EntityRoute } from '../../../lib/router';
 import { tcpProxy, TcpProxy } from '../../support/tcp-proxy';
@@ -102,4 +104,30 @@ test('a router whose lease expired refuses writes until it renews it', async () 
   } finally {
     await cut.close();
   }
+});
+
+test('an intent stays while its router may still finish it, and is queued once its router lapsed, moved on or took too long', async () => {
+  const migrationId = `${f.migrationId}-stale`;
+  const renew = (following: number) => renewLeaseAndReadRouting(f.control, { migrationId, routerId: 'r1', following, ttlMs: 60_000 });
+  const intent = (id: string, key: number, routingVersion: number): WriteIntent => ({ id: `${migrationId}-${id}`, entity: 'users', key: [key], routingVersion, target: 'new', newPrimary: false });
+  const queued = async () => (await readReconcileBatch(f.control, migrationId, 'users', 'new', 100)).map((e) => e.key);
+
+  await renew(3);
+  expect(await recordWriteIntents(f.control, migrationId, 'r1', [intent('a', 1, 3)])).toBe(true);
+  expect(await recordWriteIntents(f.control, migrationId, 'no-lease', [intent('x', 9, 3)])).toBe(false);
+  expect(await moveStaleIntents(f.control, migrationId, 60_000)).toBe(0);
+  // The router acknowledges version 4: its write under version 3 has ended, its outcome was lost.
+  await renew(4);
+  expect(await moveStaleIntents(f.control, migrationId, 60_000)).toBe(1);
+  expect(await queued()).toEqual([[1]]);
+  // Older than the staleness window, its router live and on that version.
+  await recordWriteIntents(f.control, migrationId, 'r1', [intent('b', 2, 4)]);
+  expect(await moveStaleIntents(f.control, migrationId, 0)).toBe(1);
+  // Its router closed (or its lease expired).
+  await recordWriteIntents(f.control, migrationId, 'r1', [intent('c', 3, 4)]);
+  expect(await moveStaleIntents(f.control, migrationId, 60_000)).toBe(0);
+  await releaseLease(f.control, migrationId, 'r1');
+  expect(await moveStaleIntents(f.control, migrationId, 60_000)).toBe(1);
+  expect(await queued()).toEqual(expect.arrayContaining([[1], [2], [3]]));
+  expect(await queued()).not.toContainEqual([9]);
 });
