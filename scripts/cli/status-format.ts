@@ -21,9 +21,9 @@ function cdcLine(c: NonNullable<MigrationStatus['cdc']>): string {
 }
 
 function routerAcksLine(a: NonNullable<MigrationStatus['routerAcks']>): string {
-  if (a.acked === null) return `routers   waiting for every router to follow routing v${a.version} since ${a.at}`;
-  const late = a.waiting.length ? `; ${a.waiting.length} did not within ${a.waitedMs} ms: ${a.waiting.join(', ')}` : '';
-  return `routers   ${a.acked} follow routing v${a.version} (others lapsed or gone)${late}`;
+  if (a.acked === null) return `routers   waiting since ${a.at.slice(11, 19)} for every router to follow routing v${a.version}`;
+  if (!a.waiting.length) return `routers   ${a.acked} follow routing v${a.version}; any others lapsed or left`;
+  return `routers   ${a.acked} follow routing v${a.version}; ${a.waiting.length} not after ${Math.round((a.waitedMs ?? 0) / 1000)} s: ${a.waiting.join(', ')}`;
 }
 
 export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): string {
