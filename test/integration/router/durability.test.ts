@@ -1,4 +1,7 @@
 import './fast-timeouts';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Pool } from 'pg';
 import { drainReconcileQueue } from '../../../activities/reconcile-queue';
@@ -83,6 +86,39 @@ test('a router that dies between the first and the second write leaves an intent
   } finally {
     release();
     await pending.catch(() => undefined);
+  }
+});
+
+test('an application process killed (SIGKILL) between its two writes: the drain reconciles the key once its lease lapses', async () => {
+  const mongo = new URL(process.env.SWITCHYARD_CONN_MONGO as string);
+  const proxy = await tcpProxy(mongo.hostname, Number(mongo.port || 27017));
+  proxy.blackhole();
+  await f.publish('dual_write');
+  // node itself (not the tsx launcher, which would survive as an orphan) so SIGKILL hits the application.
+  const app = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'crash-writer-main.ts')], {
+    env: {
+      ...process.env,
+      SWITCHYARD_CONN_MONGO_HOLE: `mongodb://127.0.0.1:${proxy.port}/?directConnection=true`,
+      SWITCHYARD_CONNECT_TIMEOUT_MS: '600000',
+      CRASH_SPEC: JSON.stringify(f.spec('MONGO_HOLE')),
+      CRASH_CONTROL_URL: f.fx.pgUrl,
+      CRASH_RECORD: JSON.stringify(user(1010)),
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  try {
+    await waitFor(async () => (await pgRow(1010)) !== undefined, 30_000);
+    app.kill('SIGKILL');
+    await once(app, 'exit');
+    expect(await mongoDoc(1010)).toBeNull();
+    await waitFor(async () => {
+      await new MockActivityEnvironment().run(drainReconcileQueue, { migrationId: f.migrationId, spec: f.spec() });
+      return (await mongoDoc(1010)) !== null;
+    }, 10_000);
+    expect(await mongoDoc(1010)).toMatchObject({ name: 'user 1010', version: 1 });
+  } finally {
+    if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
+    await proxy.close();
   }
 });
 
