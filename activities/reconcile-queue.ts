@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { EntityConnector, Key } from '../lib/connectors/types';
-import { completeReconcile, failReconcile, readReconcileBatch, reconcileQueueDepth, ReconcileItem } from '../lib/control';
+import { completeReconcile, failReconcile, moveStaleIntents, readReconcileBatch, reconcileQueueDepth, ReconcileItem } from '../lib/control';
 import { log } from '../lib/log';
 import { metrics } from '../lib/metrics';
 import { redactSecrets } from '../lib/redact';
@@ -34,18 +34,28 @@ type Target = ReconcileItem['target'];
 
 const BATCH = 500;
 const TARGETS: Target[] = ['new', 'old'];
+/**
+ * A write intent this old is taken as abandoned even if its router's lease is live: no write
+ * takes a minute between its two calls (the secondary times out within seconds), so its router
+ * lost the outcome. Moving a live one too early only costs one extra, version-guarded copy.
+ */
+export const INTENT_STALE_AFTER_MS = 60_000;
 
 /**
  * Works off the keys the routers queued when a secondary write failed: each is copied from the
  * side that took the write to the side that missed it, under the version guard. Entries leave
  * the queue only once copied (and only if not queued again meanwhile), so a retry after any
- * failure redoes at most one batch, which the version guard makes harmless.
+ * failure redoes at most one batch, which the version guard makes harmless. First, write intents
+ * no router will finish (router dead, lease lapsed, or older than INTENT_STALE_AFTER_MS) join
+ * the queue: their key's second write may never have happened.
  */
 export async function drainReconcileQueue(input: DrainReconcileInput): Promise<DrainReconcileResult> {
   const ctx = Context.current();
   const pool = controlPool(input.spec.control.connection);
   // The queue itself is the cursor; the heartbeat only carries a retried attempt's counts on.
   const totals: Omit<DrainReconcileResult, 'remaining'> = ctx.info.heartbeatDetails ?? { drained: 0, copied: 0, deleted: 0 };
+  const abandoned = await moveStaleIntents(pool, input.migrationId, INTENT_STALE_AFTER_MS);
+  if (abandoned > 0) log.warn({ migrationId: input.migrationId, phase: input.phase, abandoned }, 'unfinished write intents queued for reconciliation');
   for (const { name: entity } of input.spec.entities) {
     const { source: old, target: fresh } = openSides({ migrationId: input.migrationId, spec: input.spec, entity });
     for (const target of TARGETS) {

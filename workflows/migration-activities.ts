@@ -15,6 +15,13 @@ const untilAnswered: RetryPolicy = { initialInterval: '1s', maximumInterval: '30
 /** Control-store writes and reads. */
 export const { publishRouting, checkGates } = proxyActivities<typeof activities>({ startToCloseTimeout: '30 seconds', retry: untilAnswered });
 
+/** Waiting for routers to follow a change of write primary: bounded by the activity itself (60 s). */
+export const { awaitRouterAcks } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '20s',
+  retry: untilAnswered,
+});
+
 /** Copying keys back on rollback past the write switch: long, resumable from its heartbeat. */
 export const { copyBackWrittenKeys } = proxyActivities<typeof activities>({
   startToCloseTimeout: '2 hours',

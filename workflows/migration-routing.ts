@@ -1,7 +1,7 @@
 /** Publishing a step's routing state: the one way the workflow changes what applications do. */
 import { CancellationScope, patched } from '@temporalio/workflow';
-import { routingFor, RoutingState } from '../lib/control/routing';
-import { publishRouting } from './migration-activities';
+import { routingFor, RoutingState, writePrimary } from '../lib/control/routing';
+import { awaitRouterAcks, publishRouting } from './migration-activities';
 import { record, steps } from './migration-state';
 import { Step, stepLabel } from './migration-steps';
 import type { MigrationState } from './migration-types';
@@ -14,6 +14,12 @@ export const PUBLISH_UNCANCELLED_PATCH = 'routing-publish-not-cancelled';
 /** A publish the store ignored (its version was not newer) is sent again above the stored one. */
 export const REPUBLISH_PATCH = 'routing-republish-above-stored';
 
+/**
+ * A publish that moves the write primary (the write switch, a rollback before it) waits until
+ * every router follows it or has lost its lease (and so refuses writes); see awaitRouterAcks.
+ */
+export const ROUTER_ACKS_PATCH = 'router-acks';
+
 /** Publishes the routing of step i with who and why, records the transition and makes i current. */
 export async function publishStep(s: MigrationState, i: number, by: string, reason: string): Promise<void> {
   const step = steps(s)[i];
@@ -22,10 +28,18 @@ export async function publishStep(s: MigrationState, i: number, by: string, reas
   let state = patched(PUBLISH_UNCANCELLED_PATCH) ? await CancellationScope.nonCancellable(() => publish(own)) : await publish(own);
   // A publish cancelled before the patch above (a run begun on older code) may have written a version this state never saw.
   if (!holds(s, state, step) && patched(REPUBLISH_PATCH)) state = await CancellationScope.nonCancellable(() => publish(Math.max(state.version, own) + 1));
+  const primaryMoved = writePrimary(state.writes) !== writePrimary(s.routing?.writes ?? 'old');
   s.routing = state;
+  if (primaryMoved && patched(ROUTER_ACKS_PATCH)) await awaitAcks(s, state.version);
   const from = stepLabel(steps(s)[s.step]);
   s.step = i;
   record(s, stepLabel(step), by, reason, from);
+}
+
+async function awaitAcks(s: MigrationState, version: number): Promise<void> {
+  s.routerAcks = { version, acked: null, waiting: [], at: new Date().toISOString() };
+  const r = await awaitRouterAcks({ control: s.plan!.spec.control.connection, migrationId: s.migrationId, version });
+  s.routerAcks = { version, acked: r.acked, waiting: r.waiting, waitedMs: r.waitedMs, at: new Date().toISOString() };
 }
 
 function publishAt(s: MigrationState, step: Step, version: number, actor: string, reason: string): Promise<RoutingState> {

@@ -76,6 +76,19 @@ export interface MigrationState {
   reconcileQueue?: ReconcileQueueStatus;
   /** CDC sync only: set by the slot's creation, cleared by its teardown. */
   cdc?: CdcState;
+  /** The latest wait for routers to follow a change of write primary. */
+  routerAcks?: RouterAcksStatus;
+}
+
+export interface RouterAcksStatus {
+  /** The routing version that moved the write primary. */
+  version: number;
+  /** Live routers following it; null while waiting. */
+  acked: number | null;
+  /** Live routers that had not followed it when the wait's bound ran out (they still write under the old routing until their lease lapses). */
+  waiting: string[];
+  waitedMs?: number;
+  at: string;
 }
 
 export interface ReconcileQueueStatus {
@@ -142,6 +155,8 @@ export interface MigrationStatus {
   cdc: Pick<CdcState, 'lag' | 'holding' | 'lost'> | null;
   /** Dual-write sync: keys waiting in the reconcile queue at the latest drain; null before the first. */
   reconcileQueue: ReconcileQueueStatus | null;
+  /** The latest wait for routers to follow a change of write primary; null before the first. */
+  routerAcks: RouterAcksStatus | null;
 }
 
 export interface ApproveArgs {

@@ -2,3 +2,5 @@ export * from './routing';
 export * from './schema';
 export * from './store';
 export * from './gates';
+export * from './leases';
+export * from './intents';

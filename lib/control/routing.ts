@@ -6,6 +6,11 @@ import type { Phase, Sync } from '../spec/lifecycle';
 
 /** Which database takes writes, in order: the first is the primary, the second best-effort. */
 export type WriteMode = 'old' | 'old_then_new' | 'new_then_old' | 'new';
+/** The database a write mode writes first, whose answer the application gets. */
+export function writePrimary(mode: WriteMode): 'old' | 'new' {
+  return mode === 'new' || mode === 'new_then_old' ? 'new' : 'old';
+}
+
 /** Where reads go: old only; old with a shadow compare against new; a percentage to new; new. */
 export type ReadMode = 'old' | 'old_shadow' | 'percent' | 'new';
 

@@ -54,6 +54,29 @@ CREATE TABLE IF NOT EXISTS switchyard.reconcile_queue (
   enqueued_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (migration_id, entity, key, target)
 );
+-- Each router's lease: the routing version it acknowledges (it has no write in flight under an
+-- older one) and until when it may write. A router past its expiry refuses writes.
+CREATE TABLE IF NOT EXISTS switchyard.router_leases (
+  migration_id text NOT NULL,
+  router_id text NOT NULL,
+  routing_version bigint NOT NULL,
+  expires_at timestamptz NOT NULL,
+  renewed_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (migration_id, router_id)
+);
+-- A dual write recorded before its first database write and removed after its second: one left
+-- behind (its router died or lost the control store) names a key the secondary may lack.
+CREATE TABLE IF NOT EXISTS switchyard.write_intents (
+  id text PRIMARY KEY,
+  migration_id text NOT NULL,
+  entity text NOT NULL,
+  key jsonb NOT NULL,
+  routing_version bigint NOT NULL,
+  target text NOT NULL CHECK (target IN ('old', 'new')),
+  router_id text NOT NULL,
+  at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS write_intents_by_migration ON switchyard.write_intents (migration_id, router_id);
 `;
 
 const ready = new WeakMap<Pool, Promise<void>>();

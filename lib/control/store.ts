@@ -44,7 +44,7 @@ export async function publishRoutingState(pool: Pool, input: PublishRouting): Pr
   return (await readRoutingState(pool, input.migrationId))!;
 }
 
-const ROUTING_COLUMNS = `migration_id AS "migrationId", version::int AS version, phase, writes, reads,
+export const ROUTING_COLUMNS = `migration_id AS "migrationId", version::int AS version, phase, writes, reads,
   read_percent AS "readPercent", actor, reason, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at`;
 
 export async function readRoutingState(pool: Pool, migrationId: string): Promise<RoutingState | undefined> {

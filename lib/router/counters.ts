@@ -1,5 +1,5 @@
-import type { Pool } from 'pg';
-import { GateFigures, recordCounters } from '../control';
+import type { GateFigures } from '../control';
+import type { RouterControl } from './router-control';
 
 /** What the health gates read, per routing version: shadow comparisons and new-database operations. */
 export type GateCounts = Pick<GateFigures, 'comparisons' | 'mismatches' | 'operations' | 'errors'>;
@@ -11,7 +11,7 @@ type Field = keyof GateCounts;
  * (gates judge one version's figures). A failed flush keeps the counts for the next one, so a
  * control-store outage delays figures but loses none.
  */
-export function gateCounters(pool: Pool, migrationId: string, instanceId: string) {
+export function gateCounters(control: RouterControl, migrationId: string, instanceId: string) {
   let pending = new Map<number, GateCounts>();
   let flushFailures = 0;
 
@@ -26,7 +26,7 @@ export function gateCounters(pool: Pool, migrationId: string, instanceId: string
     pending = new Map();
     for (const [routingVersion, counts] of batch) {
       try {
-        await recordCounters(pool, { migrationId, routingVersion, instanceId, ...counts });
+        await control.recordCounters({ migrationId, routingVersion, instanceId, ...counts });
       } catch {
         flushFailures++;
         for (const [field, n] of Object.entries(counts) as [Field, number][]) add(routingVersion, field, n);

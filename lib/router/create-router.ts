@@ -7,16 +7,18 @@ import { behindNew } from './behind-new';
 import { controlOutbox } from './control-outbox';
 import { gateCounters } from './counters';
 import { routedRead } from './reads';
+import { pgRouterControl, RouterControl } from './router-control';
 import { followRouting } from './routing-follower';
 import { shadowComparer } from './shadow-reads';
 import { EntityRoute, RouterRecord, routerTuningSchema, RouterTuning, Side } from './types';
 import { routerMetrics } from './metrics';
+import { writeIntents, IntentHandle } from './write-intents';
 import { routedWrite } from './writes';
 
 export interface RouterOptions extends RouterTuning {
   migrationId: string;
-  /** Pool of the control-store database (the spec's control connection). */
-  control: Pool;
+  /** Pool of the control-store database (the spec's control connection), or another RouterControl (an in-memory one in model tests). */
+  control: Pool | RouterControl;
   /** Per entity, both databases' access: specRoutes(spec) or the application's own functions. */
   entities: Record<string, EntityRoute>;
   /** Names this process in the control store's counters; unique per router by default. */
@@ -36,13 +38,17 @@ export interface RoutedEntity {
  * means the migration has not started: old only). It rejects when the control store cannot be
  * read within `initialWaitMs`: a router that has never seen the state cannot know which database
  * is primary, and guessing "old" after the write switch would leave the new one without writes.
- * Once started, it never waits on the control store again.
+ * Reads never wait on the control store again. Writes do, once each (shared with concurrent
+ * writes): from dual writes on, a write is recorded there before its first database call, and
+ * fails if it cannot be (write-intents.ts); and writes stop while the router's lease has lapsed.
  */
 export async function createRouter(options: RouterOptions) {
-  const { migrationId, control, entities } = options;
+  const { migrationId, entities } = options;
+  const control = 'renewAndRead' in options.control ? options.control : pgRouterControl(options.control, migrationId);
   const tuning = routerTuningSchema.parse(options);
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const follower = await followRouting(control, migrationId, tuning);
+  const intents = writeIntents(control, instanceId, { capacity: tuning.outboxCapacity, timeoutMs: tuning.intentTimeoutMs });
+  const follower = await followRouting(control, migrationId, { ...tuning, routerId: instanceId, following: intents.following });
   const gates = gateCounters(control, migrationId, instanceId);
   const pending = controlOutbox(control, migrationId, tuning.outboxCapacity);
   const metrics = routerMetrics();
@@ -52,8 +58,8 @@ export async function createRouter(options: RouterOptions) {
   const shadow = shadowComparer({ maxInFlight: tuning.maxShadowInFlight, sampleSize: tuning.mismatchSampleSize, recheckDelayMs: tuning.secondaryTimeoutMs });
   const behind = behindNew(tuning.outboxCapacity);
 
-  /** Hooks for one request, bound to the routing version it runs under. */
-  const hooksFor = (entity: string, state: RoutingState) => ({
+  /** Hooks for one request, bound to the routing version it runs under (and, for a write, to its intent). */
+  const hooksFor = (entity: string, state: RoutingState, intent?: IntentHandle) => ({
     onCall(side: Side, ok: boolean) {
       if (side !== 'new') return;
       gates.add(state.version, 'operations');
@@ -75,19 +81,18 @@ export async function createRouter(options: RouterOptions) {
         behind.mark(entity, key);
       });
     },
-    onNewPrimaryWrite: (key: Key) => pending.recordWritten(entity, state.version, key),
     onSecondaryWritten(side: Side, key: Key) {
       if (side === 'new') behind.clear(entity, key);
     },
     onSecondaryFailure(side: Side, key: Key, reason: string) {
       counts.secondaryFailures++;
       if (side === 'new') behind.mark(entity, key);
-      pending.queueReconcile(entity, key, side, `secondary write failed: ${reason}`);
+      intent?.unfinished(`secondary write failed: ${reason}`);
     },
   });
 
   const flush = async () => {
-    await Promise.all([gates.flush(), pending.flush()]);
+    await Promise.all([gates.flush(), pending.flush(), intents.flush()]);
   };
   const timer = setInterval(() => void flush(), tuning.flushIntervalMs);
   timer.unref();
@@ -95,10 +100,21 @@ export async function createRouter(options: RouterOptions) {
   function entity(name: string): RoutedEntity {
     const route = entities[name];
     if (!route) throw new Error(`router for ${migrationId} has no entity ${JSON.stringify(name)} (it has ${Object.keys(entities).join(', ')})`);
-    const write = (key: Key, apply: Parameters<typeof routedWrite>[3]) => {
+    const write = async (key: Key, apply: Parameters<typeof routedWrite>[3]) => {
       const state = follower.current();
+      follower.requireLease();
       counts.writes++;
-      return routedWrite(state.writes, key, route, apply, hooksFor(name, state), tuning.secondaryTimeoutMs);
+      const intent = await intents.begin(name, key, state);
+      try {
+        await routedWrite(state.writes, key, route, apply, hooksFor(name, state, intent), tuning.secondaryTimeoutMs);
+        intent.done();
+      } catch (err) {
+        // A failed primary call may still have landed (a lost answer): the secondary is reconciled from it.
+        intent.unfinished(`primary write failed: ${err instanceof Error ? err.message : String(err)}`);
+        throw err;
+      } finally {
+        intent.end();
+      }
     };
     return {
       get: (key) => {
@@ -114,13 +130,18 @@ export async function createRouter(options: RouterOptions) {
   return {
     entity,
     routing: () => follower.current(),
-    metrics: () => metrics.snapshot(follower, shadow.stats(), pending.stats(), gates),
+    metrics: () => metrics.snapshot(follower, shadow.stats(), { reconcileQueue: pending.stats(), writeIntents: intents.stats() }, gates),
     flush,
-    /** Stops polling and flushing, then sends what is pending once more; what still cannot be sent is reported in metrics. */
+    /**
+     * Stops polling and flushing, sends what is pending once more (what still cannot be sent is
+     * reported in metrics) and gives the lease up, so the workflow stops waiting for this router
+     * and reconciles any write it leaves unfinished. Writes after close are refused.
+     */
     async close() {
       follower.stop();
       clearInterval(timer);
       await flush();
+      await control.releaseLease(instanceId).catch(() => undefined);
     },
   };
 }

@@ -14,6 +14,9 @@
 export { createRouter } from './create-router';
 export type { Router, RouterOptions, RoutedEntity } from './create-router';
 export { specRoute, specRoutes, connectorAccess } from './spec-access';
+export { pgRouterControl } from './router-control';
+export type { RouterControl } from './router-control';
+export { RouterFencedError } from './routing-follower';
 export { keyBucket, readsNew } from './percent';
 export { differingFields } from './shadow-reads';
 export type { MismatchSample } from './shadow-reads';

@@ -7,8 +7,8 @@ import type { Side } from './types';
 /** A plain snapshot the application can export (Prometheus, logs, a status endpoint). */
 export interface RouterMetrics {
   routing: { version: number; phase: string; writes: string; reads: string; readPercent: number };
-  /** Whether the last poll reached the control store and how old the routing state in use may be. */
-  controlStore: { reachable: boolean; stalenessMs: number; pollFailures: number; lastError?: string };
+  /** Whether the last poll reached the control store, how old the routing state in use may be, and the lease left (writes stop at 0). */
+  controlStore: { reachable: boolean; stalenessMs: number; pollFailures: number; lastError?: string; leaseRemainingMs: number };
   /** Reads by the side that answered. */
   reads: Record<Side, number>;
   writes: number;
@@ -16,9 +16,13 @@ export interface RouterMetrics {
   /** Percent-mode reads the new database failed and the old one served. */
   fallbacks: number;
   shadow: ShadowStats;
-  /** Reconcile keys and written keys on their way to the control store. */
+  /** Shadow-read mismatches on their way to the reconcile queue. */
   reconcileQueue: OutboxStats;
-  writtenKeys: OutboxStats;
+  /**
+   * Write outcomes on their way to the control store. A dropped or unsent one loses nothing: its
+   * intent stays recorded and the workflow reconciles the key once the intent is stale.
+   */
+  writeIntents: OutboxStats;
   /** Gate counts not yet accepted by the control store (routing versions with pending figures). */
   gateCounters: { unflushedVersions: number; flushFailures: number };
 }
@@ -31,7 +35,7 @@ export function routerMetrics() {
     snapshot(
       follower: RoutingFollower,
       shadow: ShadowStats,
-      outboxes: Pick<RouterMetrics, 'reconcileQueue' | 'writtenKeys'>,
+      outboxes: Pick<RouterMetrics, 'reconcileQueue' | 'writeIntents'>,
       gates: GateCounters,
     ): RouterMetrics {
       const { version, phase, writes, reads, readPercent } = follower.current();

@@ -1,10 +1,10 @@
 /**
- * A bounded, de-duplicating buffer of control-store writes the router must not lose but must not
- * wait for (reconcile keys, written keys). Items are sent in batches on a timer and on kick();
- * a failed send keeps them for the next try. When full, a new item is refused and counted as
- * dropped: memory stays bounded during a long control-store outage, and the dropped keys are
- * left to the workflow's verification (range hashes), which finds any row the two databases
- * disagree on.
+ * A bounded, de-duplicating buffer of control-store writes the router must not wait for (shadow
+ * mismatches, write outcomes). Items are sent in batches on a timer and on kick(); a failed send
+ * keeps them for the next try. When full, a new item is refused and counted as dropped: memory
+ * stays bounded during a long control-store outage. A dropped write outcome leaves its intent in
+ * the control store, which the workflow reconciles once stale; a dropped mismatch is left to the
+ * verification (range hashes), which finds any row the two databases disagree on.
  */
 export interface Outbox<T> {
   add(id: string, item: T): void;

@@ -1,6 +1,7 @@
-import type { Pool } from 'pg';
-import { readRoutingState, routingFor, RoutingState } from '../control';
+import { performance } from 'node:perf_hooks';
+import { routingFor, RoutingState } from '../control';
 import { redactSecrets } from '../redact';
+import type { RouterControl } from './router-control';
 
 /**
  * Follows the routing state by polling the control store's primary-key row. Polling rather than
@@ -9,11 +10,24 @@ import { redactSecrets } from '../redact';
  * propagation is well inside the 1 s requirement (test/integration/router-routing.test.ts).
  * Requests only ever read the last known state, so a slow or unreachable control store never
  * blocks one.
+ *
+ * Every poll also renews the router's lease (same statement). A router cut off from the control
+ * store cannot know whether the workflow moved the write primary meanwhile, so once its lease has
+ * run out it refuses writes: the workflow, which waits at a primary change for every router to
+ * acknowledge or lapse, may then count it as gone. The router's clock starts the lease when it
+ * sends the poll, the store's when it receives it, so the router's view of it ends first.
  */
 export interface RoutingFollower {
   current(): RoutingState;
   health(): FollowerHealth;
+  /** Throws RouterFencedError when the lease has run out. */
+  requireLease(): void;
   stop(): void;
+}
+
+/** A write refused because the router's lease on the routing state has expired. */
+export class RouterFencedError extends Error {
+  override name = 'RouterFencedError';
 }
 
 export interface FollowerHealth {
@@ -23,6 +37,8 @@ export interface FollowerHealth {
   stalenessMs: number;
   pollFailures: number;
   lastError?: string;
+  /** Milliseconds left on the lease; 0 or less means writes are refused. */
+  leaseRemainingMs: number;
 }
 
 /** Before any state is published the old database serves everything. */
@@ -30,12 +46,18 @@ export function initialRouting(migrationId: string): RoutingState {
   return { ...routingFor('preflight'), migrationId, version: 0, actor: 'router', reason: 'no routing state read yet', at: new Date(0).toISOString() };
 }
 
-export async function followRouting(
-  pool: Pool,
-  migrationId: string,
-  opts: { pollIntervalMs: number; initialWaitMs: number },
-): Promise<RoutingFollower> {
+export interface FollowOptions {
+  pollIntervalMs: number;
+  initialWaitMs: number;
+  leaseTtlMs: number;
+  routerId: string;
+  /** The version to acknowledge: the current one, or an older one a write still runs under. */
+  following(current: RoutingState): number;
+}
+
+export async function followRouting(control: RouterControl, migrationId: string, opts: FollowOptions): Promise<RoutingFollower> {
   let state = initialRouting(migrationId);
+  let leaseUntil = -Infinity;
   let lastSuccess = Date.now();
   let reachable = false;
   let pollFailures = 0;
@@ -44,9 +66,11 @@ export async function followRouting(
 
   const poll = (): Promise<void> => {
     // A poll still waiting on a hung control store is not stacked with more.
-    inFlight ??= readRoutingState(pool, migrationId)
+    const sent = performance.now();
+    inFlight ??= control.renewAndRead(opts.routerId, opts.following(state), opts.leaseTtlMs)
       .then((next) => {
         if (next && next.version > state.version) state = next;
+        leaseUntil = sent + opts.leaseTtlMs;
         reachable = true;
         lastSuccess = Date.now();
       }, (err: unknown) => {
@@ -69,7 +93,19 @@ export async function followRouting(
 
   return {
     current: () => state,
-    health: () => ({ reachable, stalenessMs: Date.now() - lastSuccess, pollFailures, lastError }),
-    stop: () => clearInterval(timer),
+    health: () => ({ reachable, stalenessMs: Date.now() - lastSuccess, pollFailures, lastError, leaseRemainingMs: leaseUntil - performance.now() }),
+    requireLease() {
+      const left = leaseUntil - performance.now();
+      if (left > 0) return;
+      throw new RouterFencedError(
+        `router ${opts.routerId} for ${migrationId}: write refused, its lease on the routing state expired ${Math.round(-left)} ms ago ` +
+        `(control store unreachable${lastError ? `: ${lastError}` : ''}); writes resume once it is renewed`,
+      );
+    },
+    stop() {
+      clearInterval(timer);
+      // No longer renewed: writes end now rather than when the lease would have run out.
+      leaseUntil = -Infinity;
+    },
   };
 }

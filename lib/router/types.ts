@@ -36,7 +36,7 @@ export const routerTuningSchema = z.object({
   pollIntervalMs: z.number().int().min(10).default(250),
   /** How long createRouter waits for the first routing state before it gives up. */
   initialWaitMs: z.number().int().min(0).default(2000),
-  /** How often counters, queued reconcile keys and written keys are sent to the control store. */
+  /** How often counters, shadow mismatches and write outcomes are sent to the control store. */
   flushIntervalMs: z.number().int().min(10).default(1000),
   /** Share of reads (0-1) compared against the other database in old_shadow and percent modes. */
   shadowSampleRate: z.number().min(0).max(1).default(0.1),
@@ -51,8 +51,16 @@ export const routerTuningSchema = z.object({
    * comparison that finds a difference rechecks after this long, once such a write has settled.
    */
   secondaryTimeoutMs: z.number().int().min(1).default(2000),
-  /** Control-store items (reconcile keys, written keys) held while the control store is unreachable. */
+  /** Control-store items (shadow mismatches, write outcomes) held while the control store is unreachable. */
   outboxCapacity: z.number().int().min(1).default(10_000),
+  /**
+   * How long a router may write after its last successful routing poll. Past it, writes are
+   * refused until the control store answers again; the workflow waits at most this long for a
+   * router that stopped acknowledging routing changes.
+   */
+  leaseTtlMs: z.number().int().min(100).default(10_000),
+  /** A write waits at most this long for the control store to record its intent; past it the request fails. */
+  intentTimeoutMs: z.number().int().min(1).default(1000),
 });
 
 export type RouterTuning = z.input<typeof routerTuningSchema>;

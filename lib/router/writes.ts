@@ -15,8 +15,6 @@ export function writeOrder(mode: WriteMode): Side[] {
 export interface WriteHooks {
   /** Every call to a side, with its outcome; the new side's calls are the gates' operations and errors. */
   onCall(side: Side, ok: boolean): void;
-  /** The primary was the new database: the key must be copyable back on a rollback. */
-  onNewPrimaryWrite(key: Key): void;
   /** The secondary failed or timed out: the key goes to the reconcile queue for that side. */
   onSecondaryFailure(side: Side, key: Key, reason: string): void;
   /** The secondary took the write: that side holds the key's newest version again. */
@@ -40,7 +38,6 @@ export async function routedWrite(
 ): Promise<void> {
   const [primary, secondary] = writeOrder(mode);
   await observed(primary, apply(sides[primary], 'primary'), hooks);
-  if (primary === 'new') hooks.onNewPrimaryWrite(key);
   if (!secondary) return;
   try {
     // The timeout is the call's outcome for the gates: a hung secondary counts as an error now.

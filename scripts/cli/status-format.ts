@@ -20,6 +20,12 @@ function cdcLine(c: NonNullable<MigrationStatus['cdc']>): string {
   return `cdc       lag ${c.lag.seconds.toFixed(2)} s, ${c.lag.bytes} B behind, ${c.lag.retainedBytes} B retained at ${c.lag.at}${held}${warn}`;
 }
 
+function routerAcksLine(a: NonNullable<MigrationStatus['routerAcks']>): string {
+  if (a.acked === null) return `routers   waiting since ${a.at.slice(11, 19)} for every router to follow routing v${a.version}`;
+  if (!a.waiting.length) return `routers   ${a.acked} follow routing v${a.version}; any others lapsed or left`;
+  return `routers   ${a.acked} follow routing v${a.version}; ${a.waiting.length} not after ${Math.round((a.waitedMs ?? 0) / 1000)} s: ${a.waiting.join(', ')}`;
+}
+
 export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): string {
   const lines: string[] = [];
   const phase = s.phase === 'read_ramp' ? `read_ramp ${s.rampPercent}%` : s.phase ?? '-';
@@ -39,6 +45,7 @@ export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): st
   }
   if (s.cdc) lines.push('', clip(cdcLine(s.cdc)));
   if (s.reconcileQueue) lines.push('', clip(`reconcile ${s.reconcileQueue.depth ?? '?'} keys queued at ${s.reconcileQueue.at}${s.reconcileQueue.error ? `; last drain failed: ${s.reconcileQueue.error}` : ''}`));
+  if (s.routerAcks) lines.push(clip(routerAcksLine(s.routerAcks)));
   const g = s.gates.latest;
   if (g) {
     // Figures on a line of their own: with large counts they would not fit beside the verdict.

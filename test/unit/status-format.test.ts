@@ -13,3 +13,13 @@ test('the throttle line shows an operator limit, a lifted limit, and nothing whe
   expect(throttleLine(0)).toEqual(['throttle  lifted (unlimited)']);
   expect(throttleLine(null)).toEqual([]);
 });
+
+test('the routers line shows a wait for acknowledgements, its outcome and the routers that never followed', () => {
+  const routersLine = (routerAcks: MigrationStatus['routerAcks']) =>
+    formatStatus({ ...status(null), routerAcks }, []).split('\n').filter((l) => l.startsWith('routers'));
+  const at = '2026-12-05T05:00:00.000Z';
+  expect(routersLine(null)).toEqual([]);
+  expect(routersLine({ version: 8, acked: null, waiting: [], at })).toEqual(['routers   waiting since 05:00:00 for every router to follow routing v8']);
+  expect(routersLine({ version: 8, acked: 3, waiting: [], waitedMs: 240, at })).toEqual(['routers   3 follow routing v8; any others lapsed or left']);
+  expect(routersLine({ version: 8, acked: 2, waiting: ['app-1'], waitedMs: 60000, at })).toEqual(['routers   2 follow routing v8; 1 not after 60 s: app-1']);
+});
