@@ -46,6 +46,12 @@ export interface ReadResult {
   rejected: QuarantineEntry[];
 }
 
+export interface FetchResult {
+  records: MappedRecord[];
+  /** Stored records that cannot be mapped exactly; quarantine them, never delete their keys elsewhere. */
+  rejected: QuarantineEntry[];
+}
+
 /** A record that cannot be stored faithfully, kept with the reason instead of being dropped or coerced. */
 export interface QuarantineEntry {
   entity: string;
@@ -86,8 +92,12 @@ export interface EntityConnector {
   /** n contiguous ranges covering the whole key space, of similar size (fewer when the entity is small). */
   splitRanges(n: number): Promise<KeyRange[]>;
   hashRange(range: KeyRange): Promise<HashResult>;
-  /** Records for these keys, in key order (MongoDB: in the order of `keys`); missing keys are absent. Match results by keyOf. */
-  fetchByKeys(keys: Key[]): Promise<MappedRecord[]>;
+  /**
+   * Records for these keys, in key order (MongoDB: in the order of `keys`); missing keys are in
+   * neither list. Match results by keyOf. A stored record that cannot be mapped exactly is in
+   * `rejected`: it exists, so a caller must never treat its key as deleted.
+   */
+  fetchByKeys(keys: Key[]): Promise<FetchResult>;
   writeBatch(records: MappedRecord[], options?: WriteOptions): Promise<WriteResult>;
   /** Records quarantine entries (switchyard_quarantine table or collection); idempotent per entity and key. */
   quarantine(entries: QuarantineEntry[]): Promise<number>;

@@ -31,7 +31,12 @@ export function connectorAccess(c: EntityConnector, versioned: boolean): EntityA
     if (r.quarantined) throw new Error(`${c.entity} ${JSON.stringify(c.keyOf(record))}: cannot be stored exactly in the ${c.kind} ${c.side}; quarantined`);
   };
   return {
-    get: async (key: Key) => (await c.fetchByKeys([key]))[0],
+    get: async (key: Key) => {
+      const { records, rejected } = await c.fetchByKeys([key]);
+      // The record exists but cannot be mapped: answering "absent" would invite a re-insert over it.
+      if (rejected.length) throw new Error(`${c.entity} ${JSON.stringify(key)}: the ${c.kind} ${c.side} holds a record that cannot be decoded (${rejected[0].reason})`);
+      return records[0];
+    },
     insert: put,
     update: put,
     delete: async (key: Key) => { await c.deleteKeys([key]); },

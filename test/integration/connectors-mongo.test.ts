@@ -73,12 +73,12 @@ test('PostgreSQL users + orders → one document per user with orders[]; re-run 
 
   expect(await copy(source, target)).toEqual({ written: 0, skipped: 60, quarantined: 0 });
 
-  const [stale] = await source.fetchByKeys([[5]]);
+  const [stale] = (await source.fetchByKeys([[5]])).records;
   await fx.mongo.collection('users').updateOne({ _id: 5 } as never, { $set: { email: 'fresh@x.io', updated_at: new Date('2030-01-01') } });
   expect(await target.writeBatch([stale])).toMatchObject({ written: 0, skipped: 1 });
   expect(await fx.mongo.collection('users').findOne({ _id: 5 } as never)).toMatchObject({ email: 'fresh@x.io' });
   await fx.mongo.collection('users').updateOne({ _id: 6 } as never, { $set: { updated_at: new Date('2000-01-01') } });
-  expect(await target.writeBatch([(await source.fetchByKeys([[6]]))[0]])).toMatchObject({ written: 1 });
+  expect(await target.writeBatch([(await source.fetchByKeys([[6]])).records[0]])).toMatchObject({ written: 1 });
 
   expect(await target.deleteKeys([[7], [8]])).toBe(2);
   expect(await target.count()).toBe(58);
@@ -212,7 +212,7 @@ test('version guard with timestamptz microseconds: a later µs in the same milli
   /** The source row as of this version, mapped: what a backfill page or a dual write carries. */
   const at = async (updatedAt: string, note: string) => {
     await fx.pg.query(`insert into stamped values (1, $2, $1) on conflict (id) do update set updated_at = $1, note = $2`, [`2024-05-01 12:00:${updatedAt}+00`, note]);
-    return source.fetchByKeys([[1]]);
+    return (await source.fetchByKeys([[1]])).records;
   };
   const stored = async () => {
     const doc = await fx.mongo.collection('stamped').findOne({ _id: 1 } as never);

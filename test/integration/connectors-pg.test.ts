@@ -64,10 +64,10 @@ test('version guard: a stale batch after a fresh write keeps the fresh row; a re
   const source = openSource(s, 'accounts');
   const target = openTarget(s, 'accounts');
   const key = [['acme', { $numberLong: '7' }]];
-  const [stale] = await source.fetchByKeys(key);
+  const [stale] = (await source.fetchByKeys(key)).records;
   await fx.pg.query(`update accounts_copy set name = 'fresh', version = 5 where tenant = 'acme' and id = 7`);
   expect(await target.writeBatch([stale])).toEqual({ written: 0, skipped: 1, quarantined: 0 });
-  expect((await target.fetchByKeys(key))[0]).toMatchObject({ name: 'fresh', version: 5 });
+  expect((await target.fetchByKeys(key)).records[0]).toMatchObject({ name: 'fresh', version: 5 });
   expect(await target.writeBatch([{ ...stale, name: 'newer', version: 6 }])).toMatchObject({ written: 1 });
   const page = await source.readRange({ limit: 1000 });
   expect(await target.writeBatch(page.records)).toMatchObject({ written: 0, skipped: 200 });

@@ -143,11 +143,12 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
     },
     hashRange: (range) => hashByPages(readRange, range),
     async fetchByKeys(keys) {
-      if (!keys.length) return [];
+      if (!keys.length) return { records: [], rejected: [] };
       const docs = await findByIds(await collection(), keys.map(idOf), options.dialect, READ_OPTIONS);
       const position = new Map(keys.map((k, i) => [keyText(k), i]));
       const at = (r: MappedRecord) => position.get(keyText(keyOfRecord(r, options.recordKey))) ?? 0;
-      return toRecords(docs).records.sort((a, b) => at(a) - at(b));
+      const { records, rejected } = toRecords(docs);
+      return { records: records.sort((a, b) => at(a) - at(b)), rejected };
     },
     async writeBatch(records, opts) {
       let docs: Array<{ doc: StoredDoc; record: MappedRecord }> = [];

@@ -42,7 +42,11 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
     readRange,
     splitRanges: (n) => withClient('read', (client, ctx) => splitKeys(client, ctx, n)),
     hashRange: (range) => hashByPages(readRange, range),
-    fetchByKeys: async (keys) => (keys.length ? (await withClient('read', (client, ctx) => readByKeys(client, ctx, keys))).records : []),
+    fetchByKeys: async (keys) => {
+      if (!keys.length) return { records: [], rejected: [] };
+      const { records, rejected } = await withClient('read', (client, ctx) => readByKeys(client, ctx, keys));
+      return { records, rejected };
+    },
     writeBatch: async (records, opts) => {
       if (!records.length) return { written: 0, skipped: 0, quarantined: 0 };
       const { rejected, ...result } = await withClient('write', (client, ctx) => writeRecords(client, ctx, records, opts?.versionGuard ?? true));
