@@ -61,7 +61,7 @@ describe('drainReconcileQueue', () => {
     env.on('heartbeat', (d: unknown) => beats.push(d));
     const result: DrainReconcileResult = await env.run(drainReconcileQueue, { migrationId: spec.id, spec });
 
-    expect(result).toEqual({ drained: 8, copied: 4, deleted: 2, remaining: 0 });
+    expect(result).toEqual({ drained: 8, copied: 4, deleted: 2, quarantined: 0, remaining: 0 });
     expect(beats).toHaveLength(2);
     const untouched = (id: number) => [id, 1, id % 97] as [number, number, number];
     expect(await targetItems(f, table)).toEqual([
