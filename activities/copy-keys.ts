@@ -24,7 +24,7 @@ export async function copyKeys(from: EntityConnector, to: EntityConnector, keys:
   const { written } = records.length ? await to.writeBatch(records, { versionGuard: true }) : { written: 0 };
   const absent = keys.filter((k) => !present.has(keyText(k)));
   if (absent.length === 0) return { copied: written, deleted: 0, quarantined };
-  const deleted = await to.deleteKeys(absent);
+  const { deleted } = await to.deleteKeys(absent);
   // An application may have re-created a key after the fetch and written it to `to` before the
   // delete above; `from` is written first, so such a key is visible there now and is put back.
   const recreated = await from.fetchByKeys(absent);

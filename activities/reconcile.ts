@@ -51,7 +51,7 @@ export const reconcileKeys = heartbeating(async (input: ReconcileInput): Promise
     else damaged.push(s);
   }
   const forced = damaged.length ? await target.writeBatch(damaged, { versionGuard: false }) : { written: 0 };
-  const deleted = extras.length ? await target.deleteKeys(extras) : 0;
+  const deleted = extras.length ? (await target.deleteKeys(extras)).deleted : 0;
   return { copied: guarded.written, overwritten: forced.written, deleted, newerInTarget, undecodable };
 });
 

@@ -34,7 +34,7 @@ export async function applyEntityChanges(source: EntityConnector, target: Entity
     const guarded = new Set(chunk.filter((t) => t.guarded).map((t) => keyText(t.key)));
     const present = new Set([...found.map((r) => keyText(source.keyOf(r))), ...rejected.map((r) => keyText(r.key))]);
     const gone = chunk.filter((t) => !present.has(keyText(t.key))).map((t) => t.key);
-    counters.deleted += await target.deleteKeys(gone);
+    counters.deleted += (await target.deleteKeys(gone)).deleted;
     const isGuarded = (r: (typeof found)[number]) => guarded.has(keyText(source.keyOf(r)));
     await target.writeBatch(found.filter(isGuarded), { versionGuard: true });
     await target.writeBatch(found.filter((r) => !isGuarded(r)), { versionGuard: false });
@@ -54,7 +54,7 @@ async function resync(source: EntityConnector, target: EntityConnector, progress
   await eachPage(target, async (keys) => {
     const { records, rejected } = await source.fetchByKeys(keys);
     const present = new Set([...records.map((r) => keyText(source.keyOf(r))), ...rejected.map((r) => keyText(r.key))]);
-    counters.deleted += await target.deleteKeys(keys.filter((k) => !present.has(keyText(k))));
+    counters.deleted += (await target.deleteKeys(keys.filter((k) => !present.has(keyText(k))))).deleted;
     progress();
   });
   let after: Key | undefined;

@@ -80,7 +80,7 @@ test('PostgreSQL users + orders → one document per user with orders[]; re-run 
   await fx.mongo.collection('users').updateOne({ _id: 6 } as never, { $set: { updated_at: new Date('2000-01-01') } });
   expect(await target.writeBatch([(await source.fetchByKeys([[6]])).records[0]])).toMatchObject({ written: 1 });
 
-  expect(await target.deleteKeys([[7], [8]])).toBe(2);
+  expect((await target.deleteKeys([[7], [8]])).deleted).toBe(2);
   expect(await target.count()).toBe(58);
   expect(await expectBalanced(target, await target.splitRanges(3), 58)).toHaveLength(3);
 });
@@ -196,7 +196,7 @@ test('FerretDB version guard by _id point writes: older replaced, newer/equal ke
   await Promise.all(versions.map((vs) => target.writeBatch(ids.map((id, i) => rec(id, vs[i])))));
   const highest = ids.map((id, i) => [id, Math.max(...versions.map((vs) => vs[i]))]);
   expect((await stored()).slice(4)).toEqual(highest);
-  expect(await target.deleteKeys([[1], [100], [999]])).toBe(2);
+  expect((await target.deleteKeys([[1], [100], [999]])).deleted).toBe(2);
   expect(await target.count()).toBe(32);
 });
 

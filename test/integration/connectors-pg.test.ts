@@ -71,7 +71,7 @@ test('version guard: a stale batch after a fresh write keeps the fresh row; a re
   expect(await target.writeBatch([{ ...stale, name: 'newer', version: 6 }])).toMatchObject({ written: 1 });
   const page = await source.readRange({ limit: 1000 });
   expect(await target.writeBatch(page.records)).toMatchObject({ written: 0, skipped: 200 });
-  expect(await target.deleteKeys(key)).toBe(1);
+  expect((await target.deleteKeys(key)).deleted).toBe(1);
   expect(await target.count()).toBe(199);
   expect(await target.count({ from: ['acme', 0], to: ['acme', 10] })).toBe(8);
 });

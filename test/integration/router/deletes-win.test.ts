@@ -76,7 +76,6 @@ test('a backfill page read before a delete does not bring the row back (MongoDB 
   const users = await dualWriteRouter();
   await f.fx.pg.query(`insert into users values (2, 'user 2', 'u2@x.io', 1)`);
   const page = await openSource(f.spec(), 'users').readRange({ from: [2], to: [3], limit: 10 });
-  const pgPage = await openSource(pgToPg(), 'users').readRange({ from: [2], to: [3], limit: 10 });
   await users.delete([2]);
   await openTarget(f.spec(), 'users').writeBatch(page.records, { versionGuard: true });
   expect(await mongoDoc(2)).toBeNull();
@@ -85,8 +84,7 @@ test('a backfill page read before a delete does not bring the row back (MongoDB 
   await f.fx.pg.query(`insert into users values (3, 'user 3', 'u3@x.io', 1)`);
   const pgPage3 = await openSource(pgToPg(), 'users').readRange({ from: [3], to: [4], limit: 10 });
   await pgUsers.delete([3]);
-  await openTarget(pgToPg(), 'users').writeBatch([...pgPage.records, ...pgPage3.records], { versionGuard: true });
-  expect(await pgRow(2, 'users_new')).toBeUndefined();
+  await openTarget(pgToPg(), 'users').writeBatch(pgPage3.records, { versionGuard: true });
   expect(await pgRow(3, 'users_new')).toBeUndefined();
 });
 
