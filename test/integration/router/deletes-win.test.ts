@@ -1,4 +1,4 @@
-import { openSource, openTarget } from '../../../lib/connectors';
+import { openDirectCopy, openSource, openTarget } from '../../../lib/connectors';
 import { readReconcileBatch } from '../../../lib/control';
 import { specRoutes } from '../../../lib/router';
 import type { EntityAccess, EntityRoute } from '../../../lib/router';
@@ -86,6 +86,16 @@ test('a backfill page read before a delete does not bring the row back (MongoDB 
   await pgUsers.delete([3]);
   await openTarget(pgToPg(), 'users').writeBatch(pgPage3.records, { versionGuard: true });
   expect(await pgRow(3, 'users_new')).toBeUndefined();
+});
+
+test('a direct (in-database) copy of a page taken before the delete does not bring the row back', async () => {
+  // The page's source snapshot still holds key 6 at version 1; the delete has reached the target.
+  await f.fx.pg.query(`insert into users values (6, 'user 6', 'u6@x.io', 1)`);
+  await openTarget(pgToPg(), 'users').deleteKeys([[6]], { upTo: 1 });
+  const copier = await openDirectCopy(pgToPg(), 'users');
+  const page = await copier!.copyPage({ from: [6], to: [7], limit: 10 }, { versionGuard: true });
+  expect(page).toMatchObject({ rows: 1, written: 0, skipped: 1 });
+  expect(await pgRow(6, 'users_new')).toBeUndefined();
 });
 
 test('a dual write landing on the secondary after the delete does not re-create the row', async () => {
