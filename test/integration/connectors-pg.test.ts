@@ -204,3 +204,36 @@ test('split of a never-analysed table above the exact-read limit: counted, then 
   expect(ranges).toHaveLength(4);
   await expectBalanced(source, ranges, 210000);
 });
+
+test('fetchByKeys: children under their parents, quoted keys, and a failing key leaves no open transaction behind', async () => {
+  await fx.pg.query(`create table owners (name text primary key, note text, version int not null)`);
+  await fx.pg.query(`create table pets (id bigint primary key, owner text not null, kind text)`);
+  await fx.pg.query(`insert into owners values ('o''brien', 'a', 1), ('x', 'b', 1), ('y', 'c', 1)`);
+  await fx.pg.query(`insert into pets values (10, 'o''brien', 'cat'), (11, 'o''brien', 'dog'), (12, 'y', 'eel')`);
+  const parsed = parseSpec({
+    id: 'pg-children',
+    source: { connection: fx.pgConnection },
+    target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+    control: { connection: fx.pgConnection },
+    entities: [{
+      name: 'owners',
+      from: { table: 'owners', key: ['name'], version: 'version' },
+      to: { collection: 'owners' },
+      embed: [{ table: 'pets', key: ['id'], foreignKey: 'owner', as: 'pets' }],
+    }],
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  const source = openSource(parsed.spec, 'owners');
+  const found = await source.fetchByKeys([['y'], ["o'brien"], ['nobody']]);
+  expect(found.records.map((r) => [r.name, r.note, (r.pets as { kind: string }[]).map((p) => p.kind)])).toEqual([
+    ["o'brien", 'a', ['cat', 'dog']],
+    ['y', 'c', ['eel']],
+  ]);
+
+  // A statement failing inside the one-query transaction must not leave its pooled session in it.
+  await fx.pg.query('alter table pets rename to pets_away');
+  await expect(source.fetchByKeys([['y']])).rejects.toThrow(/pets/);
+  await fx.pg.query('alter table pets_away rename to pets');
+  const again = await Promise.all(Array.from({ length: 12 }, () => source.fetchByKeys([['y']])));
+  expect(again.every((r) => r.records.length === 1 && (r.records[0].pets as unknown[]).length === 1)).toBe(true);
+});

@@ -21,18 +21,23 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
   let tombstones: Promise<void> | undefined;
   const rowSize = sizeHintFor(`postgres\u0000${options.conn.name}\u0000${options.table}`);
 
-  async function withClient<T>(mode: 'read' | 'write', work: (client: PoolClient, ctx: PgContext) => Promise<T>): Promise<T> {
+  /** A pooled client with the entity's context; the work manages its own transaction. */
+  async function withSession<T>(work: (client: PoolClient, ctx: PgContext) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     try {
       if (!context) context = loadContext(client, options).catch((err) => { context = undefined; throw err; });
-      const ctx = await context;
-      // Created outside the transaction: a lost creation race must not abort it.
-      if (mode === 'write' && ctx.version) await (tombstones ??= ensureTombstones(client).catch((err) => { tombstones = undefined; throw err; }));
-      return await inTransaction(client, mode, () => work(client, ctx));
+      return await work(client, await context);
     } finally {
       client.release();
     }
   }
+
+  const withClient = <T>(mode: 'read' | 'write', work: (client: PoolClient, ctx: PgContext) => Promise<T>): Promise<T> =>
+    withSession(async (client, ctx) => {
+      // Created outside the transaction: a lost creation race must not abort it.
+      if (mode === 'write' && ctx.version) await (tombstones ??= ensureTombstones(client).catch((err) => { tombstones = undefined; throw err; }));
+      return inTransaction(client, mode, () => work(client, ctx));
+    });
 
   async function readRange(request: ReadRequest): Promise<ReadResult> {
     const page = await withClient('read', (client, ctx) => readPage(client, ctx, request, rowSize));
@@ -46,7 +51,7 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
     hashRange: (range) => hashByPages(readRange, range),
     fetchByKeys: async (keys) => {
       if (!keys.length) return { records: [], rejected: [] };
-      const { records, rejected } = await withClient('read', (client, ctx) => readByKeys(client, ctx, keys));
+      const { records, rejected } = await withSession((client, ctx) => readByKeys(client, ctx, keys));
       return { records, rejected };
     },
     writeBatch: async (records, opts) => {

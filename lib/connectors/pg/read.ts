@@ -1,4 +1,5 @@
 import { escapeLiteral, PoolClient, QueryResult } from 'pg';
+import { quoteIdent } from '../../sql/identifiers';
 import { FidelityError } from '../../mapping/errors';
 import type { Row } from '../../mapping/entity';
 import { fromKeyPart, toKeyPart } from '../keys';
@@ -9,8 +10,8 @@ import type { PgTable } from './catalog';
 import type { PgContext } from './context';
 import { decodeColumn } from './decode';
 import { encodeColumn } from './encode';
-import { RAW_TEXT } from './session';
-import { keyComparison, keyExpr, keyIn, orderBy, selectList } from './sql';
+import { beginSql, RAW_TEXT } from './session';
+import { keyComparison, keyExpr, keyInValues, orderBy, selectList } from './sql';
 
 type RawRow = Record<string, string | null>;
 
@@ -88,13 +89,35 @@ export async function readPage(client: PoolClient, ctx: PgContext, request: Read
   return decodePage(ctx, page.items, page.bytes, page.full);
 }
 
+/**
+ * These keys' rows with their children, in one round trip: the transaction, its pinned settings,
+ * the parents' SELECT, one SELECT per child table and the COMMIT travel as one simple-protocol
+ * query. One snapshot (repeatable read) holds them all, so children match parents, and a
+ * single-key get costs what one SELECT costs instead of three round trips. The simple protocol
+ * takes no parameters, so the keys go in as escaped literals. A failing statement leaves
+ * the session inside the aborted transaction, hence the rollback before the client goes back.
+ */
 export async function readByKeys(client: PoolClient, ctx: PgContext, keys: Key[]): Promise<Page> {
-  const { rows } = await client.query<RawRow>({
-    text: `select ${selectList(ctx.table)} from ${ctx.table.sql} where ${keyIn(ctx.table, ctx.key, 1)} order by ${orderBy(ctx.key)}`,
-    values: [keysJson(ctx, keys)],
-    types: RAW_TEXT,
-  });
-  const parents = await withChildren(client, ctx, rows);
+  const values = keys.map((k) => keyParams(ctx, k).map((v) => escapeLiteral(String(v))));
+  const parentKey = quoteIdent(ctx.key[0].name);
+  const selects = [
+    `select ${selectList(ctx.table)} from ${ctx.table.sql} where ${keyInValues(ctx.key, values)} order by ${orderBy(ctx.key)}`,
+    ...ctx.children.map(
+      (child) =>
+        `select ${selectList(child.table)} from ${child.table.sql} where ${quoteIdent(child.foreignKey.name)} in (select p.${parentKey} from ${ctx.table.sql} p where ${keyInValues(ctx.key, values, 'p')}) order by ${orderBy([child.foreignKey, ...child.key])}`,
+    ),
+  ];
+  let results: QueryResult<RawRow>[];
+  try {
+    // Many statements give one result each (pg's typings know only the one-statement form).
+    const all: QueryResult<RawRow> | QueryResult<RawRow>[] = await client.query<RawRow>({ text: `${beginSql('read')}; ${selects.join('; ')}; commit`, types: RAW_TEXT });
+    results = (Array.isArray(all) ? all : [all]).filter((r) => r.command === 'SELECT');
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  }
+  const [parentRows, ...childRows] = results.map((r) => r.rows);
+  const parents = attachChildren(ctx, parentRows, childRows);
   return decodePage(ctx, parents, parents.reduce((n, p) => n + p.bytes, 0), false);
 }
 
@@ -136,24 +159,33 @@ export function keyOfRaw(ctx: PgContext, raw: RawRow): Key {
 
 /** These parents with their children's rows (read in the caller's snapshot) and their combined size. */
 async function withChildren(client: PoolClient, ctx: PgContext, rows: RawRow[]): Promise<RawParent[]> {
-  const parents = rows.map((raw): RawParent => ({ raw, children: [], bytes: rawSize(raw) }));
-  if (!ctx.children.length || !rows.length) return parents;
-  const parentKey = ctx.key[0];
-  const keyTexts = rows.map((p) => p[parentKey.name]);
+  if (!ctx.children.length || !rows.length) return attachChildren(ctx, rows, []);
+  const keyTexts = rows.map((p) => p[ctx.key[0].name]);
+  const childRows: RawRow[][] = [];
   for (const child of ctx.children) {
-    const { rows: childRows } = await client.query<RawRow>({
+    const { rows: found } = await client.query<RawRow>({
       text: `select ${selectList(child.table)} from ${child.table.sql} where ${keyExpr(child.foreignKey)} = any($1::${child.foreignKey.typeSql}[]) order by ${orderBy([child.foreignKey, ...child.key])}`,
       values: [keyTexts],
       types: RAW_TEXT,
     });
-    const byParent = new Map<string, RawRow[]>(keyTexts.map((k) => [String(k), []]));
-    for (const raw of childRows) byParent.get(String(raw[child.foreignKey.name]))?.push(raw);
+    childRows.push(found);
+  }
+  return attachChildren(ctx, rows, childRows);
+}
+
+/** Groups each child table's rows (ordered by foreign key) under their parents, in ctx.children order, and sums the sizes. */
+function attachChildren(ctx: PgContext, rows: RawRow[], childRows: RawRow[][]): RawParent[] {
+  const parents = rows.map((raw): RawParent => ({ raw, children: [], bytes: rawSize(raw) }));
+  const keyTexts = rows.map((p) => String(p[ctx.key[0].name]));
+  ctx.children.forEach((child, c) => {
+    const byParent = new Map<string, RawRow[]>(keyTexts.map((k) => [k, []]));
+    for (const raw of childRows[c] ?? []) byParent.get(String(raw[child.foreignKey.name]))?.push(raw);
     parents.forEach((p, i) => {
-      const list = byParent.get(String(keyTexts[i]))!;
+      const list = byParent.get(keyTexts[i])!;
       p.children.push(list);
       for (const r of list) p.bytes += rawSize(r);
     });
-  }
+  });
   return parents;
 }
 

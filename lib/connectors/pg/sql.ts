@@ -43,6 +43,18 @@ export function keyIn(table: PgTable, keys: PgColumn[], param: number, alias = '
   return `(${cols}) in (select ${picked} from json_populate_recordset(null::${table.sql}, $${param}::json) r)`;
 }
 
+/**
+ * Rows whose key is one of these, given as SQL values (escaped literals): `(k1, k2) in ((v1::t1,
+ * v2::t2), …)`. The planner reads it as index lookups without expanding a JSON document, which
+ * keyIn costs on every call; a statement without parameters (simple protocol) needs it anyway.
+ */
+export function keyInValues(keys: PgColumn[], values: string[][], alias = ''): string {
+  const cols = keys.map((k) => `${alias ? `${alias}.` : ''}${quoteIdent(k.name)}`);
+  const tuples = values.map((v) => keys.map((k, i) => `${v[i]}::${k.typeSql}`));
+  if (keys.length === 1) return `${cols[0]} in (${tuples.map((t) => t[0]).join(', ')})`;
+  return `(${cols.join(', ')}) in (${tuples.map((t) => `(${t.join(', ')})`).join(', ')})`;
+}
+
 export function selectList(table: PgTable): string {
   return [...table.columns.values()].map((c) => quoteIdent(c.name)).join(', ');
 }
