@@ -26,6 +26,8 @@ export interface DrainReconcileResult {
   copied: number;
   /** Keys removed from the missing side because the side of truth no longer has them. */
   deleted: number;
+  /** Records the side of truth holds but cannot decode: quarantined, the other side's copy kept (absent from results of older workers). */
+  quarantined?: number;
   /** Entries still queued afterwards: queued while the drain ran. */
   remaining: number;
 }
@@ -53,7 +55,7 @@ export async function drainReconcileQueue(input: DrainReconcileInput): Promise<D
   const ctx = Context.current();
   const pool = controlPool(input.spec.control.connection);
   // The queue itself is the cursor; the heartbeat only carries a retried attempt's counts on.
-  const totals: Omit<DrainReconcileResult, 'remaining'> = ctx.info.heartbeatDetails ?? { drained: 0, copied: 0, deleted: 0 };
+  const totals: Omit<DrainReconcileResult, 'remaining'> = ctx.info.heartbeatDetails ?? { drained: 0, copied: 0, deleted: 0, quarantined: 0 };
   const abandoned = await moveStaleIntents(pool, input.migrationId, INTENT_STALE_AFTER_MS);
   if (abandoned > 0) log.warn({ migrationId: input.migrationId, phase: input.phase, abandoned }, 'unfinished write intents queued for reconciliation');
   for (const { name: entity } of input.spec.entities) {
@@ -67,6 +69,7 @@ export async function drainReconcileQueue(input: DrainReconcileInput): Promise<D
         totals.drained += done.drained;
         totals.copied += done.copied;
         totals.deleted += done.deleted;
+        totals.quarantined = (totals.quarantined ?? 0) + done.quarantined;
         ctx.heartbeat(totals);
       }
     }
@@ -88,7 +91,7 @@ interface SideQueue {
 /** One batch; a side that is down fails it retryably, its entries staying queued with one more attempt counted. */
 async function drainBatch(q: SideQueue): Promise<CopyKeysResult & { drained: number }> {
   const batch = await readReconcileBatch(q.pool, q.migrationId, q.entity, q.target, BATCH);
-  if (batch.length === 0) return { drained: 0, copied: 0, deleted: 0 };
+  if (batch.length === 0) return { drained: 0, copied: 0, deleted: 0, quarantined: 0 };
   let done: CopyKeysResult;
   try {
     done = await copyKeys(q.from, q.to, batch.map((e) => e.key as Key));

@@ -19,25 +19,29 @@ export interface ReconcileResult {
   deleted: number;
   /** Left alone because the target holds a newer version (a write the source will catch up with). */
   newerInTarget: number;
+  /** Source records that exist but cannot be decoded: quarantined, the target's copy kept (absent from results of older workers). */
+  undecodable?: number;
 }
 
 /**
  * Re-copies the differing keys from the source of truth. The version guard protects fresher
  * target rows; a row whose version equals the source's but whose values differ was damaged in
  * place, and only that case is overwritten without the guard. Extras, which the source no longer
- * has, are deleted. Idempotent: a retry finds less to do.
+ * has, are deleted; a source record that cannot be decoded is not missing: it is quarantined and
+ * counted, and the target's copy stays. Idempotent: a retry finds less to do.
  */
 export const reconcileKeys = heartbeating(async (input: ReconcileInput): Promise<ReconcileResult> => {
   const { source, target } = openSides(input);
   const keyOf = (r: MappedRecord) => keyText(target.keyOf(r));
   const keys = input.diffs.map((d) => d.key);
-  const sourceRows = await source.fetchByKeys(keys);
-  const inSource = new Set(sourceRows.map(keyOf));
+  const { records: sourceRows, rejected } = await source.fetchByKeys(keys);
+  const undecodable = rejected.length ? await target.quarantine(rejected) : 0;
+  const inSource = new Set([...sourceRows.map(keyOf), ...rejected.map((r) => keyText(r.key))]);
   const extras = keys.filter((k) => !inSource.has(keyText(k)));
 
   const guarded = sourceRows.length ? await target.writeBatch(sourceRows, { versionGuard: true }) : { written: 0 };
   const versionField = versionFieldOf(input);
-  const targetNow = new Map((await target.fetchByKeys(sourceRows.map((r) => target.keyOf(r)))).map((r) => [keyOf(r), r]));
+  const targetNow = new Map((await target.fetchByKeys(sourceRows.map((r) => target.keyOf(r)))).records.map((r) => [keyOf(r), r]));
   const damaged: MappedRecord[] = [];
   let newerInTarget = 0;
   for (const s of sourceRows) {
@@ -47,8 +51,8 @@ export const reconcileKeys = heartbeating(async (input: ReconcileInput): Promise
     else damaged.push(s);
   }
   const forced = damaged.length ? await target.writeBatch(damaged, { versionGuard: false }) : { written: 0 };
-  const deleted = extras.length ? await target.deleteKeys(extras) : 0;
-  return { copied: guarded.written, overwritten: forced.written, deleted, newerInTarget };
+  const deleted = extras.length ? (await target.deleteKeys(extras)).deleted : 0;
+  return { copied: guarded.written, overwritten: forced.written, deleted, newerInTarget, undecodable };
 });
 
 /** The version field under its target-shape name (the mapping may rename it). */

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { keyText } from '../lib/connectors/keys';
-import type { Key, MappedRecord } from '../lib/connectors/types';
+import type { FetchResult, Key, MappedRecord } from '../lib/connectors/types';
 import { canonicalJson, fieldsThatDiffer } from '../lib/mapping/canonical';
 
-export type DiffKind = 'missing' | 'extra' | 'different';
+export type DiffKind = 'missing' | 'extra' | 'different' | 'undecodable';
 
-/** One key that differs: missing in the target, extra in the target, or present with other values. */
+/**
+ * One key that differs: missing in the target, extra in the target, present with other values,
+ * or stored on either side in a form that cannot be decoded (quarantined; it is never "missing").
+ */
 export interface RowDiff {
   key: Key;
   kind: DiffKind;
@@ -20,15 +23,24 @@ export interface RowDiff {
  * hashes use), so a diff here is exactly what made two hashes differ.
  */
 export function diffRecords(
-  source: MappedRecord[],
-  target: MappedRecord[],
+  source: FetchResult,
+  target: FetchResult,
   keyOf: (r: MappedRecord) => Key,
 ): RowDiff[] {
-  const targetByKey = new Map(target.map((r) => [keyText(keyOf(r)), r]));
+  const targetByKey = new Map(target.records.map((r) => [keyText(keyOf(r)), r]));
   const diffs: RowDiff[] = [];
-  for (const s of source) {
+  const undecodable = new Set<string>();
+  for (const { key, document } of [...source.rejected, ...target.rejected]) {
+    const text = keyText(key);
+    if (undecodable.has(text)) continue;
+    undecodable.add(text);
+    targetByKey.delete(text);
+    diffs.push({ key, kind: 'undecodable', source: createHash('sha256').update(document).digest('hex').slice(0, 12) });
+  }
+  for (const s of source.records) {
     const key = keyOf(s);
     const text = keyText(key);
+    if (undecodable.has(text)) continue;
     const t = targetByKey.get(text);
     targetByKey.delete(text);
     if (!t) {

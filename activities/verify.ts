@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { metrics } from '../lib/metrics';
-import type { EntityConnector, Key, KeyRange, MappedRecord } from '../lib/connectors/types';
+import type { EntityConnector, FetchResult, Key, KeyRange } from '../lib/connectors/types';
 import { EntityRef, openSides } from './entity-sides';
 import { heartbeating, keepAlive } from './keepalive';
 import { pace } from './throttle';
@@ -94,17 +94,19 @@ async function compareRange(source: EntityConnector, target: EntityConnector, ra
   return {
     sourceRows: s.count,
     targetRows: t.count,
-    rowsReread: sRows.length + tRows.length,
+    rowsReread: sRows.records.length + sRows.rejected.length + tRows.records.length + tRows.rejected.length,
     diffs: diffRecords(sRows, tRows, (r) => target.keyOf(r)),
   };
 }
 
-async function readAll(side: EntityConnector, range: KeyRange, limit: number): Promise<MappedRecord[]> {
-  const out: MappedRecord[] = [];
+/** Every record of the range, the undecodable ones included: a difference hidden there is still one. */
+async function readAll(side: EntityConnector, range: KeyRange, limit: number): Promise<FetchResult> {
+  const out: FetchResult = { records: [], rejected: [] };
   let after: Key | undefined;
   for (;;) {
     const page = await side.readRange({ ...range, after, limit });
-    out.push(...page.records);
+    out.records.push(...page.records);
+    out.rejected.push(...page.rejected);
     if (!page.lastKey) return out;
     after = page.lastKey;
   }
@@ -129,5 +131,5 @@ export const recheckKeys = heartbeating(async (input: RecheckInput): Promise<Rec
   const [sRows, tRows] = await Promise.all([source.fetchByKeys(keys), target.fetchByKeys(keys)]);
   const now = diffRecords(sRows, tRows, (r) => target.keyOf(r));
   const { diffs, exempt } = await withoutWrittenKeys(input, settledDiffs(input.suspects, now));
-  return { confirmed: diffs, exempt, rowsReread: sRows.length + tRows.length };
+  return { confirmed: diffs, exempt, rowsReread: sRows.records.length + sRows.rejected.length + tRows.records.length + tRows.rejected.length };
 });

@@ -4,6 +4,8 @@ export interface MismatchTotals {
   missing: number;
   extra: number;
   different: number;
+  /** Stored on either side in a form that cannot be decoded: quarantined, never taken for missing. */
+  undecodable: number;
   /** Suspects beyond the listing limit: counted, not named (and not rechecked). */
   unlisted: number;
   all: number;
@@ -16,7 +18,7 @@ export interface Mismatches {
 }
 
 export function groupDiffs(diffs: RowDiff[], unlisted: number): Mismatches {
-  const totals: MismatchTotals = { missing: 0, extra: 0, different: 0, unlisted, all: diffs.length + unlisted };
+  const totals: MismatchTotals = { missing: 0, extra: 0, different: 0, undecodable: 0, unlisted, all: diffs.length + unlisted };
   for (const d of diffs) totals[d.kind]++;
   return { diffs, totals };
 }

@@ -6,6 +6,8 @@ export interface ApplyCounters {
   /** Records re-read from the source and written (or skipped by the version guard). */
   upserted: number;
   deleted: number;
+  /** Source records that exist but cannot be decoded: quarantined in the target, whose copy is kept. */
+  quarantined: number;
   /** Entities fully resynchronised after a TRUNCATE. */
   resyncs: number;
 }
@@ -16,21 +18,23 @@ const CHUNK = 500;
 /**
  * Brings the target's copy of each touched record to the source's current state, through the
  * entity's connectors (and so its one mapping): re-read by key, present → written, absent →
- * deleted. The state written is at least as new as every change in the batch, so a re-delivered
+ * deleted. A source record that cannot be decoded exists all the same: it is quarantined and its
+ * target copy kept, never deleted. The state written is at least as new as every change in the batch, so a re-delivered
  * batch writes the same thing again, and a key change (old key gone, new key present) or an
  * unchanged TOAST column (re-read in full) needs nothing special.
  */
 export async function applyEntityChanges(source: EntityConnector, target: EntityConnector, changes: EntityChanges, progress: () => void): Promise<ApplyCounters> {
   if (changes.truncated) return resync(source, target, progress);
-  const counters: ApplyCounters = { upserted: 0, deleted: 0, resyncs: 0 };
+  const counters: ApplyCounters = { upserted: 0, deleted: 0, quarantined: 0, resyncs: 0 };
   const touched = [...changes.keys.values()];
   for (let i = 0; i < touched.length; i += CHUNK) {
     const chunk = touched.slice(i, i + CHUNK);
-    const found = await source.fetchByKeys(chunk.map((t) => t.key));
+    const { records: found, rejected } = await source.fetchByKeys(chunk.map((t) => t.key));
+    if (rejected.length) counters.quarantined += await target.quarantine(rejected);
     const guarded = new Set(chunk.filter((t) => t.guarded).map((t) => keyText(t.key)));
-    const present = new Set(found.map((r) => keyText(source.keyOf(r))));
+    const present = new Set([...found.map((r) => keyText(source.keyOf(r))), ...rejected.map((r) => keyText(r.key))]);
     const gone = chunk.filter((t) => !present.has(keyText(t.key))).map((t) => t.key);
-    counters.deleted += await target.deleteKeys(gone);
+    counters.deleted += (await target.deleteKeys(gone)).deleted;
     const isGuarded = (r: (typeof found)[number]) => guarded.has(keyText(source.keyOf(r)));
     await target.writeBatch(found.filter(isGuarded), { versionGuard: true });
     await target.writeBatch(found.filter((r) => !isGuarded(r)), { versionGuard: false });
@@ -46,17 +50,18 @@ export async function applyEntityChanges(source: EntityConnector, target: Entity
  * Costs a full copy of the entity; truncates of migrating tables are rare.
  */
 async function resync(source: EntityConnector, target: EntityConnector, progress: () => void): Promise<ApplyCounters> {
-  const counters: ApplyCounters = { upserted: 0, deleted: 0, resyncs: 1 };
+  const counters: ApplyCounters = { upserted: 0, deleted: 0, quarantined: 0, resyncs: 1 };
   await eachPage(target, async (keys) => {
-    const present = new Set((await source.fetchByKeys(keys)).map((r) => keyText(source.keyOf(r))));
-    counters.deleted += await target.deleteKeys(keys.filter((k) => !present.has(keyText(k))));
+    const { records, rejected } = await source.fetchByKeys(keys);
+    const present = new Set([...records.map((r) => keyText(source.keyOf(r))), ...rejected.map((r) => keyText(r.key))]);
+    counters.deleted += (await target.deleteKeys(keys.filter((k) => !present.has(keyText(k))))).deleted;
     progress();
   });
   let after: Key | undefined;
   do {
     const page = await source.readRange({ after, limit: CHUNK });
     await target.writeBatch(page.records, { versionGuard: false });
-    if (page.rejected.length) await target.quarantine(page.rejected);
+    if (page.rejected.length) counters.quarantined += await target.quarantine(page.rejected);
     counters.upserted += page.records.length;
     after = page.lastKey;
     progress();

@@ -31,7 +31,7 @@ export interface StreamState extends ApplyCounters {
   warnings: string[];
 }
 
-const EMPTY_COUNTERS: ApplyCounters & { transactions: number } = { upserted: 0, deleted: 0, resyncs: 0, transactions: 0 };
+const EMPTY_COUNTERS: ApplyCounters & { transactions: number } = { upserted: 0, deleted: 0, quarantined: 0, resyncs: 0, transactions: 0 };
 
 export interface Stream {
   names: CdcNames;
@@ -91,6 +91,7 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
         const applied = await applyEntityChanges(source, target, changes, progress);
         counters.upserted += applied.upserted;
         counters.deleted += applied.deleted;
+        counters.quarantined += applied.quarantined;
         counters.resyncs += applied.resyncs;
       }
       if (batch.ackLsn) await ack(client, names.slot, batch.ackLsn);

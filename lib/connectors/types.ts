@@ -46,6 +46,12 @@ export interface ReadResult {
   rejected: QuarantineEntry[];
 }
 
+export interface FetchResult {
+  records: MappedRecord[];
+  /** Stored records that cannot be mapped exactly; quarantine them, never delete their keys elsewhere. */
+  rejected: QuarantineEntry[];
+}
+
 /** A record that cannot be stored faithfully, kept with the reason instead of being dropped or coerced. */
 export interface QuarantineEntry {
   entity: string;
@@ -56,8 +62,32 @@ export interface QuarantineEntry {
 }
 
 export interface WriteOptions {
-  /** Compare the version field and never replace a newer (or equal) row/document. Default true. */
+  /**
+   * Compare the version field and never replace a newer (or equal) row/document, nor re-create a
+   * deleted one whose version is not newer than its tombstone. Default true.
+   */
   versionGuard?: boolean;
+  /** Replace stored records only, never insert: an update racing a delete must not re-create the row. */
+  existingOnly?: boolean;
+}
+
+export interface DeleteOptions {
+  /**
+   * Versioned entities: remove a stored record only if its version is at most this one (null:
+   * remove none); a newer record, written by a racing insert, is kept and listed in `kept`. The
+   * tombstone records this version either way, so an older write arriving later is refused.
+   * Absent: remove what is stored, the tombstone recording its version.
+   */
+  upTo?: Value | null;
+}
+
+export interface DeleteResult {
+  /** Parents removed. */
+  deleted: number;
+  /** Keys left in place because they hold a version newer than `upTo`. */
+  kept: Key[];
+  /** The newest version removed (for a one-key delete: that record's version), absent if none was. */
+  removedVersion?: Value;
 }
 
 export interface WriteResult {
@@ -86,13 +116,22 @@ export interface EntityConnector {
   /** n contiguous ranges covering the whole key space, of similar size (fewer when the entity is small). */
   splitRanges(n: number): Promise<KeyRange[]>;
   hashRange(range: KeyRange): Promise<HashResult>;
-  /** Records for these keys, in key order (MongoDB: in the order of `keys`); missing keys are absent. Match results by keyOf. */
-  fetchByKeys(keys: Key[]): Promise<MappedRecord[]>;
+  /**
+   * Records for these keys, in key order (MongoDB: in the order of `keys`); missing keys are in
+   * neither list. Match results by keyOf. A stored record that cannot be mapped exactly is in
+   * `rejected`: it exists, so a caller must never treat its key as deleted.
+   */
+  fetchByKeys(keys: Key[]): Promise<FetchResult>;
   writeBatch(records: MappedRecord[], options?: WriteOptions): Promise<WriteResult>;
   /** Records quarantine entries (switchyard_quarantine table or collection); idempotent per entity and key. */
   quarantine(entries: QuarantineEntry[]): Promise<number>;
-  /** Deletes these keys (and embedded child rows); returns how many parents were removed. */
-  deleteKeys(keys: Key[]): Promise<number>;
+  /**
+   * Deletes these keys (and embedded child rows). A versioned entity keeps a tombstone per key
+   * (switchyard_tombstones, table or collection) with the version deleted, written with the delete,
+   * so that no older write on any path (backfill, dual write, reconcile, CDC, copy-back) brings
+   * the record back.
+   */
+  deleteKeys(keys: Key[], options?: DeleteOptions): Promise<DeleteResult>;
   count(range?: KeyRange): Promise<number>;
   /** Fast estimate from statistics (pg_class.reltuples, estimatedDocumentCount). */
   estimate(): Promise<number>;

@@ -123,7 +123,10 @@ export async function createRouter(options: RouterOptions) {
       },
       insert: (record) => write(route.keyOf(record), (access, role) => access.insert(record, { role })),
       update: (record) => write(route.keyOf(record), (access, role) => access.update(record, { role })),
-      delete: (key) => write(key, (access, role) => access.delete(key, { role })),
+      delete: (key) => {
+        const deleted = {};
+        return write(key, (access, role) => access.delete(key, { role, deleted }));
+      },
     };
   }
 

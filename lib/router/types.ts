@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Key, MappedRecord } from '../connectors/types';
+import type { Value } from '../mapping/values';
 
 /**
  * The application sees records in the *target shape* (the entity's mapping applied), on both
@@ -11,6 +12,12 @@ export type RouterRecord = MappedRecord;
 /** Which side a data-access call plays in a dual write: the primary is authoritative, the secondary best-effort. */
 export interface WriteContext {
   role: 'primary' | 'secondary';
+  /**
+   * One delete's outcome, shared by its two calls: the primary's delete records the version it
+   * removed (null: none), and the secondary's delete removes nothing newer, so a record a racing
+   * insert wrote there survives. Absent when the primary's access does not report it.
+   */
+  deleted?: { removed?: Value | null };
 }
 
 /** One database's data access for one entity. get resolves to undefined for a missing key. */

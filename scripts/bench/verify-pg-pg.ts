@@ -66,7 +66,7 @@ const phases: Record<string, (args: string[]) => Promise<PhaseOutput>> = {
     while (compared < Number(n)) {
       const page = await source.readRange({ after, limit: 1000 });
       for (const record of page.records.slice(0, Number(n) - compared)) {
-        diffs += diffRecords([record], await target.fetchByKeys([source.keyOf(record)]), (r) => target.keyOf(r)).length;
+        diffs += diffRecords({ records: [record], rejected: [] }, await target.fetchByKeys([source.keyOf(record)]), (r) => target.keyOf(r)).length;
         compared++;
       }
       if (!page.lastKey) break;

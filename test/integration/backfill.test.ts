@@ -59,7 +59,7 @@ describe('backfill workflow against the real stack', () => {
     for (let i = 0; i < 30; i++) {
       const id = 1 + ((i * 37) % 600);
       await stack.f.pg.query('update live set version = version + 1, qty = qty + 1000 where id = $1', [id]);
-      await target.writeBatch(await source.fetchByKeys([[id]]), { versionGuard: true });
+      await target.writeBatch((await source.fetchByKeys([[id]])).records, { versionGuard: true });
       written.add(id);
     }
     await handle.signal(pauseData);

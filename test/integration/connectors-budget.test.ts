@@ -77,7 +77,7 @@ test('MongoDB: 1 MiB documents, limit 100, budget 3 MiB → pages of 3 with a la
   const spec = blobsSpec();
   const target = openTarget(spec, 'blobs');
   const source = openSource(spec, 'blobs');
-  for (const key of ids(ROWS)) await target.writeBatch(await source.fetchByKeys([key]));
+  for (const key of ids(ROWS)) await target.writeBatch((await source.fetchByKeys([key])).records);
 
   const first = await target.readRange({ limit: 100, maxBytes: 3 * MiB });
   expect(first.records.map((r) => r._id)).toEqual([1, 2, 3]);
@@ -117,6 +117,6 @@ test('embedded children count toward the budget: small parents with 1 MiB childr
   // The children of the parents after the budget were never read.
   expect(received).toBeLessThan(4 * MiB);
   expect(await pageThrough(source, { limit: 100, maxBytes: 3 * MiB })).toEqual({ sizes: [3, 3, 0], keys: ids(6) });
-  const [owner] = await source.fetchByKeys([[2]]);
+  const [owner] = (await source.fetchByKeys([[2]])).records;
   expect(owner.parts).toEqual([{ id: 2, chunk: 'p'.repeat(MiB) }]);
 });

@@ -73,14 +73,14 @@ test('PostgreSQL users + orders → one document per user with orders[]; re-run 
 
   expect(await copy(source, target)).toEqual({ written: 0, skipped: 60, quarantined: 0 });
 
-  const [stale] = await source.fetchByKeys([[5]]);
+  const [stale] = (await source.fetchByKeys([[5]])).records;
   await fx.mongo.collection('users').updateOne({ _id: 5 } as never, { $set: { email: 'fresh@x.io', updated_at: new Date('2030-01-01') } });
   expect(await target.writeBatch([stale])).toMatchObject({ written: 0, skipped: 1 });
   expect(await fx.mongo.collection('users').findOne({ _id: 5 } as never)).toMatchObject({ email: 'fresh@x.io' });
   await fx.mongo.collection('users').updateOne({ _id: 6 } as never, { $set: { updated_at: new Date('2000-01-01') } });
-  expect(await target.writeBatch([(await source.fetchByKeys([[6]]))[0]])).toMatchObject({ written: 1 });
+  expect(await target.writeBatch([(await source.fetchByKeys([[6]])).records[0]])).toMatchObject({ written: 1 });
 
-  expect(await target.deleteKeys([[7], [8]])).toBe(2);
+  expect((await target.deleteKeys([[7], [8]])).deleted).toBe(2);
   expect(await target.count()).toBe(58);
   expect(await expectBalanced(target, await target.splitRanges(3), 58)).toHaveLength(3);
 });
@@ -196,7 +196,7 @@ test('FerretDB version guard by _id point writes: older replaced, newer/equal ke
   await Promise.all(versions.map((vs) => target.writeBatch(ids.map((id, i) => rec(id, vs[i])))));
   const highest = ids.map((id, i) => [id, Math.max(...versions.map((vs) => vs[i]))]);
   expect((await stored()).slice(4)).toEqual(highest);
-  expect(await target.deleteKeys([[1], [100], [999]])).toBe(2);
+  expect((await target.deleteKeys([[1], [100], [999]])).deleted).toBe(2);
   expect(await target.count()).toBe(32);
 });
 
@@ -212,7 +212,7 @@ test('version guard with timestamptz microseconds: a later µs in the same milli
   /** The source row as of this version, mapped: what a backfill page or a dual write carries. */
   const at = async (updatedAt: string, note: string) => {
     await fx.pg.query(`insert into stamped values (1, $2, $1) on conflict (id) do update set updated_at = $1, note = $2`, [`2024-05-01 12:00:${updatedAt}+00`, note]);
-    return source.fetchByKeys([[1]]);
+    return (await source.fetchByKeys([[1]])).records;
   };
   const stored = async () => {
     const doc = await fx.mongo.collection('stamped').findOne({ _id: 1 } as never);

@@ -64,14 +64,14 @@ test('version guard: a stale batch after a fresh write keeps the fresh row; a re
   const source = openSource(s, 'accounts');
   const target = openTarget(s, 'accounts');
   const key = [['acme', { $numberLong: '7' }]];
-  const [stale] = await source.fetchByKeys(key);
+  const [stale] = (await source.fetchByKeys(key)).records;
   await fx.pg.query(`update accounts_copy set name = 'fresh', version = 5 where tenant = 'acme' and id = 7`);
   expect(await target.writeBatch([stale])).toEqual({ written: 0, skipped: 1, quarantined: 0 });
-  expect((await target.fetchByKeys(key))[0]).toMatchObject({ name: 'fresh', version: 5 });
+  expect((await target.fetchByKeys(key)).records[0]).toMatchObject({ name: 'fresh', version: 5 });
   expect(await target.writeBatch([{ ...stale, name: 'newer', version: 6 }])).toMatchObject({ written: 1 });
   const page = await source.readRange({ limit: 1000 });
   expect(await target.writeBatch(page.records)).toMatchObject({ written: 0, skipped: 200 });
-  expect(await target.deleteKeys(key)).toBe(1);
+  expect((await target.deleteKeys(key)).deleted).toBe(1);
   expect(await target.count()).toBe(199);
   expect(await target.count({ from: ['acme', 0], to: ['acme', 10] })).toBe(8);
 });
@@ -225,7 +225,7 @@ test('fetchByKeys: children under their parents, quoted keys, and a failing key 
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   const source = openSource(parsed.spec, 'owners');
   const found = await source.fetchByKeys([['y'], ["o'brien"], ['nobody']]);
-  expect(found.map((r) => [r.name, r.note, (r.pets as { kind: string }[]).map((p) => p.kind)])).toEqual([
+  expect(found.records.map((r) => [r.name, r.note, (r.pets as { kind: string }[]).map((p) => p.kind)])).toEqual([
     ["o'brien", 'a', ['cat', 'dog']],
     ['y', 'c', ['eel']],
   ]);
@@ -235,5 +235,5 @@ test('fetchByKeys: children under their parents, quoted keys, and a failing key 
   await expect(source.fetchByKeys([['y']])).rejects.toThrow(/pets/);
   await fx.pg.query('alter table pets_away rename to pets');
   const again = await Promise.all(Array.from({ length: 12 }, () => source.fetchByKeys([['y']])));
-  expect(again.every((r) => r.length === 1 && (r[0].pets as unknown[]).length === 1)).toBe(true);
+  expect(again.every((r) => r.records.length === 1 && (r.records[0].pets as unknown[]).length === 1)).toBe(true);
 });

@@ -61,7 +61,7 @@ describe('drainReconcileQueue', () => {
     env.on('heartbeat', (d: unknown) => beats.push(d));
     const result: DrainReconcileResult = await env.run(drainReconcileQueue, { migrationId: spec.id, spec });
 
-    expect(result).toEqual({ drained: 8, copied: 4, deleted: 2, remaining: 0 });
+    expect(result).toEqual({ drained: 8, copied: 4, deleted: 2, quarantined: 0, remaining: 0 });
     expect(beats).toHaveLength(2);
     const untouched = (id: number) => [id, 1, id % 97] as [number, number, number];
     expect(await targetItems(f, table)).toEqual([
@@ -74,7 +74,7 @@ describe('drainReconcileQueue', () => {
     expect(await queued(spec, table, 'old')).toEqual([]);
 
     // Idempotent: a retry of a finished drain finds nothing to do.
-    expect(await new MockActivityEnvironment().run(drainReconcileQueue, { migrationId: spec.id, spec })).toEqual({ drained: 0, copied: 0, deleted: 0, remaining: 0 });
+    expect(await new MockActivityEnvironment().run(drainReconcileQueue, { migrationId: spec.id, spec })).toEqual({ drained: 0, copied: 0, deleted: 0, quarantined: 0, remaining: 0 });
   });
 
   it('fails retryably while the missing side is down, keeping the keys queued with their attempts counted', async () => {

@@ -38,7 +38,7 @@ describe('verify workflow against the real stack', () => {
     const report = await (await start(spec, 'diffs', { maxReconcileRounds: 0 })).result();
     expect(report.clean).toBe(false);
     expect(report.countsBefore).toEqual({ source: 1000, target: 999 });
-    expect(report.found.totals).toEqual({ missing: 2, extra: 1, different: 3, unlisted: 0, all: 6 });
+    expect(report.found.totals).toEqual({ missing: 2, extra: 1, different: 3, undecodable: 0, unlisted: 0, all: 6 });
     const byKey = Object.fromEntries(report.found.diffs.map((d) => [JSON.stringify(d.key), d]));
     expect(byKey['[10]']).toMatchObject({ key: [10], kind: 'different', fields: ['qty'] });
     expect(byKey['[500]']).toMatchObject({ key: [500], kind: 'different', fields: ['name', 'note'] });

@@ -1,6 +1,6 @@
-import { Collection, Document, Filter, FindOptions } from 'mongodb';
-import { keyLock } from '../../key-lock';
+import { BSON, Collection, Document, Filter, FindOptions } from 'mongodb';
 import { idFilter, StoredDoc } from './codec';
+import { withDocLock } from './doc-lock';
 
 /**
  * FerretDB 1.24 does not push `$in` down, so a set look-up scans the whole collection, while an
@@ -11,13 +11,20 @@ import { idFilter, StoredDoc } from './codec';
 const POINT_CONCURRENCY = 8;
 
 /**
- * FerretDB 1.24 evaluates a replace's filter on a document it has read and then writes by `_id`,
- * without a lock in between: two guarded replaces of one document racing can both match, and the
- * older version may land last. Within this process the replaces of one document are therefore run
- * one after another. Writers in different processes (a router and a worker) can still race there;
- * MongoDB itself applies a filtered replace atomically.
+ * Runs a conditional write of one document atomically. MongoDB applies a filtered write
+ * atomically itself; FerretDB 1.24 evaluates the filter on a document it has read and then writes
+ * by `_id` with no lock in between, so there the document's lock (doc-lock.ts) is held around it,
+ * across processes.
  */
-const oneAtATime = keyLock();
+export function atomically<T>(coll: Collection<StoredDoc>, id: unknown, dialect: Dialect, work: () => Promise<T>): Promise<T> {
+  if (dialect === 'mongodb') return work();
+  return withDocLock(coll.db, docName(coll.collectionName, id), work);
+}
+
+/** A document's name across collections, as a string FerretDB can store (no NUL: its jsonb refuses it). */
+export function docName(collection: string, id: unknown): string {
+  return JSON.stringify([collection, BSON.EJSON.stringify({ id }, { relaxed: false })]);
+}
 
 /**
  * FerretDB holds one backend connection per operation of a write command until the command ends,
@@ -50,7 +57,7 @@ export async function deleteByIds(coll: Collection<StoredDoc>, ids: unknown[], d
  */
 export async function replaceByIds(coll: Collection<StoredDoc>, docs: StoredDoc[], filterOf: (doc: StoredDoc) => Filter<StoredDoc>, dialect: Dialect): Promise<number> {
   if (dialect === 'ferretdb') {
-    const results = await pointwise(docs, (doc) => oneAtATime(`${coll.namespace}\u0000${JSON.stringify(doc._id)}`, () => coll.replaceOne(filterOf(doc), doc)));
+    const results = await pointwise(docs, (doc) => atomically(coll, doc._id, dialect, () => coll.replaceOne(filterOf(doc), doc)));
     return results.reduce((n, r) => n + r.modifiedCount, 0);
   }
   let replaced = 0;
@@ -61,7 +68,7 @@ export async function replaceByIds(coll: Collection<StoredDoc>, docs: StoredDoc[
   return replaced;
 }
 
-async function pointwise<T, R>(items: T[], op: (item: T) => Promise<R>): Promise<R[]> {
+export async function pointwise<T, R>(items: T[], op: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {

@@ -10,8 +10,9 @@ import { connectorIdentity, readWithinBudget, sizeHintFor } from '../page';
 import { quarantineEntry } from '../quarantine-entry';
 import { boundariesToRanges } from '../ranges';
 import type { EntityConnector, Key, KeyRange, MappedRecord, QuarantineEntry, ReadRequest, ReadResult } from '../types';
-import { CONDITIONAL_CHUNK, deleteByIds, findByIds } from './by-ids';
-import { BsonOptions, decodeDocument, encodeDocument, idFilter, StoredDoc } from './codec';
+import { CONDITIONAL_CHUNK, deleteByIds, findByIds, pointwise } from './by-ids';
+import { BsonOptions, decodeDocument, encodeDocument, escapeKey, idFilter, StoredDoc } from './codec';
+import { deleteDocument } from './tombstones';
 import { oversizeReason, storableExtendedJson } from './document-size';
 import { writeDocuments } from './write';
 
@@ -143,11 +144,12 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
     },
     hashRange: (range) => hashByPages(readRange, range),
     async fetchByKeys(keys) {
-      if (!keys.length) return [];
+      if (!keys.length) return { records: [], rejected: [] };
       const docs = await findByIds(await collection(), keys.map(idOf), options.dialect, READ_OPTIONS);
       const position = new Map(keys.map((k, i) => [keyText(k), i]));
       const at = (r: MappedRecord) => position.get(keyText(keyOfRecord(r, options.recordKey))) ?? 0;
-      return toRecords(docs).records.sort((a, b) => at(a) - at(b));
+      const { records, rejected } = toRecords(docs);
+      return { records: records.sort((a, b) => at(a) - at(b)), rejected };
     },
     async writeBatch(records, opts) {
       let docs: Array<{ doc: StoredDoc; record: MappedRecord }> = [];
@@ -161,7 +163,7 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
           reject(record, err.message);
         }
       }
-      const write = async () => writeDocuments(await collection(), docs.map((d) => d.doc), options.version, opts?.versionGuard ?? true, options.dialect);
+      const write = async () => writeDocuments(await collection(), docs.map((d) => d.doc), options.version, { ...opts, versionGuard: opts?.versionGuard ?? true }, options.dialect);
       let result;
       try {
         result = await write();
@@ -177,9 +179,19 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
       return { ...result, quarantined: rejected.length };
     },
     quarantine: (entries) => quarantineDocuments(options, entries),
-    async deleteKeys(keys) {
-      if (!keys.length) return 0;
-      return deleteByIds(await collection(), keys.map(idOf), options.dialect);
+    async deleteKeys(keys, opts) {
+      if (!keys.length) return { deleted: 0, kept: [] };
+      const coll = await collection();
+      if (!options.version) return { deleted: await deleteByIds(coll, keys.map(idOf), options.dialect), kept: [] };
+      const stones = { coll, version: escapeKey(options.version), dialect: options.dialect };
+      const upTo = opts?.upTo === undefined || opts.upTo === null ? opts?.upTo : (encodeDocument({ [options.version]: opts.upTo }, options) as StoredDoc);
+      const results = await pointwise(keys, (key) => deleteDocument(stones, idOf(key), upTo));
+      const removed = results.filter((r) => r.removed !== undefined);
+      return {
+        deleted: removed.length,
+        kept: keys.filter((_, i) => results[i].kept),
+        ...(removed.length === 1 ? { removedVersion: removed[0].removed } : {}),
+      };
     },
     count: async (range) => (await collection()).countDocuments(rangeFilter(range ?? {})),
     estimate: async () => (await collection()).estimatedDocumentCount(),

@@ -1,7 +1,8 @@
 import { Collection, Filter, MongoBulkWriteError } from 'mongodb';
-import type { WriteResult } from '../types';
+import type { WriteOptions, WriteResult } from '../types';
 import { Dialect, replaceByIds } from './by-ids';
 import { escapeKey, idFilter, MICROS_SUFFIX, StoredDoc } from './codec';
+import { clearTombstones, liveDocuments, removeCovered, TombstoneContext } from './tombstones';
 
 const DUPLICATE_KEY = 11000;
 
@@ -15,28 +16,37 @@ type Doc = StoredDoc;
  * overwritten. No read of the stored versions first: the guard in the filter decides, which saves
  * a point read per existing document (the common case for CDC and dual writes). A document deleted
  * between the insert and the replace stays deleted, as if the delete had come after this write.
+ * Under the guard a deleted key is inserted only above its tombstone (tombstones.ts); without it
+ * the batch is the truth and its keys' tombstones go. `existingOnly` replaces and never inserts.
  */
 export async function writeDocuments(
   coll: Collection<StoredDoc>,
   docs: Doc[],
   version: string | undefined,
-  versionGuard: boolean,
+  options: Required<Pick<WriteOptions, 'versionGuard'>> & WriteOptions,
   dialect: Dialect,
 ): Promise<Omit<WriteResult, 'quarantined'>> {
   if (!docs.length) return { written: 0, skipped: 0 };
-  const { inserted, raced: existing } = await insertAbsent(coll, docs);
+  const { versionGuard } = options;
+  const stones: TombstoneContext | undefined = version ? { coll, version: escapeKey(version), dialect } : undefined;
+  const { live, covered } = versionGuard && stones && !options.existingOnly ? await liveDocuments(stones, docs) : { live: docs, covered: [] };
+  const { inserted, raced: existing } = options.existingOnly ? { inserted: [], raced: live } : await insertAbsent(coll, live);
+  // A delete that raced the insert past the first check has left its tombstone for this one.
+  const undone = versionGuard && stones ? await removeCovered(stones, inserted) : 0;
   // An unversioned entity never overwrites under the guard: there is nothing to replace.
   const replaceable = versionGuard && !version ? [] : existing;
   const replaced = await replaceByIds(coll, replaceable, (doc) => guardFilter(doc, version, versionGuard), dialect);
-  return { written: inserted + replaced, skipped: existing.length - replaced };
+  if (!versionGuard && stones) await clearTombstones(stones, docs);
+  const written = inserted.length - undone + replaced;
+  return { written, skipped: covered.length + existing.length - replaced + undone };
 }
 
 /** insertMany(ordered: false); documents that already exist (duplicate _id) are returned for the guarded replace. */
-async function insertAbsent(coll: Collection<StoredDoc>, docs: Doc[]): Promise<{ inserted: number; raced: Doc[] }> {
-  if (!docs.length) return { inserted: 0, raced: [] };
+async function insertAbsent(coll: Collection<StoredDoc>, docs: Doc[]): Promise<{ inserted: Doc[]; raced: Doc[] }> {
+  if (!docs.length) return { inserted: [], raced: [] };
   try {
-    const r = await coll.insertMany(docs, { ordered: false });
-    return { inserted: r.insertedCount, raced: [] };
+    await coll.insertMany(docs, { ordered: false });
+    return { inserted: docs, raced: [] };
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError)) throw err;
     const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
@@ -45,7 +55,8 @@ async function insertAbsent(coll: Collection<StoredDoc>, docs: Doc[]): Promise<{
     // document, each either inserted or refused as a duplicate, says what is stored.
     const accounted = errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY) && err.insertedCount + errors.length === docs.length;
     if (!accounted) throw err;
-    return { inserted: err.insertedCount, raced: errors.map((e) => docs[e.index]) };
+    const refused = new Set(errors.map((e) => e.index));
+    return { inserted: docs.filter((_, i) => !refused.has(i)), raced: docs.filter((_, i) => refused.has(i)) };
   }
 }
 

@@ -9,6 +9,7 @@ import type { ColumnPair } from './direct-columns';
 import { keyOfRaw, literalRangeWhere } from './read';
 import { RAW_TEXT } from './session';
 import { orderBy } from './sql';
+import { removeTombstoned } from './tombstones';
 import { upsertSql } from './write';
 
 export interface Side {
@@ -21,7 +22,8 @@ const STAGE = 'pg_temp.switchyard_stage';
 
 /**
  * One keyset page: `COPY (SELECT … ORDER BY key LIMIT n) TO STDOUT` on the source streamed into
- * `COPY stage FROM STDIN` on the target, then the same guarded upsert as writeBatch from the stage.
+ * `COPY stage FROM STDIN` on the target, then the same guarded upsert (tombstones included) as
+ * writeBatch from the stage.
  * Both clients are inside pinned transactions (session.ts), so both sides print and parse text
  * alike. The staged rows are exactly the page, so the largest staged key is the resume cursor.
  */
@@ -43,8 +45,9 @@ export async function copyDirectPage(source: Side, target: Side, columns: Column
   const staged = target.client.query(copyFrom(`copy ${STAGE} (${targetCols}) from stdin`));
   await pipeline(source.client.query(copyTo(`copy (${select}) to stdout`)), counted, staged);
 
-  const { rowCount } = await target.client.query(upsertSql(target.ctx, columns.map((c) => c.target), versionGuard, STAGE));
-  const written = rowCount ?? 0;
+  const { rows } = await target.client.query<Record<string, string | null>>({ text: upsertSql(target.ctx, columns.map((c) => c.target), versionGuard, STAGE), types: RAW_TEXT });
+  // As in writeBatch: a delete that committed while the upsert waited on its row is not undone.
+  const written = rows.length - (versionGuard ? await removeTombstoned(target.client, target.ctx, rows) : 0);
   const page: DirectPage = { rows: staged.rowCount, written, skipped: staged.rowCount - written, bytes };
   if (staged.rowCount >= limit) page.lastKey = await lastStagedKey(target);
   return page;

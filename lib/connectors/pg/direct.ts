@@ -5,6 +5,7 @@ import { loadContext, PgContext, PgEntityOptions } from './context';
 import { directColumns } from './direct-columns';
 import { copyDirectPage } from './direct-page';
 import { beginSql } from './session';
+import { ensureTombstones } from './tombstones';
 
 /**
  * A DirectCopier from one PostgreSQL table to another, or the reason the mapping needs the
@@ -18,7 +19,7 @@ export async function pgDirectCopy(
 ): Promise<DirectCopier | string> {
   const sourcePool = pgPool(source.conn);
   const targetPool = pgPool(target.conn);
-  const [sourceCtx, targetCtx] = await Promise.all([contextOf(sourcePool, source), contextOf(targetPool, target)]);
+  const [sourceCtx, targetCtx] = await Promise.all([contextOf(sourcePool, source), contextOf(targetPool, target, true)]);
   const columns = directColumns(sourceCtx, targetCtx, rename);
   if (typeof columns === 'string') return columns;
   return {
@@ -29,10 +30,13 @@ export async function pgDirectCopy(
   };
 }
 
-async function contextOf(pool: Pool, options: PgEntityOptions): Promise<PgContext> {
+async function contextOf(pool: Pool, options: PgEntityOptions, written = false): Promise<PgContext> {
   const client = await pool.connect();
   try {
-    return await loadContext(client, options);
+    const ctx = await loadContext(client, options);
+    // The guarded upsert reads the target's tombstones (tombstones.ts).
+    if (written && ctx.version) await ensureTombstones(client);
+    return ctx;
   } finally {
     client.release();
   }

@@ -4,11 +4,12 @@ import type { Row } from '../../mapping/entity';
 import { quoteIdent } from '../../sql/identifiers';
 import { keyOfRecord } from '../keys';
 import { quarantineEntry } from '../quarantine-entry';
-import type { MappedRecord, QuarantineEntry, WriteResult } from '../types';
+import type { MappedRecord, QuarantineEntry, WriteOptions, WriteResult } from '../types';
 import type { PgTable } from './catalog';
 import type { PgChild, PgContext } from './context';
 import { encodeStored, PgInput, rowsToJson } from './encode';
 import { RAW_TEXT } from './session';
+import { clearTombstones, notTombstoned, removeTombstoned } from './tombstones';
 
 type Encoded = Record<string, PgInput>;
 
@@ -20,14 +21,18 @@ interface EncodedRecord {
 /**
  * Upserts a batch in one statement per table. With the version guard, an existing row is only
  * replaced by a strictly newer version, so a stale backfill batch cannot undo a dual write and a
- * re-run changes nothing. Child rows follow their parent: replaced only when the parent was.
+ * re-run changes nothing, and a deleted row comes back only with a version above its tombstone.
+ * Without the guard the batch is the truth: its keys' tombstones are cleared. `existingOnly`
+ * updates rows that exist and inserts none. Child rows follow their parent: replaced only when
+ * the parent was.
  */
 export async function writeRecords(
   client: PoolClient,
   ctx: PgContext,
   records: MappedRecord[],
-  versionGuard: boolean,
+  options: Required<Pick<WriteOptions, 'versionGuard'>> & WriteOptions,
 ): Promise<WriteResult & { rejected: QuarantineEntry[] }> {
+  const { versionGuard } = options;
   const encoded: EncodedRecord[] = [];
   const rejected: QuarantineEntry[] = [];
   for (const record of records) {
@@ -40,8 +45,10 @@ export async function writeRecords(
   }
   if (!encoded.length) return { written: 0, skipped: 0, quarantined: rejected.length, rejected };
   const parents = encoded.map((e) => e.parent);
+  const columns = columnsOf(parents, ctx.key.map((k) => k.name));
+  const batch = `json_populate_recordset(null::${ctx.table.sql}, $1::json)`;
   const { rows } = await client.query<Record<string, string>>({
-    text: upsertSql(ctx, columnsOf(parents, ctx.key.map((k) => k.name)), versionGuard, `json_populate_recordset(null::${ctx.table.sql}, $1::json)`),
+    text: options.existingOnly ? updateSql(ctx, columns, versionGuard, batch) : upsertSql(ctx, columns, versionGuard, batch),
     values: [rowsToJson(parents)],
     types: RAW_TEXT,
   });
@@ -51,7 +58,10 @@ export async function writeRecords(
       await replaceChildren(client, ctx, child, writtenKeys, encoded.flatMap((e) => e.children.get(child.as) ?? []));
     }
   }
-  return { written: rows.length, skipped: encoded.length - rows.length, quarantined: rejected.length, rejected };
+  const undone = versionGuard ? await removeTombstoned(client, ctx, rows) : 0;
+  if (!versionGuard) await clearTombstones(client, ctx, rows);
+  const written = rows.length - undone;
+  return { written, skipped: encoded.length - written, quarantined: rejected.length, rejected };
 }
 
 function encodeRecord(ctx: PgContext, row: Row): EncodedRecord {
@@ -106,11 +116,29 @@ export function upsertSql(ctx: PgContext, columns: string[], versionGuard: boole
     conflict = 'do nothing';
   } else {
     const v = ctx.version ? quoteIdent(ctx.version.name) : '';
-    const guard = versionGuard ? ` where t.${v} < excluded.${v} or (t.${v} is null and excluded.${v} is not null)` : '';
+    const guard = versionGuard ? ` where ${newer(v, 'excluded')}` : '';
     conflict = `do update set ${updates.join(', ')}${guard}`;
   }
-  return `insert into ${ctx.table.sql} as t (${cols}) select ${cols} from ${rows}
+  // A deleted key comes back only with a version above its tombstone (tombstones.ts).
+  const live = versionGuard && ctx.version ? ` where ${notTombstoned(ctx, ctx.version, 'r')}` : '';
+  return `insert into ${ctx.table.sql} as t (${cols}) select ${cols} from ${rows} r${live}
     on conflict (${keys.join(', ')}) ${conflict} returning ${keys.join(', ')}`;
+}
+
+/** `alias`'s version replaces the stored row t's under the guard. */
+function newer(v: string, alias: string): string {
+  return `t.${v} < ${alias}.${v} or (t.${v} is null and ${alias}.${v} is not null)`;
+}
+
+/** Replaces stored rows only (no insert), under the guard when asked; returns the keys replaced. */
+function updateSql(ctx: PgContext, columns: string[], versionGuard: boolean, rows: string): string {
+  const keys = ctx.key.map((k) => quoteIdent(k.name));
+  const updates = columns.filter((c) => !ctx.key.some((k) => k.name === c)).map((c) => `${quoteIdent(c)} = r.${quoteIdent(c)}`);
+  const match = keys.map((k) => `t.${k} = r.${k}`).join(' and ');
+  const guard = versionGuard && ctx.version ? ` and (${newer(quoteIdent(ctx.version.name), 'r')})` : '';
+  // Nothing to set (a key-only table): the no-op assignment still reports which keys exist.
+  const set = updates.length ? updates.join(', ') : `${keys[0]} = t.${keys[0]}`;
+  return `update ${ctx.table.sql} as t set ${set} from ${rows} r where ${match}${guard} returning ${keys.map((k) => `t.${k}`).join(', ')}`;
 }
 
 async function replaceChildren(client: PoolClient, ctx: PgContext, child: PgChild, parentKeys: string[], rows: Encoded[]): Promise<void> {
