@@ -13,6 +13,11 @@ import type { Step } from './migration-steps';
 import type { MigrationState } from './migration-types';
 
 export const CDC_PATCH = 'migration-cdc-sync';
+/**
+ * The gates see a stream that stopped delivering slices as falling behind: before, they read the
+ * last slice's lag however old it was, so a stalled stream read as lag 0 and the ramp went green.
+ */
+export const STALE_LAG_PATCH = 'cdc-stale-lag';
 
 /** A slice returns often enough for status and gates to see fresh lag, rarely enough to keep history small. */
 const SLICE_MS = 10_000;
@@ -84,12 +89,17 @@ export async function stopStream(rt: MigrationRuntime): Promise<void> {
 
 async function streamLoop(s: MigrationState): Promise<void> {
   try {
-    for (;;) note(s, await cdcStream({ ...ref(s), sliceMs: SLICE_MS }));
+    for (;;) {
+      s.cdc!.sliceStartedMs = Date.now();
+      note(s, await cdcStream({ ...ref(s), sliceMs: SLICE_MS }));
+    }
   } catch (err) {
     if (isCancellation(err)) return;
     // Only a lost slot ends the stream (everything else is retried): changes are gone, say so now.
     s.cdc!.lost = `CDC stream stopped: ${failureMessage(err)}; roll back to preflight to copy again, or abort`;
     record(s, 'cdc stream lost', 'workflow', s.cdc!.lost);
+  } finally {
+    if (s.cdc) s.cdc.sliceStartedMs = undefined;
   }
 }
 
@@ -121,11 +131,21 @@ export async function holdForLag(s: MigrationState, step: Step): Promise<string 
   return cdc.lost;
 }
 
-/** What the health gates see as lag: a lost stream is infinitely behind, so the gate rolls reads back. */
+/**
+ * What the health gates see as lag: a lost stream is infinitely behind, so the gate rolls reads
+ * back; a slice running past its length (retrying, stuck on a lock, a source not answering) has
+ * applied nothing the workflow knows of, so the lag is at least how long it is overdue. Only the
+ * overdue part counts: a healthy slice reports after SLICE_MS, longer than the default threshold.
+ * The workflow clock only feeds the gate activity's input; the verdict comes back from history.
+ */
 export function gateLagSeconds(s: MigrationState): { lagSeconds: number } | Record<string, never> {
   if (!s.cdc) return {};
   if (s.cdc.lost) return { lagSeconds: Number.MAX_SAFE_INTEGER };
-  return s.cdc.lag ? { lagSeconds: s.cdc.lag.seconds } : {};
+  if (!s.cdc.lag) return {};
+  const started = s.cdc.sliceStartedMs;
+  if (started === undefined || !patched(STALE_LAG_PATCH)) return { lagSeconds: s.cdc.lag.seconds };
+  const overdueSeconds = Math.max(0, Date.now() - started - SLICE_MS) / 1000;
+  return { lagSeconds: Math.max(s.cdc.lag.seconds, overdueSeconds) };
 }
 
 /** Slot and publication dropped, replica identities restored: on complete, abort, or rollback to preflight. */

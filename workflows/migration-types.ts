@@ -101,6 +101,8 @@ export interface CdcState {
   /** Stream slices finished; a lag gate waits for one that ends after it started waiting. */
   slices: number;
   lag?: CdcLag;
+  /** Workflow time the running stream slice started; absent while no stream runs. */
+  sliceStartedMs?: number;
   /** The stream was stopped and drained at the write switch; cleared by a rollback before it. */
   switched?: boolean;
   /** The step whose entry waits for lag to fall within the threshold. */

@@ -5,7 +5,7 @@ import type { MigrationSpec } from '../../lib/spec/schema';
 import { abortUpdate, approveUpdate } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import { useDataStack } from './backfill-fixtures';
-import { cdcMigrationSpec, cdcSlotExists, dropSlot, sourceUsers, targetUsers } from './cdc-migration-fixtures';
+import { cdcMigrationSpec, cdcSlotExists, dropSlot, sourceUsers, stallStream, targetUsers } from './cdc-migration-fixtures';
 import { createUsersAndOrders, writeLoad } from './cdc-fixtures';
 import { startMigration, waitForStatus } from './migration-fixtures';
 
@@ -18,12 +18,14 @@ describe('migration workflow with sync "cdc"', () => {
     for (const spec of started) await cdcTeardown({ migrationId: spec.id, spec }).catch(() => undefined);
   });
 
-  async function startCdc(approvals: MigrationSpec['approvals'], cdcOptions: Partial<MigrationSpec['cdc']> = {}) {
+  async function startCdc(
+    approvals: MigrationSpec['approvals'], cdcOptions: Partial<MigrationSpec['cdc']> = {}, timers: Partial<MigrationSpec['timers']> = {},
+  ) {
     const users = uniqueName('users');
     const orders = uniqueName('orders');
     await createUsersAndOrders(h.f, users, orders);
     const base = cdcMigrationSpec(h.f, users, orders, approvals);
-    const spec = { ...base, cdc: { ...base.cdc, ...cdcOptions } };
+    const spec = { ...base, cdc: { ...base.cdc, ...cdcOptions }, timers: { ...base.timers, ...timers } };
     started.push(spec);
     const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec, { autoApprove: false });
     return { spec, handle, users, orders };
@@ -52,6 +54,25 @@ describe('migration workflow with sync "cdc"', () => {
       'preflight:old', 'dual_write:old', 'backfill:old', 'verify:old', 'shadow_read:old', 'read_ramp:old', 'read_ramp:old',
       'write_switch:new_then_old', 'complete:new', 'decommission:new',
     ]);
+  }, 300_000);
+
+  it('a stream that stops delivering slices shows growing lag and breaches the health gate', async () => {
+    const { spec, handle } = await startCdc([], {}, { shadowReadSoak: '10m' });
+    await waitForStatus(handle, (s) => s.phase === 'shadow_read' && s.gates.latest?.verdict === 'green', 200_000);
+    // Holding the stream's advisory lock between two slices stalls it: every next slice fails (retryably) as busy.
+    const stall = await stallStream(h.f, spec);
+    try {
+      const stalledAt = Date.now();
+      const breached = await waitForStatus(handle, (s) => s.gates.latest?.verdict === 'breach', 60_000);
+      expect(breached.gates.latest!.reasons).toEqual([expect.stringMatching(/^CDC lag \d+(\.\d+)?s above 5s$/)]);
+      // No earlier than the stall can explain: one slice's length plus the threshold.
+      expect(Date.now() - stalledAt).toBeGreaterThan(10_000);
+      expect(breached.cdc!.lag!.seconds).toBeLessThanOrEqual(spec.gates.maxLagSeconds);
+    } finally {
+      await stall.release();
+    }
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'stalled stream' }] });
+    expect((await handle.result()).state).toBe('aborted');
   }, 300_000);
 
   it('warns when the slot retains more WAL than allowed, and stops loudly when its slot is dropped', async () => {
