@@ -48,7 +48,7 @@ export interface CdcStreamInput extends CdcRef {
   batchMessages?: number;
   /** Pause between polls once caught up. */
   idleMs?: number;
-  /** Retained WAL above this is a warning in the returned and heartbeated state; default spec.cdc.maxRetainedWalBytes. */
+  /** Retained WAL above this drops the slot and fails as CdcSlotLost (80 % of it warns); default spec.cdc.maxRetainedWalBytes. */
   maxRetainedBytes?: number;
   /** Return after about this long (the workflow loops, reading lag from the result); absent: until cancelled. */
   sliceMs?: number;

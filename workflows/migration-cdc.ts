@@ -18,6 +18,11 @@ export const CDC_PATCH = 'migration-cdc-sync';
  * last slice's lag however old it was, so a stalled stream read as lag 0 and the ramp went green.
  */
 export const STALE_LAG_PATCH = 'cdc-stale-lag';
+/**
+ * Slot and publication are dropped on entering complete, not when the workflow ends: before, the
+ * slot retained the source's WAL through the decommission approval and final verification.
+ */
+export const TEARDOWN_AT_COMPLETE_PATCH = 'cdc-teardown-at-complete';
 
 /** A slice returns often enough for status and gates to see fresh lag, rarely enough to keep history small. */
 const SLICE_MS = 10_000;
@@ -55,7 +60,7 @@ export async function cdcPrepareStep(s: MigrationState): Promise<void> {
 
 /** Keeps the stream running while step `step` is waited for and run, from the end of the backfill until the switch. */
 export function streamDuring(s: MigrationState, rt: MigrationRuntime, step: Step): void {
-  if (!STREAMED.has(step.phase) || !s.cdc || s.cdc.lost || s.cdc.switched || rt.stream) return;
+  if (!STREAMED.has(step.phase) || !s.cdc || s.cdc.lost || s.cdc.retired || s.cdc.switched || rt.stream) return;
   const scope = new CancellationScope();
   rt.stream = { scope, done: scope.run(() => streamLoop(s)) };
 }
@@ -118,6 +123,7 @@ function note(s: MigrationState, st: Awaited<ReturnType<typeof cdcStream>>): voi
 export async function holdForLag(s: MigrationState, step: Step): Promise<string | undefined> {
   const cdc = s.cdc;
   if (!cdc || !NEEDS_STREAM.has(step.phase)) return undefined;
+  if (cdc.retired) return cdc.retired;
   if (!LAG_GATED.has(step.phase)) return cdc.lost;
   const max = s.plan!.spec.gates.maxLagSeconds;
   const after = cdc.slices;
@@ -140,7 +146,7 @@ export async function holdForLag(s: MigrationState, step: Step): Promise<string 
  */
 export function gateLagSeconds(s: MigrationState): { lagSeconds: number } | Record<string, never> {
   if (!s.cdc) return {};
-  if (s.cdc.lost) return { lagSeconds: Number.MAX_SAFE_INTEGER };
+  if (s.cdc.lost || s.cdc.retired) return { lagSeconds: Number.MAX_SAFE_INTEGER };
   if (!s.cdc.lag) return {};
   const started = s.cdc.sliceStartedMs;
   if (started === undefined || !patched(STALE_LAG_PATCH)) return { lagSeconds: s.cdc.lag.seconds };
@@ -148,8 +154,20 @@ export function gateLagSeconds(s: MigrationState): { lagSeconds: number } | Reco
   return { lagSeconds: Math.max(s.cdc.lag.seconds, overdueSeconds) };
 }
 
-/** Slot and publication dropped, replica identities restored: on complete, abort, or rollback to preflight. */
+/** Slot and publication dropped, replica identities restored: on abort, rollback to preflight, or the end. */
 export async function cdcTeardownStep(s: MigrationState): Promise<void> {
-  await cdcTeardown({ ...ref(s), identityChanges: s.cdc?.identityChanges ?? [] });
+  if (!s.cdc?.retired) await cdcTeardown({ ...ref(s), identityChanges: s.cdc?.identityChanges ?? [] });
   s.cdc = undefined;
+}
+
+/**
+ * On entering complete the new database is primary and the stream has been drained at the switch:
+ * the slot would only retain WAL. Dropped now; a rollback behind the switch then needs a new copy,
+ * which entry to any step that needs the stream says.
+ */
+export async function retireCdcAtComplete(s: MigrationState): Promise<void> {
+  if (!s.cdc || s.cdc.retired || !patched(TEARDOWN_AT_COMPLETE_PATCH)) return;
+  await cdcTeardown({ ...ref(s), identityChanges: s.cdc.identityChanges });
+  s.cdc.retired = 'CDC slot dropped at complete: the stream cannot resume; roll back to preflight to copy again, or abort';
+  s.cdc.identityChanges = [];
 }

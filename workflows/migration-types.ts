@@ -109,6 +109,8 @@ export interface CdcState {
   holding?: Phase;
   /** Why the stream stopped for good (a lost slot). */
   lost?: string;
+  /** Why the stream cannot resume: its slot was dropped at complete. */
+  retired?: string;
 }
 
 export type MigrationSpecInput = z.input<typeof migrationSpecSchema>;
@@ -141,7 +143,7 @@ export interface MigrationStatus {
   gates: { thresholds: MigrationPlan['spec']['gates'] | null; latest: MigrationState['latestGate'] };
   transitions: Transition[];
   /** CDC sync: stream lag (bytes and seconds behind the source), a step held for lag, a lost stream; null otherwise. */
-  cdc: Pick<CdcState, 'lag' | 'holding' | 'lost'> | null;
+  cdc: Pick<CdcState, 'lag' | 'holding' | 'lost' | 'retired'> | null;
   /** Dual-write sync: keys waiting in the reconcile queue at the latest drain; null before the first. */
   reconcileQueue: ReconcileQueueStatus | null;
 }

@@ -10,6 +10,7 @@ import { collectChanges, WatchedRelation } from './changes';
 import { CdcNames, cdcNames } from './names';
 import { ack, peekBatch } from './peek';
 import { resolveWatched } from './relations';
+import { enforceRetention } from './retention';
 import { readSlotState } from './slot';
 import { waitUntilVisible } from './visible';
 
@@ -41,7 +42,7 @@ export interface Stream {
 }
 
 export interface StreamOptions {
-  /** Retained WAL above this is reported as a warning (the disk fills before the slot is lost). */
+  /** Retained WAL above this drops the slot (lib/cdc/retention.ts); above 80 % of it, a warning. */
   maxRetainedBytes: number;
   /** Counters to continue from (a retried attempt). */
   counters?: ApplyCounters & { transactions: number };
@@ -58,7 +59,8 @@ export async function openStream(migrationId: string, spec: MigrationSpec, optio
   try {
     const { rows } = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(hashtextextended('switchyard.cdc:' || $1, 0)) as locked`, [names.slot]);
     if (!rows[0].locked) throw new SlotBusyError(`replication slot ${names.slot} is being consumed by another stream (a previous attempt still finishing)`);
-    await readSlotState(client, names.slot);
+    // Also before any work: a stream that keeps failing to apply must not keep the slot growing.
+    await enforceRetention(client, await readSlotState(client, names.slot), options.maxRetainedBytes);
     const watched = await resolveWatched(client, spec);
     return streamOn(client, names, spec, watched, options);
   } catch (err) {
@@ -96,11 +98,7 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
       if (batch.ackLsn) await ack(client, names.slot, batch.ackLsn);
       counters.transactions += batch.transactions;
       const slot = await readSlotState(client, names.slot);
-      const warnings: string[] = [];
-      if (slot.retainedBytes > options.maxRetainedBytes) {
-        warnings.push(`replication slot ${names.slot} retains ${slot.retainedBytes} bytes of WAL (limit ${options.maxRetainedBytes}); the stream is falling behind`);
-      }
-      if (slot.walStatus === 'unreserved') warnings.push(`replication slot ${names.slot} is about to lose WAL (wal_status unreserved)`);
+      const warnings = await enforceRetention(client, slot, options.maxRetainedBytes);
       return {
         ...counters,
         confirmedLsn: slot.confirmedLsn,

@@ -18,17 +18,9 @@ export async function cdcSlotExists(f: DataFixture, spec: MigrationSpec): Promis
   return rowCount === 1;
 }
 
-/** Drops the migration's slot from outside, retrying while a peek holds it active. */
-export async function dropSlot(f: DataFixture, spec: MigrationSpec): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await f.pg.query('select pg_drop_replication_slot($1)', [cdcNames(spec.id).slot]);
-      return;
-    } catch (err) {
-      if (attempt >= 50 || !/is active/.test((err as Error).message)) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+export async function cdcPublicationExists(f: DataFixture, spec: MigrationSpec): Promise<boolean> {
+  const { rowCount } = await f.pg.query('select 1 from pg_publication where pubname = $1', [cdcNames(spec.id).publication]);
+  return rowCount === 1;
 }
 
 /**
