@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  cdcBlockers, cdcNames, dropPublicationAndSlot, ensurePublicationAndSlot, ensureReplicaIdentity, IdentityChange,
+  cdcBlockers, cdcNames, dropPublicationAndSlot, ensurePublicationAndSlot, ensureReplicaIdentity, IdentityChange, LockTimeoutError,
   openStream, restoreReplicaIdentity, SlotBusyError, SlotLostError, StreamState, watchedTables,
 } from '../lib/cdc';
 import { metrics } from '../lib/metrics';
@@ -37,7 +37,7 @@ export const cdcPrepare = heartbeating(async (ref: CdcRef): Promise<CdcPrepared>
   const names = cdcNames(ref.migrationId);
   const tables = watchedTables(ref.spec);
   return withSourceClient(ref.spec, async (client) => {
-    const identityChanges = await ensureReplicaIdentity(client, tables);
+    const identityChanges = await failLoudly(() => ensureReplicaIdentity(client, tables, ref.spec.cdc.lockTimeout));
     const startLsn = await ensurePublicationAndSlot(client, names, tables.map((t) => t.table));
     return { ...names, startLsn, identityChanges };
   });
@@ -91,18 +91,23 @@ export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
 export const cdcTeardown = heartbeating(async (ref: CdcRef & { identityChanges?: IdentityChange[] }): Promise<{ slotDropped: boolean }> => {
   return withSourceClient(ref.spec, async (client) => {
     const dropped = await dropPublicationAndSlot(client, cdcNames(ref.migrationId));
-    await restoreReplicaIdentity(client, ref.identityChanges ?? []);
+    await failLoudly(() => restoreReplicaIdentity(client, ref.identityChanges ?? [], ref.spec.cdc.lockTimeout));
     return dropped;
   });
 });
 
-/** A lost slot stops the migration (no retry can bring the missed changes back); a busy one is retried. */
+/**
+ * A lost slot stops the migration (no retry can bring the missed changes back); a busy one is
+ * retried. A lock timeout is not retried automatically: each attempt stalls the table's queries
+ * for up to cdc.lockTimeout, so a human retries the step once the blocking transaction is gone.
+ */
 async function failLoudly<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (err instanceof SlotLostError) throw ApplicationFailure.create({ message: err.message, type: 'CdcSlotLost', nonRetryable: true });
     if (err instanceof SlotBusyError) throw ApplicationFailure.create({ message: err.message, type: 'CdcSlotBusy' });
+    if (err instanceof LockTimeoutError) throw ApplicationFailure.create({ message: err.message, type: 'CdcLockTimeout', nonRetryable: true });
     throw err;
   }
 }
