@@ -215,6 +215,23 @@ test('MongoDB → PostgreSQL: a record replaces its row — a removed field clea
   ]);
 });
 
+test('a source row rejected on read is quarantined in the target with only the fields the spec maps: a dropped column never leaves the source', async () => {
+  await fx.pg.query(`create table patients (id int primary key, name text, ssn text, born timestamptz, version int not null)`);
+  await fx.pg.query(`insert into patients values (1, 'ok', '111-11-1111', '1980-01-01', 1), (2, 'bad', '222-22-2222', 'infinity', 1)`);
+  const spec = parse({
+    source: { connection: fx.pgConnection },
+    target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+    entities: [{ name: 'patients', from: { table: 'patients', key: ['id'], version: 'version' }, to: { collection: 'patients' }, fields: { id: '_id', ssn: null } }],
+  });
+  expect(await copy(openSource(spec, 'patients'), openTarget(spec, 'patients'))).toEqual({ written: 1, skipped: 0, quarantined: 1 });
+  const entry = await fx.mongo.collection('switchyard_quarantine').findOne({ entity: 'patients' });
+  expect(entry).toMatchObject({ key: '[2]', reason: expect.stringContaining('infinity') });
+  expect(entry!.document).toContain('"name":"bad"');
+  expect(entry!.document).not.toContain('222-22-2222');
+  expect(entry!.document).not.toContain('ssn');
+  expect(JSON.stringify(await fx.mongo.collection('patients').findOne({ _id: 1 as never }))).not.toContain('ssn');
+});
+
 test('FerretDB version guard by _id point writes: older replaced, newer/equal kept, unguarded overwrites, racing writers keep the newest', async () => {
   await fx.pg.query(`create table if not exists guarded (id int primary key, qty int, version bigint not null)`);
   const target = openTarget(parse({
