@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   cdcBlockers, cdcNames, dropPublicationAndSlot, ensurePublicationAndSlot, ensureReplicaIdentity, IdentityChange, LockTimeoutError,
-  openStream, restoreReplicaIdentity, SlotBusyError, SlotLostError, StreamState, watchedTables,
+  openStream, ResyncCheckpoint, restoreReplicaIdentity, SlotBusyError, SlotLostError, StreamState, watchedTables,
 } from '../lib/cdc';
 import { metrics } from '../lib/metrics';
 import type { MigrationSpec } from '../lib/spec/schema';
@@ -68,11 +68,13 @@ export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
   const ctx = Context.current();
   const o = { ...DEFAULTS, maxRetainedBytes: input.spec.cdc.maxRetainedWalBytes, ...input };
   const startedAt = Date.now();
-  let last = ctx.info.heartbeatDetails as StreamState | undefined;
-  const stream = await failLoudly(() => openStream(input.migrationId, input.spec, { maxRetainedBytes: o.maxRetainedBytes, counters: last }));
+  // A previous attempt's state, and where its TRUNCATE resync got to if it died inside one.
+  const { resync, ...previous } = (ctx.info.heartbeatDetails ?? {}) as Partial<StreamState> & { resync?: ResyncCheckpoint };
+  let last = ctx.info.heartbeatDetails ? (previous as StreamState) : undefined;
+  const stream = await failLoudly(() => openStream(input.migrationId, input.spec, { maxRetainedBytes: o.maxRetainedBytes, counters: last, resume: resync }));
   try {
     for (;;) {
-      const state = await failLoudly(() => stream.step(o.batchMessages, () => ctx.heartbeat(last)));
+      const state = await failLoudly(() => stream.step(o.batchMessages, (checkpoint) => ctx.heartbeat({ ...last, resync: checkpoint })));
       last = state;
       ctx.heartbeat(state);
       metrics.lagSeconds.set({ migration_id: input.migrationId }, state.lagSeconds);

@@ -5,7 +5,7 @@ import { pgPool } from '../connectors/clients';
 import { inTransaction } from '../connectors/pg/session';
 import type { EntityConnector } from '../connectors/types';
 import type { MigrationSpec } from '../spec/schema';
-import { ApplyCounters, applyEntityChanges } from './apply';
+import { ApplyCounters, applyEntityChanges, ApplyProgress, ResyncCheckpoint } from './apply';
 import { collectChanges, WatchedRelation } from './changes';
 import { CdcNames, cdcNames } from './names';
 import { ack, peekBatch } from './peek';
@@ -36,8 +36,8 @@ const EMPTY_COUNTERS: ApplyCounters & { transactions: number } = { upserted: 0, 
 
 export interface Stream {
   names: CdcNames;
-  /** One step: read a batch, apply it to the target, then acknowledge it. */
-  step(maxMessages: number, progress: () => void): Promise<StreamState>;
+  /** One step: read a batch, apply it to the target, then acknowledge it. progress: heartbeat, with a resync's checkpoint. */
+  step(maxMessages: number, progress: ApplyProgress): Promise<StreamState>;
   close(): Promise<void>;
 }
 
@@ -46,6 +46,8 @@ export interface StreamOptions {
   maxRetainedBytes: number;
   /** Counters to continue from (a retried attempt). */
   counters?: ApplyCounters & { transactions: number };
+  /** Where a previous attempt's TRUNCATE resync got to (used when the same batch comes back). */
+  resume?: ResyncCheckpoint;
 }
 
 /**
@@ -90,7 +92,7 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
       await waitUntilVisible(client, batch.messages);
       for (const [entity, changes] of collectChanges(batch.messages, relations, watched)) {
         const { source, target } = sidesOf(entity);
-        const applied = await applyEntityChanges(source, target, changes, progress);
+        const applied = await applyEntityChanges(source, target, changes, progress, { first: batch.firstLsn ?? '', resume: options.resume });
         counters.upserted += applied.upserted;
         counters.deleted += applied.deleted;
         counters.resyncs += applied.resyncs;
