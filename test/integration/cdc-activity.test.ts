@@ -92,4 +92,24 @@ describe('cdcStream activity', () => {
     expect(failure).toMatchObject({ type: 'CdcSlotLost', nonRetryable: true });
     expect(failure.message).toMatch(/does not exist: it was dropped/);
   });
+
+  it('a retried slice continues a TRUNCATE resync from the checkpoint in its predecessor\'s heartbeat', async () => {
+    await f.pg.query('create table rs (id integer primary key, qty integer not null, version bigint not null)');
+    await f.pg.query('create table rs_copy (like rs including all)');
+    await f.pg.query('insert into rs select g, g, 1 from generate_series(1, 10) g');
+    const rsSpec = copySpec(f, 'cdc-act-rs', ['rs']);
+    await cdc.prepare(rsSpec);
+    await copyAll(rsSpec, 'rs');
+    await f.pg.query('truncate rs');
+    await f.pg.query('insert into rs select g, g, 1 from generate_series(1, 3000) g');
+    const { slot, publication } = cdcNames(rsSpec.id);
+    const { rows } = await f.pg.query(`select lsn::text from pg_logical_slot_peek_binary_changes($1, null, 1, 'proto_version', '1', 'publication_names', $2)`, [slot, publication]);
+    // What a killed attempt left behind: the copy pass done up to key 1500 (rows 1-10 were there already).
+    await f.pg.query('insert into rs_copy select g, g, 1 from generate_series(11, 1500) g');
+    const env = new MockActivityEnvironment({ heartbeatDetails: { resync: { batch: rows[0].lsn, entity: 'rs', phase: 'copy', after: [1500] } } });
+    const state = await env.run(cdcStream, { migrationId: rsSpec.id, spec: rsSpec, untilCaughtUp: true });
+    expect(state).toMatchObject({ resyncs: 1, upserted: 1500, caughtUp: true });
+    expect(state).not.toHaveProperty('resync');
+    await expectSameData(rsSpec, 'rs');
+  });
 });
