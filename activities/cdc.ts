@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  cdcBlockers, cdcNames, dropPublicationAndSlot, ensurePublicationAndSlot, ensureReplicaIdentity, IdentityChange,
-  openStream, restoreReplicaIdentity, SlotBusyError, SlotLostError, StreamState, watchedTables,
+  cdcBlockers, cdcNames, dropPublicationAndSlot, ensurePublicationAndSlot, ensureReplicaIdentity, IdentityChange, LockTimeoutError,
+  openStream, ResyncCheckpoint, restoreReplicaIdentity, SlotBusyError, SlotLostError, StreamState, watchedTables,
 } from '../lib/cdc';
 import { metrics } from '../lib/metrics';
 import type { MigrationSpec } from '../lib/spec/schema';
@@ -37,7 +37,7 @@ export const cdcPrepare = heartbeating(async (ref: CdcRef): Promise<CdcPrepared>
   const names = cdcNames(ref.migrationId);
   const tables = watchedTables(ref.spec);
   return withSourceClient(ref.spec, async (client) => {
-    const identityChanges = await ensureReplicaIdentity(client, tables);
+    const identityChanges = await failLoudly(() => ensureReplicaIdentity(client, tables, ref.spec.cdc.lockTimeout));
     const startLsn = await ensurePublicationAndSlot(client, names, tables.map((t) => t.table));
     return { ...names, startLsn, identityChanges };
   });
@@ -48,7 +48,7 @@ export interface CdcStreamInput extends CdcRef {
   batchMessages?: number;
   /** Pause between polls once caught up. */
   idleMs?: number;
-  /** Retained WAL above this is a warning in the returned and heartbeated state; default spec.cdc.maxRetainedWalBytes. */
+  /** Retained WAL above this drops the slot and fails as CdcSlotLost (80 % of it warns); default spec.cdc.maxRetainedWalBytes. */
   maxRetainedBytes?: number;
   /** Return after about this long (the workflow loops, reading lag from the result); absent: until cancelled. */
   sliceMs?: number;
@@ -68,11 +68,13 @@ export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
   const ctx = Context.current();
   const o = { ...DEFAULTS, maxRetainedBytes: input.spec.cdc.maxRetainedWalBytes, ...input };
   const startedAt = Date.now();
-  let last = ctx.info.heartbeatDetails as StreamState | undefined;
-  const stream = await failLoudly(() => openStream(input.migrationId, input.spec, { maxRetainedBytes: o.maxRetainedBytes, counters: last }));
+  // A previous attempt's state, and where its TRUNCATE resync got to if it died inside one.
+  const { resync, ...previous } = (ctx.info.heartbeatDetails ?? {}) as Partial<StreamState> & { resync?: ResyncCheckpoint };
+  let last = ctx.info.heartbeatDetails ? (previous as StreamState) : undefined;
+  const stream = await failLoudly(() => openStream(input.migrationId, input.spec, { maxRetainedBytes: o.maxRetainedBytes, counters: last, resume: resync }));
   try {
     for (;;) {
-      const state = await failLoudly(() => stream.step(o.batchMessages, () => ctx.heartbeat(last)));
+      const state = await failLoudly(() => stream.step(o.batchMessages, (checkpoint) => ctx.heartbeat({ ...last, resync: checkpoint })));
       last = state;
       ctx.heartbeat(state);
       metrics.lagSeconds.set({ migration_id: input.migrationId }, state.lagSeconds);
@@ -91,18 +93,23 @@ export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
 export const cdcTeardown = heartbeating(async (ref: CdcRef & { identityChanges?: IdentityChange[] }): Promise<{ slotDropped: boolean }> => {
   return withSourceClient(ref.spec, async (client) => {
     const dropped = await dropPublicationAndSlot(client, cdcNames(ref.migrationId));
-    await restoreReplicaIdentity(client, ref.identityChanges ?? []);
+    await failLoudly(() => restoreReplicaIdentity(client, ref.identityChanges ?? [], ref.spec.cdc.lockTimeout));
     return dropped;
   });
 });
 
-/** A lost slot stops the migration (no retry can bring the missed changes back); a busy one is retried. */
+/**
+ * A lost slot stops the migration (no retry can bring the missed changes back); a busy one is
+ * retried. A lock timeout is not retried automatically: each attempt stalls the table's queries
+ * for up to cdc.lockTimeout, so a human retries the step once the blocking transaction is gone.
+ */
 async function failLoudly<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (err instanceof SlotLostError) throw ApplicationFailure.create({ message: err.message, type: 'CdcSlotLost', nonRetryable: true });
     if (err instanceof SlotBusyError) throw ApplicationFailure.create({ message: err.message, type: 'CdcSlotBusy' });
+    if (err instanceof LockTimeoutError) throw ApplicationFailure.create({ message: err.message, type: 'CdcLockTimeout', nonRetryable: true });
     throw err;
   }
 }

@@ -13,6 +13,16 @@ import type { Step } from './migration-steps';
 import type { MigrationState } from './migration-types';
 
 export const CDC_PATCH = 'migration-cdc-sync';
+/**
+ * The gates see a stream that stopped delivering slices as falling behind: before, they read the
+ * last slice's lag however old it was, so a stalled stream read as lag 0 and the ramp went green.
+ */
+export const STALE_LAG_PATCH = 'cdc-stale-lag';
+/**
+ * Slot and publication are dropped on entering complete, not when the workflow ends: before, the
+ * slot retained the source's WAL through the decommission approval and final verification.
+ */
+export const TEARDOWN_AT_COMPLETE_PATCH = 'cdc-teardown-at-complete';
 
 /** A slice returns often enough for status and gates to see fresh lag, rarely enough to keep history small. */
 const SLICE_MS = 10_000;
@@ -50,7 +60,7 @@ export async function cdcPrepareStep(s: MigrationState): Promise<void> {
 
 /** Keeps the stream running while step `step` is waited for and run, from the end of the backfill until the switch. */
 export function streamDuring(s: MigrationState, rt: MigrationRuntime, step: Step): void {
-  if (!STREAMED.has(step.phase) || !s.cdc || s.cdc.lost || s.cdc.switched || rt.stream) return;
+  if (!STREAMED.has(step.phase) || !s.cdc || s.cdc.lost || s.cdc.retired || s.cdc.switched || rt.stream) return;
   const scope = new CancellationScope();
   rt.stream = { scope, done: scope.run(() => streamLoop(s)) };
 }
@@ -84,12 +94,17 @@ export async function stopStream(rt: MigrationRuntime): Promise<void> {
 
 async function streamLoop(s: MigrationState): Promise<void> {
   try {
-    for (;;) note(s, await cdcStream({ ...ref(s), sliceMs: SLICE_MS }));
+    for (;;) {
+      s.cdc!.sliceStartedMs = Date.now();
+      note(s, await cdcStream({ ...ref(s), sliceMs: SLICE_MS }));
+    }
   } catch (err) {
     if (isCancellation(err)) return;
     // Only a lost slot ends the stream (everything else is retried): changes are gone, say so now.
     s.cdc!.lost = `CDC stream stopped: ${failureMessage(err)}; roll back to preflight to copy again, or abort`;
     record(s, 'cdc stream lost', 'workflow', s.cdc!.lost);
+  } finally {
+    if (s.cdc) s.cdc.sliceStartedMs = undefined;
   }
 }
 
@@ -108,6 +123,7 @@ function note(s: MigrationState, st: Awaited<ReturnType<typeof cdcStream>>): voi
 export async function holdForLag(s: MigrationState, step: Step): Promise<string | undefined> {
   const cdc = s.cdc;
   if (!cdc || !NEEDS_STREAM.has(step.phase)) return undefined;
+  if (cdc.retired) return cdc.retired;
   if (!LAG_GATED.has(step.phase)) return cdc.lost;
   const max = s.plan!.spec.gates.maxLagSeconds;
   const after = cdc.slices;
@@ -121,15 +137,37 @@ export async function holdForLag(s: MigrationState, step: Step): Promise<string 
   return cdc.lost;
 }
 
-/** What the health gates see as lag: a lost stream is infinitely behind, so the gate rolls reads back. */
+/**
+ * What the health gates see as lag: a lost stream is infinitely behind, so the gate rolls reads
+ * back; a slice running past its length (retrying, stuck on a lock, a source not answering) has
+ * applied nothing the workflow knows of, so the lag is at least how long it is overdue. Only the
+ * overdue part counts: a healthy slice reports after SLICE_MS, longer than the default threshold.
+ * The workflow clock only feeds the gate activity's input; the verdict comes back from history.
+ */
 export function gateLagSeconds(s: MigrationState): { lagSeconds: number } | Record<string, never> {
   if (!s.cdc) return {};
-  if (s.cdc.lost) return { lagSeconds: Number.MAX_SAFE_INTEGER };
-  return s.cdc.lag ? { lagSeconds: s.cdc.lag.seconds } : {};
+  if (s.cdc.lost || s.cdc.retired) return { lagSeconds: Number.MAX_SAFE_INTEGER };
+  if (!s.cdc.lag) return {};
+  const started = s.cdc.sliceStartedMs;
+  if (started === undefined || !patched(STALE_LAG_PATCH)) return { lagSeconds: s.cdc.lag.seconds };
+  const overdueSeconds = Math.max(0, Date.now() - started - SLICE_MS) / 1000;
+  return { lagSeconds: Math.max(s.cdc.lag.seconds, overdueSeconds) };
 }
 
-/** Slot and publication dropped, replica identities restored: on complete, abort, or rollback to preflight. */
+/** Slot and publication dropped, replica identities restored: on abort, rollback to preflight, or the end. */
 export async function cdcTeardownStep(s: MigrationState): Promise<void> {
-  await cdcTeardown({ ...ref(s), identityChanges: s.cdc?.identityChanges ?? [] });
+  if (!s.cdc?.retired) await cdcTeardown({ ...ref(s), identityChanges: s.cdc?.identityChanges ?? [] });
   s.cdc = undefined;
+}
+
+/**
+ * On entering complete the new database is primary and the stream has been drained at the switch:
+ * the slot would only retain WAL. Dropped now; a rollback behind the switch then needs a new copy,
+ * which entry to any step that needs the stream says.
+ */
+export async function retireCdcAtComplete(s: MigrationState): Promise<void> {
+  if (!s.cdc || s.cdc.retired || !patched(TEARDOWN_AT_COMPLETE_PATCH)) return;
+  await cdcTeardown({ ...ref(s), identityChanges: s.cdc.identityChanges });
+  s.cdc.retired = 'CDC slot dropped at complete: the stream cannot resume; roll back to preflight to copy again, or abort';
+  s.cdc.identityChanges = [];
 }

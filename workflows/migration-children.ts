@@ -8,6 +8,7 @@ import { backfillWorkflow } from './backfill';
 import type { MigrationRuntime } from './migration-runtime';
 import type { ChildStatus, MigrationState } from './migration-types';
 import { verifyWorkflow, VerifyOptions, VerifyResult } from './verify';
+import type { MismatchTotals } from './verify-diffs';
 
 export type DataPhase = 'backfill' | 'verify';
 
@@ -41,9 +42,19 @@ export async function runEntityChildren(s: MigrationState, rt: MigrationRuntime,
     if (kind === 'verify' && !(status.result as VerifyResult).clean) {
       const r = status.result as VerifyResult;
       throw ApplicationFailure.nonRetryable(
-        `${entity}: source and target differ after verification (${JSON.stringify(r.remaining)}); reconcile: ${r.reconcile.outcome}`,
+        `${entity}: source and target differ after verification: ${differenceCounts(r.remaining.totals)}; reconcile: ${r.reconcile.outcome}; ` +
+        `the keys: status.entities.${entity}.verify.result.remaining.diffs (verify workflow ${workflowId})`,
         'VerificationFailed',
       );
     }
   }));
+}
+
+/**
+ * Counts only: the message lands in the migration's history, state and status, where up to
+ * maxListed keys (1,000 by default) would bloat every continue-as-new and spread record keys.
+ */
+function differenceCounts(t: MismatchTotals): string {
+  const unnamed = t.unlisted ? `, ${t.unlisted} not named` : '';
+  return `${t.all} ${t.all === 1 ? 'row' : 'rows'} (${t.missing} missing, ${t.extra} extra, ${t.different} different${unnamed})`;
 }

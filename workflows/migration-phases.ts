@@ -1,7 +1,7 @@
 /** What each step does between being entered and being left; returns why it may be left. */
 import { condition, patched } from '@temporalio/workflow';
 import { checkConnections, checkGates } from './migration-activities';
-import { cdcPreflightStep, cdcPrepareStep, finishStreamAtSwitch, gateLagSeconds, usesCdc } from './migration-cdc';
+import { cdcPreflightStep, cdcPrepareStep, finishStreamAtSwitch, gateLagSeconds, retireCdcAtComplete, usesCdc } from './migration-cdc';
 import { runEntityChildren } from './migration-children';
 import { draining } from './migration-reconcile';
 import { interrupt, MigrationRuntime } from './migration-runtime';
@@ -40,6 +40,7 @@ export async function runStep(s: MigrationState, rt: MigrationRuntime, step: Ste
       if (usesCdc(s)) await finishStreamAtSwitch(s, rt);
       return timed(timersMs.rollbackWindow, `rollback window ${spec.timers.rollbackWindow}`, draining(s));
     case 'complete':
+      if (usesCdc(s)) await retireCdcAtComplete(s);
       return { left: 'complete' };
     case 'decommission':
       await runEntityChildren(s, rt, 'verify', finalVerification(s));

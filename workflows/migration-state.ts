@@ -78,7 +78,7 @@ export function statusOf(s: MigrationState): MigrationStatus {
     entities: s.entities,
     gates: { thresholds: s.plan?.spec.gates ?? null, latest: s.latestGate },
     transitions: s.transitions,
-    cdc: s.cdc ? { lag: s.cdc.lag, holding: s.cdc.holding, lost: s.cdc.lost } : null,
+    cdc: s.cdc ? { lag: s.cdc.lag, holding: s.cdc.holding, lost: s.cdc.lost, retired: s.cdc.retired } : null,
     reconcileQueue: s.reconcileQueue ?? null,
     routerAcks: s.routerAcks ?? null,
   };

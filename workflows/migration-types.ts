@@ -114,12 +114,16 @@ export interface CdcState {
   /** Stream slices finished; a lag gate waits for one that ends after it started waiting. */
   slices: number;
   lag?: CdcLag;
+  /** Workflow time the running stream slice started; absent while no stream runs. */
+  sliceStartedMs?: number;
   /** The stream was stopped and drained at the write switch; cleared by a rollback before it. */
   switched?: boolean;
   /** The step whose entry waits for lag to fall within the threshold. */
   holding?: Phase;
   /** Why the stream stopped for good (a lost slot). */
   lost?: string;
+  /** Why the stream cannot resume: its slot was dropped at complete. */
+  retired?: string;
 }
 
 export type MigrationSpecInput = z.input<typeof migrationSpecSchema>;
@@ -152,7 +156,7 @@ export interface MigrationStatus {
   gates: { thresholds: MigrationPlan['spec']['gates'] | null; latest: MigrationState['latestGate'] };
   transitions: Transition[];
   /** CDC sync: stream lag (bytes and seconds behind the source), a step held for lag, a lost stream; null otherwise. */
-  cdc: Pick<CdcState, 'lag' | 'holding' | 'lost'> | null;
+  cdc: Pick<CdcState, 'lag' | 'holding' | 'lost' | 'retired'> | null;
   /** Dual-write sync: keys waiting in the reconcile queue at the latest drain; null before the first. */
   reconcileQueue: ReconcileQueueStatus | null;
   /** The latest wait for routers to follow a change of write primary; null before the first. */

@@ -12,6 +12,23 @@ export interface ApplyCounters {
   resyncs: number;
 }
 
+/**
+ * How far a TRUNCATE resync of one entity has got, heartbeated so a retried attempt (a killed
+ * worker, the activity's time limit) continues instead of copying the entity again. `batch` is
+ * the first LSN of the batch holding the truncate: the checkpoint applies to that batch only.
+ */
+export interface ResyncCheckpoint {
+  batch: string;
+  entity: string;
+  /** delete: removing target records the source no longer has; copy: writing every source record. */
+  phase: 'delete' | 'copy';
+  /** The last key done in that phase. */
+  after?: Key;
+}
+
+/** Reports progress (a heartbeat); during a resync with where it has got. */
+export type ApplyProgress = (checkpoint?: ResyncCheckpoint) => void;
+
 /** How many keys one source read and one target write carry. */
 const CHUNK = 500;
 
@@ -23,8 +40,14 @@ const CHUNK = 500;
  * batch writes the same thing again, and a key change (old key gone, new key present) or an
  * unchanged TOAST column (re-read in full) needs nothing special.
  */
-export async function applyEntityChanges(source: EntityConnector, target: EntityConnector, changes: EntityChanges, progress: () => void): Promise<ApplyCounters> {
-  if (changes.truncated) return resync(source, target, progress);
+export async function applyEntityChanges(
+  source: EntityConnector, target: EntityConnector, changes: EntityChanges, progress: ApplyProgress, batch: { first: string; resume?: ResyncCheckpoint } = { first: '' },
+): Promise<ApplyCounters> {
+  if (changes.truncated) {
+    const { resume } = batch;
+    const from = resume && resume.batch === batch.first && resume.entity === source.entity ? resume : undefined;
+    return resyncEntity(source, target, progress, batch.first, from);
+  }
   const counters: ApplyCounters = { upserted: 0, deleted: 0, quarantined: 0, resyncs: 0 };
   const touched = [...changes.keys.values()];
   for (let i = 0; i < touched.length; i += CHUNK) {
@@ -46,34 +69,46 @@ export async function applyEntityChanges(source: EntityConnector, target: Entity
 
 /**
  * After a TRUNCATE the WAL names no rows, so the entity is made equal to the source wholesale:
- * target records the source no longer has are deleted, then every source record is written.
+ * target records the source no longer has are deleted, then every source record is written, in
+ * key order, each page checkpointed. Resuming from a checkpoint is safe for the same reason the
+ * backfill's is: every change after the truncate is applied by the batches that follow.
  * Costs a full copy of the entity; truncates of migrating tables are rare.
  */
-async function resync(source: EntityConnector, target: EntityConnector, progress: () => void): Promise<ApplyCounters> {
+async function resyncEntity(
+  source: EntityConnector, target: EntityConnector, progress: ApplyProgress, batch: string, from: ResyncCheckpoint | undefined,
+): Promise<ApplyCounters> {
   const counters: ApplyCounters = { upserted: 0, deleted: 0, quarantined: 0, resyncs: 1 };
-  await eachPage(target, async (keys) => {
-    const { records, rejected } = await source.fetchByKeys(keys);
-    const present = new Set([...records.map((r) => keyText(source.keyOf(r))), ...rejected.map((r) => keyText(r.key))]);
-    counters.deleted += (await target.deleteKeys(keys.filter((k) => !present.has(keyText(k))))).deleted;
-    progress();
-  });
-  let after: Key | undefined;
+  const at = { batch, entity: source.entity };
+  if (from?.phase !== 'copy') {
+    await eachPage(target, from?.after, async (keys, after) => {
+      const { records, rejected } = await source.fetchByKeys(keys);
+      const present = new Set([...records.map((r) => keyText(source.keyOf(r))), ...rejected.map((r) => keyText(r.key))]);
+      counters.deleted += (await target.deleteKeys(keys.filter((k) => !present.has(keyText(k))))).deleted;
+      progress({ ...at, phase: 'delete', after });
+    });
+  }
+  let after = from?.phase === 'copy' ? from.after : undefined;
   do {
     const page = await source.readRange({ after, limit: CHUNK });
     await target.writeBatch(page.records, { versionGuard: false });
     if (page.rejected.length) counters.quarantined += await target.quarantine(page.rejected);
     counters.upserted += page.records.length;
     after = page.lastKey;
-    progress();
+    progress({ ...at, phase: 'copy', after: after ?? lastKeyOf(source, page.records) });
   } while (after);
   return counters;
 }
 
-async function eachPage(side: EntityConnector, work: (keys: Key[]) => Promise<void>): Promise<void> {
-  let after: Key | undefined;
+function lastKeyOf(side: EntityConnector, records: Parameters<EntityConnector['keyOf']>[0][]): Key | undefined {
+  return records.length ? side.keyOf(records[records.length - 1]) : undefined;
+}
+
+async function eachPage(side: EntityConnector, from: Key | undefined, work: (keys: Key[], last: Key | undefined) => Promise<void>): Promise<void> {
+  let after = from;
   do {
     const page = await side.readRange({ after, limit: CHUNK });
-    await work(page.records.map((r) => side.keyOf(r)));
+    const keys = page.records.map((r) => side.keyOf(r));
+    await work(keys, page.lastKey ?? keys.at(-1));
     after = page.lastKey;
   } while (after);
 }

@@ -1,6 +1,14 @@
 import type { ClientBase } from 'pg';
+import { parseDuration } from '../spec/duration';
 import { quoteIdent, quoteQualified } from '../sql/identifiers';
 import type { WatchedTable } from './tables';
+
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** An ALTER TABLE gave up waiting for its lock (cdc.lockTimeout). */
+export class LockTimeoutError extends Error {
+  override readonly name = 'LockTimeoutError';
+}
 
 /**
  * A table's replica identity decides which columns of the old row reach the WAL on updates and
@@ -20,25 +28,47 @@ export interface IdentityChange {
 
 interface IdentityRow { identity: IdentityChange['previous']; columns: string[]; index: string | null }
 
-export async function ensureReplicaIdentity(client: ClientBase, tables: WatchedTable[]): Promise<IdentityChange[]> {
+/** `lockTimeout`: how long each ALTER TABLE may wait for its lock (a spec duration, cdc.lockTimeout). */
+export async function ensureReplicaIdentity(client: ClientBase, tables: WatchedTable[], lockTimeout: string): Promise<IdentityChange[]> {
   const changes: IdentityChange[] = [];
   for (const t of tables) {
     const current = await readIdentity(client, t.table);
     const needed = t.role === 'parent' ? t.key : [t.foreignKey];
     if (current.identity === 'f' || needed.every((c) => current.columns.includes(c))) continue;
-    await client.query(`alter table ${quoteQualified(t.table)} replica identity full`);
+    await alterIdentity(client, t.table, 'full', lockTimeout);
     changes.push({ table: t.table, previous: current.identity, ...(current.identity === 'i' && current.index ? { index: current.index } : {}) });
   }
   return changes;
 }
 
 /** Puts back identities ensureReplicaIdentity changed; a table that is gone meanwhile is skipped. */
-export async function restoreReplicaIdentity(client: ClientBase, changes: IdentityChange[]): Promise<void> {
+export async function restoreReplicaIdentity(client: ClientBase, changes: IdentityChange[], lockTimeout: string): Promise<void> {
   for (const c of changes) {
     const { rows } = await client.query('select 1 from pg_class where oid = to_regclass($1)', [quoteQualified(c.table)]);
     if (!rows.length) continue;
     const identity = c.previous === 'i' && c.index ? `using index ${quoteIdent(c.index)}` : { d: 'default', n: 'nothing', i: 'default', f: 'full' }[c.previous];
-    await client.query(`alter table ${quoteQualified(c.table)} replica identity ${identity}`);
+    await alterIdentity(client, c.table, identity, lockTimeout);
+  }
+}
+
+/**
+ * ALTER TABLE takes an ACCESS EXCLUSIVE lock: while it waits behind a long transaction, every
+ * later query of the table waits behind it. A lock_timeout bounds that stall on a production
+ * table; when it expires, nothing changed and the error says what to do.
+ */
+async function alterIdentity(client: ClientBase, table: string, identity: string, lockTimeout: string): Promise<void> {
+  await client.query('begin');
+  try {
+    await client.query(`set local lock_timeout = ${parseDuration(lockTimeout)}`);
+    await client.query(`alter table ${quoteQualified(table)} replica identity ${identity}`);
+    await client.query('commit');
+  } catch (err) {
+    await client.query('rollback');
+    if ((err as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw err;
+    throw new LockTimeoutError(
+      `ALTER TABLE ${table} REPLICA IDENTITY ${identity.toUpperCase()} waited cdc.lockTimeout (${lockTimeout}) for its lock: a transaction or query ` +
+      `on ${table} holds it (pg_locks, pg_stat_activity); retry once it has finished, or raise cdc.lockTimeout`,
+    );
   }
 }
 

@@ -7,6 +7,8 @@ import { SlotLostError } from './slot';
 /** Decoded changes read from the slot without consuming them. */
 export interface Batch {
   messages: PgOutputMessage[];
+  /** LSN of the first message: names the batch (a retry peeks the same one until it is acknowledged). */
+  firstLsn?: string;
   /** Commits in the batch. Decoding emits whole transactions, so a batch never ends inside one. */
   transactions: number;
   /** Commit time of the first transaction: the oldest change not yet applied. */
@@ -35,7 +37,7 @@ export async function peekBatch(client: ClientBase, names: CdcNames, maxMessages
     [names.slot, maxMessages, names.publication],
   );
   const messages = rows.map((r) => decodePgOutput(r.data));
-  const batch: Batch = { messages, transactions: 0, serverNowMs: Number(clock.now_ms) };
+  const batch: Batch = { messages, firstLsn: rows[0]?.lsn, transactions: 0, serverNowMs: Number(clock.now_ms) };
   let lastCommit: bigint | undefined;
   for (const m of messages) {
     if (m.tag === 'begin') batch.firstCommitTimeMs ??= m.commitTimeMs;

@@ -5,11 +5,12 @@ import { pgPool } from '../connectors/clients';
 import { inTransaction } from '../connectors/pg/session';
 import type { EntityConnector } from '../connectors/types';
 import type { MigrationSpec } from '../spec/schema';
-import { ApplyCounters, applyEntityChanges } from './apply';
+import { ApplyCounters, applyEntityChanges, ApplyProgress, ResyncCheckpoint } from './apply';
 import { collectChanges, WatchedRelation } from './changes';
 import { CdcNames, cdcNames } from './names';
 import { ack, peekBatch } from './peek';
 import { resolveWatched } from './relations';
+import { enforceRetention } from './retention';
 import { readSlotState } from './slot';
 import { waitUntilVisible } from './visible';
 
@@ -35,16 +36,18 @@ const EMPTY_COUNTERS: ApplyCounters & { transactions: number } = { upserted: 0, 
 
 export interface Stream {
   names: CdcNames;
-  /** One step: read a batch, apply it to the target, then acknowledge it. */
-  step(maxMessages: number, progress: () => void): Promise<StreamState>;
+  /** One step: read a batch, apply it to the target, then acknowledge it. progress: heartbeat, with a resync's checkpoint. */
+  step(maxMessages: number, progress: ApplyProgress): Promise<StreamState>;
   close(): Promise<void>;
 }
 
 export interface StreamOptions {
-  /** Retained WAL above this is reported as a warning (the disk fills before the slot is lost). */
+  /** Retained WAL above this drops the slot (lib/cdc/retention.ts); above 80 % of it, a warning. */
   maxRetainedBytes: number;
   /** Counters to continue from (a retried attempt). */
   counters?: ApplyCounters & { transactions: number };
+  /** Where a previous attempt's TRUNCATE resync got to (used when the same batch comes back). */
+  resume?: ResyncCheckpoint;
 }
 
 /**
@@ -58,7 +61,8 @@ export async function openStream(migrationId: string, spec: MigrationSpec, optio
   try {
     const { rows } = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(hashtextextended('switchyard.cdc:' || $1, 0)) as locked`, [names.slot]);
     if (!rows[0].locked) throw new SlotBusyError(`replication slot ${names.slot} is being consumed by another stream (a previous attempt still finishing)`);
-    await readSlotState(client, names.slot);
+    // Also before any work: a stream that keeps failing to apply must not keep the slot growing.
+    await enforceRetention(client, await readSlotState(client, names.slot), options.maxRetainedBytes);
     const watched = await resolveWatched(client, spec);
     return streamOn(client, names, spec, watched, options);
   } catch (err) {
@@ -88,7 +92,7 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
       await waitUntilVisible(client, batch.messages);
       for (const [entity, changes] of collectChanges(batch.messages, relations, watched)) {
         const { source, target } = sidesOf(entity);
-        const applied = await applyEntityChanges(source, target, changes, progress);
+        const applied = await applyEntityChanges(source, target, changes, progress, { first: batch.firstLsn ?? '', resume: options.resume });
         counters.upserted += applied.upserted;
         counters.deleted += applied.deleted;
         counters.quarantined += applied.quarantined;
@@ -97,11 +101,7 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
       if (batch.ackLsn) await ack(client, names.slot, batch.ackLsn);
       counters.transactions += batch.transactions;
       const slot = await readSlotState(client, names.slot);
-      const warnings: string[] = [];
-      if (slot.retainedBytes > options.maxRetainedBytes) {
-        warnings.push(`replication slot ${names.slot} retains ${slot.retainedBytes} bytes of WAL (limit ${options.maxRetainedBytes}); the stream is falling behind`);
-      }
-      if (slot.walStatus === 'unreserved') warnings.push(`replication slot ${names.slot} is about to lose WAL (wal_status unreserved)`);
+      const warnings = await enforceRetention(client, slot, options.maxRetainedBytes);
       return {
         ...counters,
         confirmedLsn: slot.confirmedLsn,

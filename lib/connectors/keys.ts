@@ -1,4 +1,5 @@
 import { Binary, Long, ObjectId } from 'mongodb';
+import { z } from 'zod';
 import type { Value } from '../mapping/values';
 import type { Key, KeyPart } from './types';
 
@@ -13,10 +14,34 @@ export function toKeyPart(value: Value | undefined): KeyPart {
   throw new Error(`a key value must be a string, number, bigint or ObjectId, got ${describeValue(value)}`);
 }
 
+/** What a key part may be (KeyPart), checked where keys enter from outside (the router's callers). */
+const keyPartSchema = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.strictObject({ $numberLong: z.string().regex(/^-?\d{1,19}$/, 'digits') }),
+  z.strictObject({ $oid: z.string().regex(/^[0-9a-fA-F]{24}$/, '24 hex digits') }),
+]);
+const keySchema = z.array(keyPartSchema).min(1);
+
+/**
+ * A key from outside, refused unless every part is a KeyPart: an object such as {"$gt": ""}
+ * would otherwise become a query operator in a MongoDB filter.
+ */
+export function parseKey(key: unknown): Key {
+  const parsed = keySchema.safeParse(key);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue.path.length ? `part ${String(issue.path[0])}: ` : '';
+  throw new Error(`key ${JSON.stringify(key)} is not a key: ${where}expected an array of strings, numbers, booleans, {"$numberLong": digits} or {"$oid": 24 hex digits}`);
+}
+
 export function fromKeyPart(part: KeyPart): Value {
   if (typeof part === 'object' && part !== null) {
     if ('$numberLong' in part) return BigInt(part.$numberLong);
     if ('$oid' in part) return new ObjectId(part.$oid);
+    // Never pass an unknown object on: in a MongoDB filter it would be an operator.
+    throw new Error(`a key part must be a string, number, boolean, $numberLong or $oid, got ${describeValue(part)}`);
   }
   return part as Value;
 }

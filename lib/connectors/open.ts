@@ -47,6 +47,7 @@ export function sideOptions(spec: MigrationSpec, entityName: string, side: 'sour
     embeds: !!store.table && !!other.collection,
     toRecord: isSource ? mapping.toTarget : same,
     fromRecord: isSource ? mapping.toSource : same,
+    quarantined: isSource ? mapping.withoutDropped : <T>(row: Record<string, T>) => row,
   });
 }
 
@@ -57,11 +58,12 @@ interface SideWiring {
   embeds: boolean;
   toRecord(row: Row): MappedRecord;
   fromRecord(record: MappedRecord): Row;
+  quarantined<T>(row: Record<string, T>): Record<string, T>;
 }
 
 function storeOptions(side: 'source' | 'target', sideSpec: SideSpec, entity: EntitySpec, mapping: EntityMapping, w: SideWiring): SideOptions {
   const conn = resolveConnection(sideSpec.connection);
-  const common = { entity: entity.name, side, conn, version: w.version, recordKey: mapping.targetKey, toRecord: w.toRecord, fromRecord: w.fromRecord };
+  const common = { entity: entity.name, side, conn, version: w.version, recordKey: mapping.targetKey, toRecord: w.toRecord, fromRecord: w.fromRecord, quarantined: w.quarantined };
   if (w.store.table) {
     if (conn.kind !== 'postgres') throw new Error(`entity ${entity.name}: ${side} names a table but connection ${conn.name} is ${conn.kind}`);
     return {

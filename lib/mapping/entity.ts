@@ -21,6 +21,12 @@ export interface EntityMapping {
   readonly childFields: string[];
   toTarget(row: Row): Row;
   toSource(record: Row): Row;
+  /**
+   * A source-shaped row (or raw stored row) without the fields the spec drops (mapped to null),
+   * also inside embedded children: what a quarantine entry may keep of a row that failed to map,
+   * so a column the spec leaves behind (personal data, say) never reaches the target database.
+   */
+  withoutDropped<T>(row: Record<string, T>): Record<string, T>;
 }
 
 export function compileMapping(entity: EntitySpec): EntityMapping {
@@ -54,6 +60,15 @@ export function compileMapping(entity: EntitySpec): EntityMapping {
       }
       return out;
     },
+    withoutDropped(row) {
+      const out: Record<string, (typeof row)[string]> = {};
+      for (const [k, v] of Object.entries(row)) {
+        if (parent.forwardName(k) === null) continue;
+        const child = children.get(k);
+        out[k] = child && Array.isArray(v) ? (v.map((c) => keepNamed(c, child.forwardName)) as typeof v) : v;
+      }
+      return out;
+    },
     toSource(record) {
       const { own, nested } = splitChildren(record, children);
       for (const f of targetOnly) delete own[f];
@@ -62,6 +77,11 @@ export function compileMapping(entity: EntitySpec): EntityMapping {
       return revertTransforms(out, entity.transforms);
     },
   };
+}
+
+function keepNamed(item: unknown, forwardName: (name: string) => string | null): unknown {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+  return Object.fromEntries(Object.entries(item).filter(([k]) => forwardName(k) !== null));
 }
 
 function splitChildren(row: Row, children: Map<string, unknown>): { own: Row; nested: Map<string, Row[]> } {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Pool } from 'pg';
 import type { RoutingState } from '../control';
+import { parseKey } from '../connectors/keys';
 import type { Key } from '../connectors/types';
 import { behindNew } from './behind-new';
 import { controlOutbox } from './control-outbox';
@@ -116,16 +117,26 @@ export async function createRouter(options: RouterOptions) {
         intent.end();
       }
     };
+    // Keys come from the application: checked before anything uses them.
+    const checked = (key: Key) => {
+      try {
+        return parseKey(key);
+      } catch (err) {
+        throw new Error(`${name}: ${(err as Error).message}`);
+      }
+    };
     return {
-      get: (key) => {
+      get: async (key) => {
+        const valid = checked(key);
         const state = follower.current();
-        return routedRead(state, key, route, hooksFor(name, state), tuning.percentReadTimeoutMs);
+        return routedRead(state, valid, route, hooksFor(name, state), tuning.percentReadTimeoutMs);
       },
       insert: (record) => write(route.keyOf(record), (access, role) => access.insert(record, { role })),
       update: (record) => write(route.keyOf(record), (access, role) => access.update(record, { role })),
-      delete: (key) => {
+      delete: async (key) => {
+        const valid = checked(key);
         const deleted = {};
-        return write(key, (access, role) => access.delete(key, { role, deleted }));
+        return write(valid, (access, role) => access.delete(valid, { role, deleted }));
       },
     };
   }

@@ -50,8 +50,10 @@ export const approvalsSchema = z
   .default(['write_switch', 'complete', 'decommission']);
 
 export const cdcOptionsSchema = z.strictObject({
-  /** WAL the replication slot may hold back before status warns (the disk fills before the slot is lost). */
+  /** WAL the replication slot may hold back: above it the slot is dropped and the sync fails (80 % warns), so the source's disk never fills. */
   maxRetainedWalBytes: z.number().int().positive().default(1024 ** 3),
+  /** How long ALTER TABLE … REPLICA IDENTITY waits for its lock (queries of the table queue behind it meanwhile). */
+  lockTimeout: durationSchema.default('5s'),
 }).prefault({});
 
 /** Dual writes from the application (router) or change data capture from PostgreSQL. */

@@ -1,10 +1,11 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { cdcStream, cdcTeardown } from '../../activities/cdc';
+import { Client } from 'pg';
+import { cdcPrepare, cdcStream, cdcTeardown } from '../../activities/cdc';
 import { closeAllClients } from '../../lib/connectors/clients';
 import { cdcNames, StreamState } from '../../lib/cdc';
 import { createDataFixture, DataFixture } from './backfill-fixtures';
-import { cdcCleanup, copyAll, copySpec, expectSameData } from './cdc-fixtures';
+import { cdcCleanup, copyAll, copySpec, createUsersAndOrders, expectSameData, usersSpec } from './cdc-fixtures';
 
 let f: DataFixture;
 const cdc = cdcCleanup();
@@ -20,6 +21,34 @@ afterAll(async () => {
   await cdc.dropAll();
   await closeAllClients();
   await f.close();
+});
+
+describe('cdcPrepare activity', () => {
+  it('gives up REPLICA IDENTITY FULL after cdc.lockTimeout while a transaction holds the table, with a clear non-retryable error', async () => {
+    await createUsersAndOrders(f, 'lk_users', 'lk_orders');
+    const base = usersSpec(f, 'cdc-lock', 'lk_users', 'lk_orders');
+    const spec = { ...base, cdc: { ...base.cdc, lockTimeout: '300ms' } };
+    const holder = new Client({ connectionString: f.pgUrl });
+    await holder.connect();
+    try {
+      // A reader in an open transaction: ALTER TABLE waits for it, and every later query of the table waits behind the ALTER.
+      await holder.query('begin');
+      await holder.query('select count(*) from lk_orders');
+      const started = Date.now();
+      const attempt = new MockActivityEnvironment().run(cdcPrepare, { migrationId: spec.id, spec });
+      const stillWaiting = new Promise((_, reject) => setTimeout(() => reject(new Error('cdcPrepare still waiting for its lock after 5 s')), 5000));
+      const failure = await Promise.race([attempt, stillWaiting]).then(() => undefined, (err) => err);
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect(failure).toMatchObject({ type: 'CdcLockTimeout', nonRetryable: true });
+      expect(failure.message).toMatch(/^ALTER TABLE lk_orders REPLICA IDENTITY FULL waited cdc\.lockTimeout \(300ms\) for its lock: /);
+      expect(Date.now() - started).toBeLessThan(3000);
+      await holder.query('rollback');
+      expect((await f.pg.query(`select relreplident from pg_class where oid = 'lk_orders'::regclass`)).rows[0].relreplident).toBe('d');
+    } finally {
+      await holder.end();
+      await cdc.prepare(base).then(() => undefined, () => undefined);
+    }
+  });
 });
 
 describe('cdcStream activity', () => {
@@ -62,5 +91,25 @@ describe('cdcStream activity', () => {
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'CdcSlotLost', nonRetryable: true });
     expect(failure.message).toMatch(/does not exist: it was dropped/);
+  });
+
+  it('a retried slice continues a TRUNCATE resync from the checkpoint in its predecessor\'s heartbeat', async () => {
+    await f.pg.query('create table rs (id integer primary key, qty integer not null, version bigint not null)');
+    await f.pg.query('create table rs_copy (like rs including all)');
+    await f.pg.query('insert into rs select g, g, 1 from generate_series(1, 10) g');
+    const rsSpec = copySpec(f, 'cdc-act-rs', ['rs']);
+    await cdc.prepare(rsSpec);
+    await copyAll(rsSpec, 'rs');
+    await f.pg.query('truncate rs');
+    await f.pg.query('insert into rs select g, g, 1 from generate_series(1, 3000) g');
+    const { slot, publication } = cdcNames(rsSpec.id);
+    const { rows } = await f.pg.query(`select lsn::text from pg_logical_slot_peek_binary_changes($1, null, 1, 'proto_version', '1', 'publication_names', $2)`, [slot, publication]);
+    // What a killed attempt left behind: the copy pass done up to key 1500 (rows 1-10 were there already).
+    await f.pg.query('insert into rs_copy select g, g, 1 from generate_series(11, 1500) g');
+    const env = new MockActivityEnvironment({ heartbeatDetails: { resync: { batch: rows[0].lsn, entity: 'rs', phase: 'copy', after: [1500] } } });
+    const state = await env.run(cdcStream, { migrationId: rsSpec.id, spec: rsSpec, untilCaughtUp: true });
+    expect(state).toMatchObject({ resyncs: 1, upserted: 1500, caughtUp: true });
+    expect(state).not.toHaveProperty('resync');
+    await expectSameData(rsSpec, 'rs');
   });
 });

@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { openSource, openTarget } from '../../lib/connectors';
 import type { Key } from '../../lib/connectors/types';
-import { cdcNames, openStream, Stream, StreamState } from '../../lib/cdc';
+import { cdcNames, openStream, Stream, StreamOptions, StreamState } from '../../lib/cdc';
 import { MigrationSpec, parseSpec } from '../../lib/spec/schema';
 import { cdcPrepare, cdcTeardown } from '../../activities/cdc';
 import type { DataFixture } from './backfill-fixtures';
@@ -84,8 +84,8 @@ export function cdcCleanup() {
       prepared.push(spec);
       return cdcPrepare({ migrationId: spec.id, spec });
     },
-    open: async (spec: MigrationSpec) => {
-      const s = await openStream(spec.id, spec, { maxRetainedBytes: 1024 ** 3 });
+    open: async (spec: MigrationSpec, options: Partial<StreamOptions> = {}) => {
+      const s = await openStream(spec.id, spec, { maxRetainedBytes: 1024 ** 3, ...options });
       streams.push(s);
       return s;
     },

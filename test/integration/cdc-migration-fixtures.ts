@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { cdcNames } from '../../lib/cdc';
 import type { MigrationSpec } from '../../lib/spec/schema';
 import type { DataFixture } from './backfill-fixtures';
@@ -17,17 +18,29 @@ export async function cdcSlotExists(f: DataFixture, spec: MigrationSpec): Promis
   return rowCount === 1;
 }
 
-/** Drops the migration's slot from outside, retrying while a peek holds it active. */
-export async function dropSlot(f: DataFixture, spec: MigrationSpec): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await f.pg.query('select pg_drop_replication_slot($1)', [cdcNames(spec.id).slot]);
-      return;
-    } catch (err) {
-      if (attempt >= 50 || !/is active/.test((err as Error).message)) throw err;
-      await new Promise((r) => setTimeout(r, 100));
+export async function cdcPublicationExists(f: DataFixture, spec: MigrationSpec): Promise<boolean> {
+  const { rowCount } = await f.pg.query('select 1 from pg_publication where pubname = $1', [cdcNames(spec.id).publication]);
+  return rowCount === 1;
+}
+
+/**
+ * Takes the advisory lock the stream holds while it runs (lib/cdc/stream.ts), polling until a slice
+ * has let go of it: every later slice then fails as busy (retryably) until `release`.
+ */
+export async function stallStream(f: DataFixture, spec: MigrationSpec): Promise<{ release(): Promise<void> }> {
+  const client = new Client({ connectionString: f.pgUrl });
+  await client.connect();
+  const lock = `select pg_try_advisory_lock(hashtextextended('switchyard.cdc:' || $1, 0)) as locked`;
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!(await client.query<{ locked: boolean }>(lock, [cdcNames(spec.id).slot])).rows[0].locked) {
+      if (Date.now() > deadline) throw new Error('the stream never let go of its lock');
     }
+  } catch (err) {
+    await client.end();
+    throw err;
   }
+  return { release: () => client.end() };
 }
 
 type UserRow = { id: number; name: string; bio: string | null; version: number; orders: Array<{ id: number; amount: number }> };

@@ -1,5 +1,5 @@
 import { closeAllClients } from '../../lib/connectors/clients';
-import { readSlotState, SlotLostError } from '../../lib/cdc';
+import { readSlotState, ResyncCheckpoint, SlotLostError } from '../../lib/cdc';
 import { createDataFixture, DataFixture } from './backfill-fixtures';
 import { cdcCleanup, copyAll, copySpec, createUsersAndOrders, drain, expectSameData, usersSpec } from './cdc-fixtures';
 
@@ -79,6 +79,32 @@ describe('CDC PostgreSQL → PostgreSQL', () => {
     await expect(stream.step(100, () => undefined)).rejects.toThrow(SlotLostError);
     await stream.close();
     await expect(cdc.open(spec)).rejects.toThrow(/does not exist: it was dropped/);
+  });
+
+  it('resumes a TRUNCATE resync from its checkpoint after a crash instead of copying the entity again', async () => {
+    await items('resynced', 10);
+    const spec = copySpec(f, 'cdc-resync', ['resynced']);
+    await cdc.prepare(spec);
+    await copyAll(spec, 'resynced');
+    await f.pg.query('truncate resynced');
+    await f.pg.query('insert into resynced select g, g, 1 from generate_series(1, 3000) g');
+
+    // The first attempt dies after the delete pass and three pages (1,500 rows) of the copy.
+    const first = await cdc.open(spec);
+    const checkpoints: ResyncCheckpoint[] = [];
+    let calls = 0;
+    const dies = first.step(5000, (checkpoint) => {
+      if (checkpoint) checkpoints.push(checkpoint);
+      if (++calls === 4) throw new Error('worker killed');
+    });
+    await expect(dies).rejects.toThrow('worker killed');
+    await first.close();
+    expect(checkpoints.at(-1)).toMatchObject({ entity: 'resynced', phase: 'copy', after: [1500] });
+
+    const resumed = await cdc.open(spec, { resume: checkpoints.at(-1) });
+    const state = await drain(resumed);
+    expect(state).toMatchObject({ resyncs: 1, upserted: 1500 });
+    await expectSameData(spec, 'resynced');
   });
 
   it('acknowledges only after the target has the batch; the re-delivered batch is harmless', async () => {

@@ -171,6 +171,67 @@ test('MongoDB → PostgreSQL: values beyond numeric(p,s), varchar(n), char(n), t
   expect((await fx.pg.query(quarantined)).rows).toEqual(expected);
 });
 
+test('MongoDB → PostgreSQL: a record replaces its row — a removed field clears its column whatever else the batch holds; defaults, generated and identity columns are the database\'s', async () => {
+  await fx.pg.query(`create table replaced (id text primary key, a text, b text, n bigint generated always as identity,
+                       stamp text not null default 'preset', twice int generated always as (coalesce(length(a), 0) * 2) stored, rev bigint not null)`);
+  await fx.pg.query(`create table replaced_items (id int primary key, owner text not null, label text, size int)`);
+  const coll = fx.mongo.collection('replaced');
+  await coll.insertMany([
+    { _id: 'alone', a: 'x', b: 'y', rev: 1, items: [{ id: 1, label: 'l1', size: 1 }] },
+    { _id: 'mixed', a: 'x', b: 'y', rev: 1, items: [{ id: 2, label: 'l2', size: 2 }] },
+    { _id: 'other', a: 'x', b: 'y', stamp: 'own', rev: 1, items: [{ id: 3, label: 'l3', size: 3 }] },
+  ] as never[]);
+  const spec = parse({
+    source: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+    target: { connection: fx.pgConnection },
+    entities: [{
+      name: 'replaced', from: { collection: 'replaced', version: 'rev' }, to: { table: 'replaced' }, fields: { _id: 'id' },
+      embed: [{ table: 'replaced_items', key: ['id'], foreignKey: 'owner', as: 'items' }],
+    }],
+  });
+  const source = openSource(spec, 'replaced');
+  const target = openTarget(spec, 'replaced');
+  expect(await copy(source, target)).toEqual({ written: 3, skipped: 0, quarantined: 0 });
+
+  // 'alone' loses b (and an item's size) in a batch of its own; 'mixed' loses b beside a record that still has it.
+  await coll.replaceOne({ _id: 'alone' as never }, { a: 'x2', rev: 2, items: [{ id: 1, label: 'l1' }] });
+  await coll.replaceOne({ _id: 'mixed' as never }, { a: 'x2', rev: 2, items: [{ id: 2, label: 'l2' }] });
+  await coll.replaceOne({ _id: 'other' as never }, { a: 'x2', b: 'y2', stamp: 'own', rev: 2, items: [{ id: 3, label: 'l3', size: 4 }] });
+  const read = async (ids: string[]) => (await source.fetchByKeys(ids.map((id) => [id]))).records;
+  expect(await target.writeBatch(await read(['alone']))).toMatchObject({ written: 1 });
+  expect(await target.writeBatch(await read(['mixed', 'other']))).toMatchObject({ written: 2 });
+
+  const { rows } = await fx.pg.query(`select id, a, b, stamp, twice, n is not null as numbered, rev::int from replaced order by id`);
+  expect(rows).toEqual([
+    { id: 'alone', a: 'x2', b: null, stamp: 'preset', twice: 4, numbered: true, rev: 2 },
+    { id: 'mixed', a: 'x2', b: null, stamp: 'preset', twice: 4, numbered: true, rev: 2 },
+    { id: 'other', a: 'x2', b: 'y2', stamp: 'own', twice: 4, numbered: true, rev: 2 },
+  ]);
+  const { rows: items } = await fx.pg.query(`select id, owner, label, size from replaced_items order by id`);
+  expect(items).toEqual([
+    { id: 1, owner: 'alone', label: 'l1', size: null },
+    { id: 2, owner: 'mixed', label: 'l2', size: null },
+    { id: 3, owner: 'other', label: 'l3', size: 4 },
+  ]);
+});
+
+test('a source row rejected on read is quarantined in the target with only the fields the spec maps: a dropped column never leaves the source', async () => {
+  await fx.pg.query(`create table patients (id int primary key, name text, ssn text, born timestamptz, version int not null)`);
+  await fx.pg.query(`insert into patients values (1, 'ok', '111-11-1111', '1980-01-01', 1), (2, 'bad', '222-22-2222', 'infinity', 1)`);
+  const spec = parse({
+    source: { connection: fx.pgConnection },
+    target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+    entities: [{ name: 'patients', from: { table: 'patients', key: ['id'], version: 'version' }, to: { collection: 'patients' }, fields: { id: '_id', ssn: null } }],
+  });
+  expect(await copy(openSource(spec, 'patients'), openTarget(spec, 'patients'))).toEqual({ written: 1, skipped: 0, quarantined: 1 });
+  const entry = await fx.mongo.collection('switchyard_quarantine').findOne({ entity: 'patients' });
+  expect(entry).toMatchObject({ key: '[2]', reason: expect.stringContaining('infinity') });
+  expect(entry!.document).toContain('"name":"bad"');
+  expect(entry!.document).not.toContain('222-22-2222');
+  expect(entry!.document).not.toContain('ssn');
+  expect(JSON.stringify(await fx.mongo.collection('patients').findOne({ _id: 1 as never }))).not.toContain('ssn');
+});
+
 test('FerretDB version guard by _id point writes: older replaced, newer/equal kept, unguarded overwrites, racing writers keep the newest', async () => {
   await fx.pg.query(`create table if not exists guarded (id int primary key, qty int, version bigint not null)`);
   const target = openTarget(parse({

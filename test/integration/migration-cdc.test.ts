@@ -5,7 +5,7 @@ import type { MigrationSpec } from '../../lib/spec/schema';
 import { abortUpdate, approveUpdate } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import { useDataStack } from './backfill-fixtures';
-import { cdcMigrationSpec, cdcSlotExists, dropSlot, sourceUsers, targetUsers } from './cdc-migration-fixtures';
+import { cdcMigrationSpec, cdcPublicationExists, cdcSlotExists, sourceUsers, stallStream, targetUsers } from './cdc-migration-fixtures';
 import { createUsersAndOrders, writeLoad } from './cdc-fixtures';
 import { startMigration, waitForStatus } from './migration-fixtures';
 
@@ -18,19 +18,21 @@ describe('migration workflow with sync "cdc"', () => {
     for (const spec of started) await cdcTeardown({ migrationId: spec.id, spec }).catch(() => undefined);
   });
 
-  async function startCdc(approvals: MigrationSpec['approvals'], cdcOptions: Partial<MigrationSpec['cdc']> = {}) {
+  async function startCdc(
+    approvals: MigrationSpec['approvals'], cdcOptions: Partial<MigrationSpec['cdc']> = {}, timers: Partial<MigrationSpec['timers']> = {},
+  ) {
     const users = uniqueName('users');
     const orders = uniqueName('orders');
     await createUsersAndOrders(h.f, users, orders);
     const base = cdcMigrationSpec(h.f, users, orders, approvals);
-    const spec = { ...base, cdc: { ...base.cdc, ...cdcOptions } };
+    const spec = { ...base, cdc: { ...base.cdc, ...cdcOptions }, timers: { ...base.timers, ...timers } };
     started.push(spec);
     const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec, { autoApprove: false });
     return { spec, handle, users, orders };
   }
 
-  it('streams writes made during the backfill and after it, writes only the old database until the switch, and drops its slot', async () => {
-    const { spec, handle, users, orders } = await startCdc(['write_switch']);
+  it('streams writes made during the backfill and after it, writes only the old database until the switch, and drops its slot at complete', async () => {
+    const { spec, handle, users, orders } = await startCdc(['write_switch', 'decommission']);
     let stopped = false;
     const writes = writeLoad(h.f.pg, () => stopped, { users, orders, pauseMs: 10 });
 
@@ -40,6 +42,13 @@ describe('migration workflow with sync "cdc"', () => {
     expect(await cdcSlotExists(h.f, spec)).toBe(true);
     stopped = true;
     expect(await writes).toBeGreaterThan(50);
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
+
+    // Complete, waiting for the decommission approval: the slot no longer retains the source's WAL.
+    const completed = await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'decommission', 60_000);
+    expect(completed.phase).toBe('complete');
+    expect(await cdcSlotExists(h.f, spec)).toBe(false);
+    expect(await cdcPublicationExists(h.f, spec)).toBe(false);
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
 
     const status = await handle.result();
@@ -54,21 +63,41 @@ describe('migration workflow with sync "cdc"', () => {
     ]);
   }, 300_000);
 
-  it('warns when the slot retains more WAL than allowed, and stops loudly when its slot is dropped', async () => {
+  it('a stream that stops delivering slices shows growing lag and breaches the health gate', async () => {
+    const { spec, handle } = await startCdc([], {}, { shadowReadSoak: '10m' });
+    await waitForStatus(handle, (s) => s.phase === 'shadow_read' && s.gates.latest?.verdict === 'green', 200_000);
+    // Holding the stream's advisory lock between two slices stalls it: every next slice fails (retryably) as busy.
+    const stall = await stallStream(h.f, spec);
+    try {
+      const stalledAt = Date.now();
+      const breached = await waitForStatus(handle, (s) => s.gates.latest?.verdict === 'breach', 60_000);
+      expect(breached.gates.latest!.reasons).toEqual([expect.stringMatching(/^CDC lag \d+(\.\d+)?s above 5s$/)]);
+      // No earlier than the stall can explain: one slice's length plus the threshold.
+      expect(Date.now() - stalledAt).toBeGreaterThan(10_000);
+      expect(breached.cdc!.lag!.seconds).toBeLessThanOrEqual(spec.gates.maxLagSeconds);
+    } finally {
+      await stall.release();
+    }
+    const rolledBack = await waitForStatus(handle, (s) => s.pendingApproval !== null);
+    expect(rolledBack.phase).toBe('verify');
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'stalled stream' }] });
+    expect((await handle.result()).state).toBe('aborted');
+  }, 300_000);
+
+  it('drops a slot that retains more WAL than allowed and stops loudly, saying how to resume', async () => {
     const { spec, handle } = await startCdc(['shadow_read'], { maxRetainedWalBytes: 1 });
-    const streaming = await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'shadow_read' && s.cdc?.lag !== undefined, 120_000);
-    expect(streaming.cdc!.lag!.warnings).toEqual([expect.stringMatching(/retains \d+ bytes of WAL \(limit 1\)/)]);
-    await dropSlot(h.f, spec);
+    const lost = await waitForStatus(handle, (s) => s.cdc?.lost !== undefined, 200_000);
+    expect(lost.cdc!.lost).toMatch(/replication slot \S+ retained \d+ bytes of WAL, above cdc\.maxRetainedWalBytes \(1\): dropped it/);
+    expect(lost.cdc!.lost).toContain('roll back to preflight to copy again, or abort');
+    expect(await cdcSlotExists(h.f, spec)).toBe(false);
 
-    const lost = await waitForStatus(handle, (s) => s.cdc?.lost !== undefined);
-    expect(lost.cdc!.lost).toMatch(/replication slot .* (does not exist|was dropped|lost)/);
-    await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
     const failed = await waitForStatus(handle, (s) => s.state === 'failed');
-    expect(failed.failure).toContain('roll back to preflight to copy again, or abort');
-    expect(failed.phase).toBe('verify');
+    expect(failed.failure).toContain('cdc.maxRetainedWalBytes');
+    // The stream starts once the backfill is done: the limit stops it before verify is entered.
+    expect(failed.phase).toBe('backfill');
 
-    await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'slot lost' }] });
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'slot over its retention limit' }] });
     expect((await handle.result()).state).toBe('aborted');
     expect(await cdcSlotExists(h.f, spec)).toBe(false);
-  });
+  }, 300_000);
 });

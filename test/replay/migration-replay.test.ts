@@ -11,7 +11,8 @@ const DIR = join(__dirname, 'histories');
  * suffix and the -v1 children predate the patches child-progress-signal (and, for dual write,
  * migration-reconcile-drain and final-verify-after-switch); -v2 files were recorded with them;
  * -v3 files add soak-counts-fired-timers (migrations) and child-progress-by-count (children);
- * -router-acks files add router-acks (the wait for routers at the write switch).
+ * -router-acks files add router-acks (the wait for routers at the write switch);
+ * cdc-v3 also cdc-stale-lag and cdc-teardown-at-complete.
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
@@ -21,7 +22,7 @@ describe('recorded migration histories replay', () => {
       'cdc.json', 'happy-path.json', 'pause.json', 'rollback.json',
       'happy-path-v1.backfill.json', 'happy-path-v1.verify.json',
       ...['happy-path', 'pause', 'rollback', 'gate-breach'].flatMap((s) => [`${s}-v2.json`, `${s}-v2.backfill.json`, `${s}-v2.verify.json`]),
-      ...['happy-path', 'pause'].flatMap((s) => [`${s}-v3.json`, `${s}-v3.backfill.json`, `${s}-v3.verify.json`]),
+      ...['happy-path', 'pause', 'cdc'].flatMap((s) => [`${s}-v3.json`, `${s}-v3.backfill.json`, `${s}-v3.verify.json`]),
       ...['happy-path', 'cdc'].flatMap((s) => [`${s}-router-acks.json`, `${s}-router-acks.backfill.json`, `${s}-router-acks.verify.json`]),
     ]));
   });

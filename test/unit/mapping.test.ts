@@ -146,7 +146,7 @@ describe('BSON codec', () => {
 });
 
 describe('MongoDB Decimal128 into a PostgreSQL numeric column', () => {
-  const numeric = { name: 'amount', notNull: false, hasDefault: false, type: 'numeric', typeSql: 'numeric', typeDecl: 'numeric', category: 'N', isEnum: false };
+  const numeric = { name: 'amount', notNull: false, hasDefault: false, type: 'numeric', typeSql: 'numeric', typeDecl: 'numeric', category: 'N', isEnum: false, computed: false, generated: false, identityAlways: false };
   const encode = (text: string) => encodeColumn(numeric, Decimal128.fromString(text), 'UTC');
 
   test('30 significant digits arrive as the exact numeric text, never through a double', () => {

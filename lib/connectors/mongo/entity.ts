@@ -32,6 +32,8 @@ export interface MongoEntityOptions extends BsonOptions {
   recordKey: string[];
   version?: string;
   toRecord(row: Row): MappedRecord;
+  /** What of a stored document that failed to map a quarantine entry keeps: the fields the spec maps. */
+  quarantined<T>(row: Record<string, T>): Record<string, T>;
   fromRecord(record: MappedRecord): Row;
 }
 
@@ -77,7 +79,7 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
         records.push(options.toRecord(row));
       } catch (err) {
         if (!(err instanceof FidelityError)) throw err;
-        rejected.push(quarantineEntry(options.entity, storedKeyOf(doc), err.message, doc));
+        rejected.push(quarantineEntry(options.entity, storedKeyOf(doc), err.message, options.quarantined(doc)));
       }
     }
     return { records, rejected };

@@ -20,6 +20,17 @@ export interface PgColumn {
   /** 'S' string, 'N' numeric, … (pg_type.typcategory of the base type). */
   category: string;
   isEnum: boolean;
+  /**
+   * The database fills it: a generated column, an identity, a serial (nextval default). A write
+   * sets it only as part of the key (see writtenColumns).
+   */
+  computed: boolean;
+  /** A generated column: never written. */
+  generated: boolean;
+  /** An identity GENERATED ALWAYS: writing it needs OVERRIDING SYSTEM VALUE. */
+  identityAlways: boolean;
+  /** The default expression (from the catalog, safe to splice), for other columns that have one. */
+  defaultSql?: string;
 }
 
 export interface PgTable {
@@ -35,6 +46,7 @@ export async function describeTable(client: PoolClient, name: string): Promise<P
   const { rows } = await client.query<{
     name: string; not_null: boolean; has_default: boolean; type: string; type_sql: string; type_decl: string;
     typmod: number; element_type: string | null; category: string; is_enum: boolean;
+    generated: boolean; identity: string; default_sql: string | null;
   }>(
     `select a.attname as name, a.attnotnull as not_null, a.atthasdef as has_default,
             bt.typname as type, format_type(a.atttypid, null) as type_sql,
@@ -42,8 +54,11 @@ export async function describeTable(client: PoolClient, name: string): Promise<P
             -- A domain carries its base type's modifier; the column's own is -1.
             case when t.typtype = 'd' then t.typtypmod else a.atttypmod end as typmod,
             et.typname as element_type, bt.typcategory as category,
-            (coalesce(et.typtype, bt.typtype) = 'e') as is_enum
+            (coalesce(et.typtype, bt.typtype) = 'e') as is_enum,
+            a.attgenerated <> '' as generated, a.attidentity::text as identity,
+            pg_get_expr(d.adbin, d.adrelid) as default_sql
        from pg_attribute a
+       left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
        join pg_type t on t.oid = a.atttypid
        join pg_type bt on bt.oid = case when t.typtype = 'd' then t.typbasetype else t.oid end
        left join pg_type et on et.oid = bt.typelem and bt.typcategory = 'A'
@@ -56,9 +71,16 @@ export async function describeTable(client: PoolClient, name: string): Promise<P
     columns.set(r.name, {
       name: r.name, notNull: r.not_null, hasDefault: r.has_default, type: r.type, typeSql: r.type_sql, typeDecl: r.type_decl,
       limit: typeLimit(r.element_type ?? r.type, r.typmod), elementType: r.element_type ?? undefined, category: r.category, isEnum: r.is_enum,
+      ...computedOrDefault(r.generated, r.identity, r.default_sql),
     });
   }
   return { name, sql, exists: rows.length > 0, columns };
+}
+
+function computedOrDefault(generated: boolean, identity: string, defaultSql: string | null): Pick<PgColumn, 'computed' | 'generated' | 'identityAlways' | 'defaultSql'> {
+  const serial = defaultSql !== null && /^nextval\(/.test(defaultSql);
+  const computed = generated || identity !== '' || serial;
+  return { computed, generated, identityAlways: identity === 'a', defaultSql: computed || defaultSql === null ? undefined : defaultSql };
 }
 
 /** Whether some unique index (or primary key) covers exactly these columns. */

@@ -20,6 +20,8 @@ export interface PgEntityOptions {
   recordKey: string[];
   toRecord(row: Row): MappedRecord;
   fromRecord(record: MappedRecord): Row;
+  /** What of a stored row that failed to map a quarantine entry keeps: the fields the spec maps. */
+  quarantined<T>(row: Record<string, T>): Record<string, T>;
 }
 
 export interface PgChild {

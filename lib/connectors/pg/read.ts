@@ -140,7 +140,7 @@ function decodePage(ctx: PgContext, parents: RawParent[], bytes: number, full: b
       page.records.push(ctx.options.toRecord(row));
     } catch (err) {
       if (!(err instanceof FidelityError)) throw err;
-      page.rejected.push(quarantineEntry(ctx.options.entity, keyOfRaw(ctx, raw), err.message, raw));
+      page.rejected.push(quarantineEntry(ctx.options.entity, keyOfRaw(ctx, raw), err.message, ctx.options.quarantined(raw)));
     }
   }
   if (parents.length) page.lastKey = keyOfRaw(ctx, parents[parents.length - 1].raw);
