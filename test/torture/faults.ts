@@ -63,10 +63,10 @@ export async function inject(fault: Fault, t: FaultTargets, seedPick: number): P
       t.control.restore();
     },
     async temporal_restart() {
-      await t.temporal.reopen();
       const stack = (...args: string[]) => execFileSync('bash', [join(ROOT, 'scripts', 'stack.sh'), ...args], { stdio: 'pipe', timeout: 120_000 });
       stack('down', 'temporal');
       stack('up', 'temporal');
+      t.temporal.reopen();
       await t.workers.ensure();
     },
     async pause_resume() {
