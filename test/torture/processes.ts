@@ -3,6 +3,15 @@ import { openSync } from 'node:fs';
 import { join } from 'node:path';
 
 const alive = (p: ChildProcess) => p.exitCode === null && p.signalCode === null;
+
+/** Every child of this harness, so that none outlives it (an orphaned worker would keep polling). */
+const children = new Set<ChildProcess>();
+process.once('exit', () => children.forEach((c) => alive(c) && c.kill('SIGKILL')));
+const track = (c: ChildProcess) => {
+  children.add(c);
+  c.once('exit', () => children.delete(c));
+  return c;
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves when the process has exited, or after `ms`. */
@@ -23,10 +32,10 @@ export function exited(p: ChildProcess, ms: number): Promise<boolean> {
  */
 function spawnWorker(taskQueue: string, env: Record<string, string>, log: string): Promise<ChildProcess> {
   const out = openSync(log, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'disruptive', 'backfill-worker-main.ts'), taskQueue], {
+  const child = track(spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'disruptive', 'backfill-worker-main.ts'), taskQueue], {
     env: { ...process.env, ...env, SWITCHYARD_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', out],
-  });
+  }));
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child));
     child.on('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
@@ -92,13 +101,13 @@ export function appPool(count: number, o: AppOptions) {
     const writer = nextWriter++;
     const log = join(o.logDir, `instance-${writer}.jsonl`);
     logs.push(log);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'app-main.ts')], {
+    const child = track(spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'app-main.ts')], {
       env: {
         ...process.env, ...o.env, SWITCHYARD_LOG_LEVEL: 'error', TORTURE_SPEC_FILE: o.specFile, TORTURE_WRITER: String(writer),
         TORTURE_KEYS: String(o.keys), TORTURE_COLD_KEYS: String(o.coldKeys), TORTURE_KEY_FIELD: o.keyField, TORTURE_SEED: String(o.seed), TORTURE_LOG: log,
       },
       stdio: ['ignore', 'ignore', openSync(join(o.logDir, `instance-${writer}.err`), 'a'), 'ipc'],
-    });
+    }));
     apps.set(writer, child);
     child.on('exit', (_code, signal) => {
       apps.delete(writer);
