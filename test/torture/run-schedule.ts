@@ -117,11 +117,17 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
     const targets: FaultTargets = { migrationId: id, workers, apps, newDb, control: controlProxy, temporal };
     let done = false;
 
-    /** After a rollback has landed: the old database is the primary again and must hold every acknowledged write. */
-    const checkOldAfterRollback = async () => {
+    /**
+     * After a rollback has landed: where the old database is the primary again it must hold every
+     * acknowledged write (W3); a rollback of `complete` lands in `write_switch`, where new is still
+     * the primary and the old database is held to W4 (current, or the key is known to be behind).
+     */
+    const checkOldAfterRollback = async (landed: MigrationStatus) => {
       await apps.quiesce();
       const old = await pgState(pgUrl, 'kv');
-      if (old) violations.push(...checkFinal('old_after_rollback', seed, readHistory(apps.logs), seeded, old));
+      const oldPrimary = landed.routing?.writes.startsWith('old') ?? true;
+      const known = oldPrimary ? undefined : await keysKnownBehindOld(pgUrl, id);
+      if (old) violations.push(...checkFinal(oldPrimary ? 'old_after_rollback' : 'old_after_rollback_to_switch', seed, readHistory(apps.logs), seeded, old, known));
       apps.resume();
     };
 
@@ -158,7 +164,7 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
         } else if (s.state === 'waiting_approval' || (s.state === 'failed' && retries++ < 5)) {
           if (rollbackAsked && !rollbackChecked && s.transitions.some((t) => t.to.startsWith('rollback'))) {
             rollbackChecked = true;
-            await checkOldAfterRollback();
+            await checkOldAfterRollback(s);
           }
           await handle.executeUpdate(approveUpdate, { args: [{ by: 'torture', note: 'torture driver' }] });
         }

@@ -10,6 +10,8 @@ export interface Write {
   t0: number;
   t1: number;
   acked: boolean;
+  /** The write mode the writer's router followed, for the report. */
+  writes?: string;
 }
 
 export const sameState = (a: KeyState, b: KeyState) => (a === null || b === null ? a === b : a.val === b.val && a.ver === b.ver);
@@ -19,7 +21,7 @@ export function writesOf(ops: Op[], key: number, seeded: KeyState): Write[] {
   const writes: Write[] = [{ id: 'seed', state: seeded, t0: 0, t1: 0, acked: true }];
   for (const o of ops) {
     if (o.key !== key || o.op === 'get') continue;
-    writes.push({ id: o.id, state: o.op === 'del' ? null : { val: o.val!, ver: o.ver! }, t0: o.t0, t1: o.t1, acked: o.acked });
+    writes.push({ id: o.id, state: o.op === 'del' ? null : { val: o.val!, ver: o.ver! }, t0: o.t0, t1: o.t1, acked: o.acked, writes: o.routing.writes });
   }
   return writes;
 }

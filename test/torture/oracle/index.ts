@@ -45,10 +45,11 @@ export function checkReads(seed: number, ops: Op[], seeded: Map<number, KeyState
     if (read.op !== 'get' || !read.acked) continue;
     let writes = byKey.get(read.key);
     if (!writes) byKey.set(read.key, (writes = writesOf(ops, read.key, seeded.get(read.key) ?? null)));
-    const kind = judgeRead(read, writes);
-    if (kind) {
+    const found = judgeRead(read, writes);
+    if (found) {
       const r = read.routing;
-      out.push({ kind: `read:${kind}`, seed, key: read.key, detail: `${read.id} read ${show(read.read ?? null)} under routing v${r.version} writes=${r.writes} reads=${r.reads}${r.reads === 'percent' ? ` ${r.readPercent}%` : ''}` });
+      const newer = found.newer ? `; newer acknowledged ${found.newer.id}=${show(found.newer.state)} written under writes=${found.newer.writes}` : '';
+      out.push({ kind: `read:${found.kind}`, seed, key: read.key, detail: `${read.id} read ${show(read.read ?? null)} under routing v${r.version} writes=${r.writes} reads=${r.reads}${r.reads === 'percent' ? ` ${r.readPercent}%` : ''}${newer}` });
     }
   }
   return out;

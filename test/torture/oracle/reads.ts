@@ -16,16 +16,17 @@ function readsThePrimary(routing: Op['routing']): boolean {
  * when the reader's routing reads the primary, never one older than any acknowledged write that
  * ended before the read began.
  */
-export function judgeRead(read: Op, writes: Write[]): ReadViolation | undefined {
+export function judgeRead(read: Op, writes: Write[]): { kind: ReadViolation; newer?: Write } | undefined {
   const got = read.read ?? null;
   // A state some write produced that had started before the read ended.
   const sources = writes.filter((w) => sameState(w.state, got) && w.t0 < read.t1);
-  if (sources.length === 0 && got !== null) return 'unknown_value';
+  if (sources.length === 0 && got !== null) return { kind: 'unknown_value' };
   // "Absent" without a delete is the state before the seed: older than every write.
   const newestSourceEnd = sources.length ? Math.max(...sources.map((w) => w.t1)) : -1;
   const supersededBy = (w: Write) => w.acked && w.t1 < read.t0 && w.t0 > newestSourceEnd;
   const own = writes.filter((w) => w.id !== 'seed' && w.id.startsWith(`${read.writer}-`));
-  if (own.some(supersededBy)) return 'stale_own_write';
-  if (readsThePrimary(read.routing) && writes.some(supersededBy)) return 'stale_primary_read';
-  return undefined;
+  const ownNewer = own.find(supersededBy);
+  if (ownNewer) return { kind: 'stale_own_write', newer: ownNewer };
+  const newer = readsThePrimary(read.routing) ? writes.find(supersededBy) : undefined;
+  return newer ? { kind: 'stale_primary_read', newer } : undefined;
 }
