@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, brings the local stack up if it is not, type-checks,
-# then runs the suite: ordinary tests in parallel, then the tests that stop servers, one at a time.
+# then runs the suite: ordinary tests in parallel, then the tests that stop servers, one at a time,
+# then the torture harness's fixed seeds.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$SWITCHYARD_ROOT"
@@ -13,13 +14,15 @@ node_modules/.bin/tsc --noEmit -p .
 out="$SWITCHYARD_STACK_DIR/test-results"
 mkdir -p "$out"
 rc=0
-node_modules/.bin/jest --testPathIgnorePatterns /test/disruptive/ --json --outputFile "$out/main.json" "$@" || rc=$?
+node_modules/.bin/jest --testPathIgnorePatterns /test/disruptive/ /test/torture/ --json --outputFile "$out/main.json" "$@" || rc=$?
 node_modules/.bin/jest --runInBand --json --outputFile "$out/disruptive.json" test/disruptive "$@" || rc=$?
+# The fault-schedule harness's CI seeds (docs/RELIABILITY.md): it restarts Temporal too, so alone.
+node_modules/.bin/jest --runInBand --json --outputFile "$out/torture.json" test/torture "$@" || rc=$?
 node -e '
   let p = 0, f = 0;
   for (const file of process.argv.slice(1)) {
     try { const r = require(file); p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; } catch { f += 1; }
   }
   console.log(`${p} passed, ${f} failed`);
-' "$out/main.json" "$out/disruptive.json"
+' "$out/main.json" "$out/disruptive.json" "$out/torture.json"
 exit $rc

@@ -11,6 +11,8 @@ export interface TcpProxy {
   port: number;
   /** Drops every relayed connection; new ones are accepted and never answered. */
   blackhole(): void;
+  /** Drops every relayed connection and closes new ones at once, as a server that refuses them. */
+  refuse(): void;
   /** Relays new connections again. */
   restore(): void;
   /** New connections are accepted and wait, their bytes buffered, until release(). */
@@ -22,7 +24,7 @@ export interface TcpProxy {
 
 export async function tcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
-  let mode: 'relay' | 'blackhole' | 'hold' = 'relay';
+  let mode: 'relay' | 'blackhole' | 'refuse' | 'hold' = 'relay';
   const held: Socket[] = [];
   const track = (sock: Socket) => {
     sockets.add(sock);
@@ -40,6 +42,7 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
     client.on('error', () => client.destroy());
     if (mode === 'relay') relay(client);
     else if (mode === 'hold') held.push(client);
+    else if (mode === 'refuse') client.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const destroyAll = () => { for (const sock of sockets) sock.destroy(); };
@@ -47,6 +50,10 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
     port: (server.address() as AddressInfo).port,
     blackhole() {
       mode = 'blackhole';
+      destroyAll();
+    },
+    refuse() {
+      mode = 'refuse';
       destroyAll();
     },
     restore() {

@@ -1,0 +1,220 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { Client } from 'pg';
+import { parseSpec } from '../../lib/spec/schema';
+import type { MigrationSpec } from '../../lib/spec/schema';
+import { databaseUrl, ensureDatabase } from '../../scripts/bench/data-gen';
+import { approveUpdate, migrationWorkflow, rollbackUpdate, statusQuery } from '../../workflows';
+import type { MigrationStatus } from '../../workflows';
+import { tcpProxy } from '../support/tcp-proxy';
+import { inject, FaultTargets } from './faults';
+import { checkFinal, checkReads, Violation } from './oracle';
+import type { KeyState } from './oracle/allowed';
+import { keysKnownBehindOld, mongoState, pgState } from './oracle/databases';
+import { readHistory } from './oracle/history';
+import { appPool, workerPool } from './processes';
+import { FaultKind, planSchedule, Schedule } from './schedule';
+import { temporalHandle } from './temporal-handle';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface ScheduleResult {
+  schedule: Schedule;
+  injected: Partial<Record<FaultKind, number>>;
+  violations: Violation[];
+  /** How the migration ended: completed, or the state it was stuck in. */
+  ending: string;
+  ops: number;
+  ms: number;
+  /** The instances' logs, the workers' log and the spec. */
+  dir: string;
+}
+
+/** Short timers, loose gates (faults, not gates, decide rollbacks) and approvals the driver gives. */
+function tortureSpec(id: string, s: Schedule, database: string): MigrationSpec {
+  const mongo = s.target === 'mongo';
+  const parsed = parseSpec({
+    id,
+    source: { connection: 'SRC' },
+    target: mongo ? { connection: 'NEWDB', database, dialect: 'ferretdb' } : { connection: 'NEWDB' },
+    control: { connection: 'CTRL' },
+    sync: s.sync,
+    entities: [{
+      name: 'kv', from: { table: 'kv', key: ['id'], version: 'version' },
+      ...(mongo ? { to: { collection: 'kv' }, fields: { id: '_id' } } : { to: { table: 'kv_new' } }),
+    }],
+    // Throttled so the copy takes seconds: writes and deletes race its pages.
+    backfill: { batchSize: 20, concurrency: 1, maxRowsPerSecond: 100 },
+    timers: { dualWriteSoak: '2s', shadowReadSoak: '2s', rampStepBake: '2s', rollbackWindow: '3s', gateInterval: '1s' },
+    ramp: [50, 100],
+    gates: { minSamples: 0, maxMismatchRate: 1, maxErrorRate: 1, maxLagSeconds: 5 },
+    approvals: ['write_switch', 'complete', 'decommission'],
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  return parsed.spec;
+}
+
+const withPort = (url: string, port: number) => {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  u.port = String(port);
+  return u.toString();
+};
+
+/** One schedule: fresh databases, workers, instances and migration; faults as planned; the oracle's verdict. */
+export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutMs?: number } = {}): Promise<ScheduleResult> {
+  const started = Date.now();
+  const schedule = planSchedule(seed);
+  const name = `torture_${seed}_${Math.random().toString(36).slice(2, 8)}`;
+  const id = name.replace(/_/g, '-');
+  const admin = process.env.SWITCHYARD_CONN_PG as string;
+  const mongoUrl = process.env.SWITCHYARD_CONN_MONGO as string;
+  const pgUrl = await ensureDatabase(admin, name);
+  const dir = join(tmpdir(), 'switchyard-torture', name);
+  mkdirSync(dir, { recursive: true });
+
+  const seeded = new Map<number, KeyState>();
+  const pg = new Client({ connectionString: pgUrl });
+  await pg.connect();
+  await pg.query(`create table kv (id int primary key, val text not null, version bigint not null)`);
+  if (schedule.target === 'pg') await pg.query(`create table kv_new (id int primary key, val text not null, version bigint not null)`);
+  // Half the hot keys and every cold key exist before the migration; the other hot keys are first inserted during it.
+  const cold = Array.from({ length: schedule.coldKeys }, (_, i) => schedule.keys + 1 + i);
+  for (const k of [...Array.from({ length: Math.ceil(schedule.keys / 2) }, (_, i) => i + 1), ...cold]) seeded.set(k, { val: `seed-${k}`, ver: 1 });
+  await pg.query(`insert into kv select k, 'seed-' || k, 1 from unnest($1::int[]) k`, [[...seeded.keys()]]);
+  await pg.end();
+
+  const pgPort = Number(new URL(admin).port || 5432);
+  const newDb = schedule.target === 'mongo'
+    ? await tcpProxy('127.0.0.1', Number(new URL(mongoUrl).port || 27017))
+    : await tcpProxy('127.0.0.1', pgPort);
+  const controlProxy = await tcpProxy('127.0.0.1', pgPort);
+  const env = {
+    SWITCHYARD_CONN_SRC: pgUrl,
+    SWITCHYARD_CONN_CTRL: withPort(pgUrl, controlProxy.port),
+    SWITCHYARD_CONN_NEWDB: schedule.target === 'mongo' ? `mongodb://127.0.0.1:${newDb.port}/?directConnection=true` : withPort(pgUrl, newDb.port),
+  };
+  const spec = tortureSpec(id, schedule, name);
+  const specFile = join(dir, 'spec.json');
+  writeFileSync(specFile, JSON.stringify(spec));
+
+  const taskQueue = `tq-${name}`;
+  const workers = workerPool(taskQueue, env, dir);
+  const apps = appPool(schedule.instances, { specFile, keys: schedule.keys, coldKeys: schedule.coldKeys, keyField: schedule.target === 'mongo' ? '_id' : 'id', seed, logDir: dir, env });
+  const temporal = temporalHandle();
+  const injected: ScheduleResult['injected'] = {};
+  const count = (k: FaultKind) => (injected[k] = (injected[k] ?? 0) + 1);
+  const violations: Violation[] = [];
+  let ending = 'not started';
+  let last: MigrationStatus | undefined;
+  try {
+    await workers.start();
+    await apps.start();
+    await (await temporal.client()).workflow.start(migrationWorkflow, { taskQueue, workflowId: id, args: [{ spec, actor: 'torture' }] });
+    const t0 = Date.now();
+    const targets: FaultTargets = { migrationId: id, workers, apps, newDb, control: controlProxy, temporal };
+    let done = false;
+
+    /**
+     * After a rollback has landed: where the old database is the primary again it must hold every
+     * acknowledged write (W3); a rollback of `complete` lands in `write_switch`, where new is still
+     * the primary and the old database is held to W4 (current, or the key is known to be behind).
+     */
+    const checkOldAfterRollback = async (landed: MigrationStatus) => {
+      await apps.quiesce();
+      const old = await pgState(pgUrl, 'kv');
+      const oldPrimary = landed.routing?.writes.startsWith('old') ?? true;
+      const known = oldPrimary ? undefined : await keysKnownBehindOld(pgUrl, id);
+      if (old) violations.push(...checkFinal(oldPrimary ? 'old_after_rollback' : 'old_after_rollback_to_switch', seed, readHistory(apps.logs), seeded, old, known));
+      apps.resume();
+    };
+
+    const faults = (async () => {
+      for (const [i, fault] of schedule.faults.entries()) {
+        if (fault.kind === 'rollback') continue;
+        while (!done && Date.now() - t0 < fault.atMs) await sleep(50);
+        if (done) return;
+        if (await inject(fault, targets, seed + i)) count(fault.kind);
+      }
+    })();
+
+    const rollback = schedule.faults.find((f) => f.kind === 'rollback');
+    let rollbackAsked = false;
+    let rollbackChecked = false;
+    let retries = 0;
+    const deadline = t0 + (opts.timeoutMs ?? 120_000);
+    while (Date.now() < deadline) {
+      let s: MigrationStatus;
+      const handle = (await temporal.client()).workflow.getHandle(id);
+      try {
+        s = await handle.query(statusQuery);
+      } catch {
+        await sleep(300);
+        continue;
+      }
+      last = s;
+      if (s.state === 'completed' || s.state === 'aborted') break;
+      try {
+        if (rollback && !rollbackAsked && s.phase === rollback.phase && (s.state === 'running' || s.state === 'waiting_approval')) {
+          rollbackAsked = true;
+          await handle.executeUpdate(rollbackUpdate, { args: [{ by: 'torture', reason: `torture rollback in ${s.phase}` }] });
+          count('rollback');
+        } else if (s.state === 'waiting_approval' || (s.state === 'failed' && retries++ < 5)) {
+          if (rollbackAsked && !rollbackChecked && s.transitions.some((t) => t.to.startsWith('rollback'))) {
+            rollbackChecked = true;
+            await checkOldAfterRollback(s);
+          }
+          await handle.executeUpdate(approveUpdate, { args: [{ by: 'torture', note: 'torture driver' }] });
+        }
+      } catch {
+        // Refused (e.g. nothing to approve any more) or Temporal away: the next status decides.
+      }
+      await sleep(200);
+    }
+    done = true;
+    await faults;
+    ending = last ? (last.state === 'completed' ? 'completed' : `${last.state} in ${last.phase}`) : 'no status';
+    if (last?.state !== 'completed') {
+      violations.push({ kind: 'liveness:did_not_complete', seed, key: 0, detail: `${ending}; failure ${last?.failure ?? 'none'}; last ${JSON.stringify(last?.transitions.at(-1))}` });
+      await (await temporal.client()).workflow.getHandle(id).terminate('torture schedule ended').catch(() => undefined);
+    }
+  } finally {
+    await apps.stop();
+    workers.stop();
+    newDb.restore();
+    controlProxy.restore();
+    await temporal.close();
+  }
+
+  const ops = readHistory(apps.logs);
+  const old = await pgState(pgUrl, 'kv');
+  const target = schedule.target === 'mongo' ? await mongoState(mongoUrl, name, 'kv') : await pgState(pgUrl, 'kv_new');
+  if (ending === 'completed') {
+    violations.push(...checkFinal('primary', seed, ops, seeded, target ?? new Map()));
+    if (old) violations.push(...checkFinal('old_after_complete', seed, ops, seeded, old, await keysKnownBehindOld(pgUrl, id)));
+  } else if (last?.routing?.writes.startsWith('new')) {
+    violations.push(...checkFinal('primary', seed, ops, seeded, target ?? new Map()));
+  } else if (old) {
+    violations.push(...checkFinal('primary', seed, ops, seeded, old));
+  }
+  violations.push(...checkReads(seed, ops, seeded));
+
+  await newDb.close();
+  await controlProxy.close();
+  if (!opts.keep) await dropDatabases(admin, mongoUrl, name);
+  return { schedule, injected, violations, ending, ops: ops.length, ms: Date.now() - started, dir };
+}
+
+async function dropDatabases(admin: string, mongoUrl: string, name: string): Promise<void> {
+  const mongo = await MongoClient.connect(mongoUrl);
+  await mongo.db(name).dropDatabase().catch(() => undefined);
+  await mongo.close();
+  const a = new Client({ connectionString: databaseUrl(admin, 'postgres') });
+  await a.connect();
+  // A CDC slot left by an unfinished migration would block the drop.
+  await a.query(`select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = $1 and not active`, [name]).catch(() => undefined);
+  await a.query(`drop database if exists "${name}" with (force)`).catch(() => undefined);
+  await a.end();
+}

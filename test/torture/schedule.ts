@@ -1,0 +1,54 @@
+import { rng } from './rng';
+
+/** Every fault the harness injects; the report counts each kind. */
+export const FAULT_KINDS = [
+  'worker_kill', 'worker_restart', 'app_kill_mid_write', 'new_db_outage', 'control_outage',
+  'temporal_restart', 'rollback', 'pause_resume',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Phases a rollback is requested in (once the migration reaches them). */
+export const ROLLBACK_PHASES = ['dual_write', 'backfill', 'shadow_read', 'read_ramp', 'write_switch', 'complete'] as const;
+
+export interface Fault {
+  kind: FaultKind;
+  /** Milliseconds after the migration started; a rollback waits for its phase instead. */
+  atMs: number;
+  /** How long an outage or a pause lasts, or how long a killed worker stays down. */
+  holdMs: number;
+  phase?: (typeof ROLLBACK_PHASES)[number];
+}
+
+export interface Schedule {
+  seed: number;
+  target: 'mongo' | 'pg';
+  sync: 'dual_write' | 'cdc';
+  /** Hot keys 1..keys, half of them seeded; cold keys after them, all seeded, touched now and then. */
+  keys: number;
+  coldKeys: number;
+  instances: number;
+  faults: Fault[];
+}
+
+/**
+ * The whole plan of one schedule, from its seed alone. `kinds` forces those faults in (the CI
+ * seeds' coverage); otherwise 2-4 kinds are drawn. Fault moments fall in the first 25 s, the time
+ * a fault-free migration with these timers takes to reach `complete`.
+ */
+export function planSchedule(seed: number): Schedule {
+  const r = rng(seed);
+  const target = r.pick(['mongo', 'pg'] as const);
+  const sync = r.pick(['dual_write', 'cdc'] as const);
+  const count = r.int(2, 4);
+  const faults: Fault[] = [];
+  for (let i = 0; i < count; i++) {
+    const kind = r.pick(FAULT_KINDS);
+    // One rollback per schedule: a second would wait on the first's approval.
+    if (kind === 'rollback' && faults.some((f) => f.kind === 'rollback')) continue;
+    const fault: Fault = { kind, atMs: r.int(1000, 25_000), holdMs: r.int(1000, 4000) };
+    if (kind === 'rollback') fault.phase = r.pick(ROLLBACK_PHASES);
+    faults.push(fault);
+  }
+  faults.sort((a, b) => a.atMs - b.atMs);
+  return { seed, target, sync, keys: r.int(4, 8), coldKeys: 300, instances: r.int(2, 3), faults };
+}
