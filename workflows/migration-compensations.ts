@@ -25,6 +25,7 @@ export async function rollBack(s: MigrationState, req: ControlRequest): Promise<
     s.rollingBack = true;
     s.pendingApproval = null;
     s.failure = undefined;
+    s.finalVerifyFailed = undefined;
     s.soakLeftMs = undefined;
     record(s, req.kind === 'abort' ? 'abort' : `rollback to ${stepLabel(all[req.target])}`, req.by, req.reason);
     for (let i = s.step; i > req.target; i--) {

@@ -11,7 +11,7 @@ import { rollbackTarget, stepLabel } from './migration-steps';
 import {
   abortUpdate, approveSignal, approveUpdate, pauseUpdate, resumeUpdate, rollbackUpdate, statusQuery, throttleUpdate,
 } from './migration-api';
-import type { ApproveArgs, MigrationState } from './migration-types';
+import type { ApproveArgs, MigrationState, RollbackArgs } from './migration-types';
 import { childProgressSignal, recordProgress } from './progress-report';
 
 /** Why this command cannot apply now, or undefined when it can. Validators throw it; the signal logs it. */
@@ -22,6 +22,9 @@ function approvalProblem(s: MigrationState, a: ApproveArgs): string | undefined 
     return `${a.phase} is not pending approval; the pending approval is for ${s.pendingApproval.phase}`;
   }
   if (s.rollingBack) return 'a rollback is in progress';
+  if (a.action && !s.pendingApproval.choices?.includes(a.action)) {
+    return `${a.action} is not offered here${s.pendingApproval.choices ? ` (choices: ${s.pendingApproval.choices.join(', ')})` : ''}`;
+  }
   return undefined;
 }
 
@@ -29,8 +32,12 @@ function approve(s: MigrationState, a: ApproveArgs): void {
   const phase = s.pendingApproval!.phase;
   s.pendingApproval = null;
   s.approval = { by: a.by, note: a.note || 'approved' };
-  record(s, `approved ${phase}`, a.by, s.approval.note);
+  s.finalRepair = a.action === 'repair';
+  record(s, a.action === 'repair' ? 'repair final verification from the primary' : `approved ${phase}`, a.by, s.approval.note);
 }
+
+/** Where a rollback requested now lands; decommission is undoable while its final verification has not passed. */
+const targetOf = (s: MigrationState, to: RollbackArgs['to']) => rollbackTarget(steps(s), s.step, to, s.finalVerifyFailed === true);
 
 function liveProblem(s: MigrationState, by: string | undefined): string | undefined {
   if (!by) return 'the operator\'s name (by) is required';
@@ -81,14 +88,14 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
 
   // Rollback and abort answer once the compensations have run, with the state they landed in.
   setHandler(rollbackUpdate, async (a) => {
-    const target = rollbackTarget(steps(s), s.step, a.to) as { step: number };
+    const target = targetOf(s, a.to) as { step: number };
     interrupt(rt, { kind: 'rollback', target: target.step, by: a.by, reason: a.reason });
     await condition(() => rt.request === null && !s.rollingBack);
     return status();
   }, {
     validator: (a) => {
       reject(liveProblem(s, a?.by) ?? (a.reason ? undefined : 'a rollback needs a reason'));
-      const target = rollbackTarget(steps(s), s.step, a.to);
+      const target = targetOf(s, a.to);
       if ('error' in target) throw new Error(target.error);
     },
   });
@@ -99,6 +106,6 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
     return status();
   }, {
     validator: (a) => reject(liveProblem(s, a?.by) ?? (a.reason ? undefined
-      : 'abort needs a reason') ?? (currentStep(s)?.phase === 'decommission' ? 'decommission cannot be aborted: the old database is retired' : undefined)),
+      : 'abort needs a reason') ?? (currentStep(s)?.phase === 'decommission' && !s.finalVerifyFailed ? 'decommission cannot be aborted: the old database is retired' : undefined)),
   });
 }

@@ -1,5 +1,5 @@
 /** What each step does between being entered and being left; returns why it may be left. */
-import { condition, patched } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import { checkConnections, checkGates } from './migration-activities';
 import { cdcPreflightStep, cdcPrepareStep, finishStreamAtSwitch, gateLagSeconds, usesCdc } from './migration-cdc';
 import { runEntityChildren } from './migration-children';
@@ -42,7 +42,7 @@ export async function runStep(s: MigrationState, rt: MigrationRuntime, step: Ste
     case 'complete':
       return { left: 'complete' };
     case 'decommission':
-      await runEntityChildren(s, rt, 'verify', finalVerification(s));
+      await runFinalVerification(s, rt);
       return { left: 'final verification passed; old database retired' };
   }
 }
@@ -76,6 +76,25 @@ function gated(s: MigrationState, rt: MigrationRuntime): SoakOptions {
 }
 
 export const FINAL_VERIFY_PATCH = 'final-verify-after-switch';
+/** A human chose to repair the old database from the primary after a failed final verification. */
+export const FINAL_REPAIR_PATCH = 'final-verify-repair-from-primary';
+
+/**
+ * A verification that is not clean leaves decommission waiting for a human with a choice (repair,
+ * retry, rollback) instead of only a retry; nothing is retired until it passes.
+ */
+async function runFinalVerification(s: MigrationState, rt: MigrationRuntime): Promise<void> {
+  const repair = s.finalRepair === true && patched(FINAL_REPAIR_PATCH);
+  s.finalRepair = undefined;
+  const options = finalVerification(s);
+  try {
+    await runEntityChildren(s, rt, 'verify', repair ? { ...options, maxReconcileRounds: 3, repairFromPrimary: true } : options);
+    s.finalVerifyFailed = undefined;
+  } catch (err) {
+    s.finalVerifyFailed = err instanceof ApplicationFailure && err.type === 'VerificationFailed' ? true : undefined;
+    throw err;
+  }
+}
 
 /**
  * The final verification runs while the new database is primary and the old one no longer takes

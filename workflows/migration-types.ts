@@ -25,7 +25,12 @@ export interface PendingApproval {
   since: string;
   /** Why a human is needed: the spec asks for it, or the workflow rolled back or failed. */
   reason: string;
+  /** What the human may answer when approving is not the only way on (approve's `action`, or a rollback). */
+  choices?: ApprovalChoice[];
 }
+
+/** `repair`/`retry` are approve actions; `rollback` is the rollback command. */
+export type ApprovalChoice = 'repair' | 'retry' | 'rollback';
 
 export interface ChildStatus<P = BackfillProgress | VerifyProgress> {
   workflowId: string;
@@ -62,6 +67,10 @@ export interface MigrationState {
   pendingApproval: PendingApproval | null;
   /** The approval that released the pending one, until the step it approved is entered. */
   approval?: { by: string; note: string };
+  /** The final verification found differences nobody wrote since the switch: decommission waits for repair, retry or rollback. */
+  finalVerifyFailed?: boolean;
+  /** The human chose to repair the old database from the primary; the next final verification does. */
+  finalRepair?: boolean;
   /** Why the last step was left: the reason recorded when the next one is entered. */
   lastLeft?: string;
   routing: RoutingState | null;
@@ -149,6 +158,8 @@ export interface ApproveArgs {
   phase?: Phase;
   by: string;
   note?: string;
+  /** After a failed final verification: `repair` copies the differing keys from the primary, then verifies again; `retry` (default) only verifies again. */
+  action?: 'repair' | 'retry';
 }
 
 export interface RollbackArgs {

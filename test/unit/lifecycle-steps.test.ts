@@ -27,6 +27,8 @@ describe('migration steps', () => {
     expect(rollbackTarget(steps, at('verify'), 'shadow_read')).toEqual({ error: 'cannot roll back to shadow_read: it is not before verify' });
     expect(rollbackTarget(steps, 0)).toEqual({ error: 'nothing to roll back: the migration has not passed preflight' });
     expect(rollbackTarget(steps, at('decommission'))).toEqual({ error: 'decommission cannot be rolled back: the old database is retired' });
+    // A decommission whose final verification failed has retired nothing yet.
+    expect(rollbackTarget(steps, at('decommission'), undefined, true)).toEqual({ step: at('complete') });
   });
 
   it('asks for approval once per phase, at its first step', () => {

@@ -41,8 +41,9 @@ export function register(program: Command): void {
     options: (cmd) => cmd
       .addOption(phaseOption('--phase <phase>', 'the phase you approve (rejected unless it is the pending one)'))
       .requiredOption('--by <name>', 'approver, recorded in the history')
-      .option('--note <text>', 'why, recorded in the history'),
-    args: (o) => ({ phase: o.phase as Phase | undefined, by: o.by!, note: o.note }),
+      .option('--note <text>', 'why, recorded in the history')
+      .addOption(new Option('--action <action>', 'the answer to a pending choice (status lists them): repair or retry').choices(['repair', 'retry'])),
+    args: (o) => ({ phase: o.phase as Phase | undefined, by: o.by!, note: o.note, ...(o.action ? { action: o.action as 'repair' | 'retry' } : {}) }),
   });
   addControl(program, {
     name: 'pause',
