@@ -21,7 +21,9 @@ function approvalProblem(s: MigrationState, a: ApproveArgs): string | undefined 
   if (a.phase && a.phase !== s.pendingApproval.phase) {
     return `${a.phase} is not pending approval; the pending approval is for ${s.pendingApproval.phase}`;
   }
-  if (s.rollingBack) return 'a rollback is in progress';
+  const stalled = s.copyBack?.state === 'stalled';
+  if (s.rollingBack && !stalled) return 'a rollback is in progress';
+  if (stalled && !a.action) return 'the rollback\'s copy-back is stalled: approve with action wait or flip';
   if (a.action && !s.pendingApproval.choices?.includes(a.action)) {
     return `${a.action} is not offered here${s.pendingApproval.choices ? ` (choices: ${s.pendingApproval.choices.join(', ')})` : ''}`;
   }
@@ -29,6 +31,12 @@ function approvalProblem(s: MigrationState, a: ApproveArgs): string | undefined 
 }
 
 function approve(s: MigrationState, a: ApproveArgs): void {
+  if (a.action === 'wait' || a.action === 'flip') {
+    // The stalled copy-back takes the answer and clears the pending choice itself.
+    s.copyBack!.choice = a.action;
+    record(s, a.action === 'wait' ? 'copy-back: try again' : 'copy-back: move routing now', a.by, a.note || a.action);
+    return;
+  }
   const phase = s.pendingApproval!.phase;
   s.pendingApproval = null;
   s.approval = { by: a.by, note: a.note || 'approved' };
@@ -44,6 +52,11 @@ function liveProblem(s: MigrationState, by: string | undefined): string | undefi
   if (s.terminal) return `the migration is ${s.terminal}`;
   if (s.rollingBack) return 'a rollback is in progress';
   return undefined;
+}
+
+/** An abort may interrupt a rollback's copy-back: it stops copying, queues the keys and rolls on to the old database. */
+function copyBackRunning(s: MigrationState): boolean {
+  return s.rollingBack && (s.copyBack?.state === 'copying' || s.copyBack?.state === 'stalled');
 }
 
 function reject(problem: string | undefined): void {
@@ -105,7 +118,7 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
     await condition(() => s.terminal === 'aborted');
     return status();
   }, {
-    validator: (a) => reject(liveProblem(s, a?.by) ?? (a.reason ? undefined
+    validator: (a) => reject((copyBackRunning(s) ? undefined : liveProblem(s, a?.by)) ?? (a?.by ? undefined : 'the operator\'s name (by) is required') ?? (a.reason ? undefined
       : 'abort needs a reason') ?? (currentStep(s)?.phase === 'decommission' && !s.finalVerifyFailed ? 'decommission cannot be aborted: the old database is retired' : undefined)),
   });
 }

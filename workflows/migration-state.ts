@@ -80,5 +80,6 @@ export function statusOf(s: MigrationState): MigrationStatus {
     transitions: s.transitions,
     cdc: s.cdc ? { lag: s.cdc.lag, holding: s.cdc.holding, lost: s.cdc.lost } : null,
     reconcileQueue: s.reconcileQueue ?? null,
+    copyBack: s.copyBack ?? null,
   };
 }

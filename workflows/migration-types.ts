@@ -29,8 +29,28 @@ export interface PendingApproval {
   choices?: ApprovalChoice[];
 }
 
-/** `repair`/`retry` are approve actions; `rollback` is the rollback command. */
-export type ApprovalChoice = 'repair' | 'retry' | 'rollback';
+/** Approve actions (`repair`, `retry`, `wait`, `flip`) or the rollback command. */
+export type ApprovalChoice = ApproveAction | 'rollback';
+export type ApproveAction = 'repair' | 'retry' | 'wait' | 'flip';
+
+/** The copy-back of keys written since the switch, on a rollback past it (workflows/migration-copy-back.ts). */
+export interface CopyBackStatus {
+  /** The step being undone. */
+  phase: 'write_switch' | 'complete';
+  /** copying; stalled (a slice failed: waiting for the operator's wait or flip); done; queued (routing moved, keys queued for the old database). */
+  state: 'copying' | 'stalled' | 'done' | 'queued';
+  copied: number;
+  /** Keys written since the switch, when the copy-back started. */
+  total: number;
+  /** Rounds of slices tried (1 + the operator's waits). */
+  attempts: number;
+  /** Why the latest slice failed. */
+  error?: string;
+  /** Keys queued for the old database when routing moved first. */
+  queued?: number;
+  /** The operator's answer while stalled, until the copy-back takes it. */
+  choice?: 'wait' | 'flip';
+}
 
 export interface ChildStatus<P = BackfillProgress | VerifyProgress> {
   workflowId: string;
@@ -71,6 +91,8 @@ export interface MigrationState {
   finalVerifyFailed?: boolean;
   /** The human chose to repair the old database from the primary; the next final verification does. */
   finalRepair?: boolean;
+  /** The latest rollback's copy-back past the write switch. */
+  copyBack?: CopyBackStatus;
   /** Why the last step was left: the reason recorded when the next one is entered. */
   lastLeft?: string;
   routing: RoutingState | null;
@@ -151,6 +173,8 @@ export interface MigrationStatus {
   cdc: Pick<CdcState, 'lag' | 'holding' | 'lost'> | null;
   /** Dual-write sync: keys waiting in the reconcile queue at the latest drain; null before the first. */
   reconcileQueue: ReconcileQueueStatus | null;
+  /** The latest rollback's copy-back past the write switch; null if none ran. */
+  copyBack: CopyBackStatus | null;
 }
 
 export interface ApproveArgs {
@@ -158,8 +182,12 @@ export interface ApproveArgs {
   phase?: Phase;
   by: string;
   note?: string;
-  /** After a failed final verification: `repair` copies the differing keys from the primary, then verifies again; `retry` (default) only verifies again. */
-  action?: 'repair' | 'retry';
+  /**
+   * The answer to a pending choice. After a failed final verification: `repair` copies the
+   * differing keys from the primary, then verifies again; `retry` (default) only verifies again.
+   * While a rollback's copy-back is stalled: `wait` tries again, `flip` moves routing now.
+   */
+  action?: ApproveAction;
 }
 
 export interface RollbackArgs {

@@ -51,7 +51,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       record(s, 'completed', 'workflow', 'every phase done');
       break;
     }
-    await rollBack(s, outcome);
+    await rollBack(s, outcome, rt);
   }
   await condition(allHandlersFinished);
   return statusOf(s);
