@@ -8,6 +8,7 @@ import type { Phase } from '../lib/spec/lifecycle';
 import type { migrationSpecSchema } from '../lib/spec/schema';
 import type { BackfillProgress } from './backfill';
 import type { VerifyProgress } from './verify';
+import type { GateWindow } from './migration-gates';
 
 export type RunState = 'running' | 'paused' | 'waiting_approval' | 'rolling_back' | 'completed' | 'failed' | 'aborted';
 
@@ -29,8 +30,8 @@ export interface PendingApproval {
   choices?: ApprovalChoice[];
 }
 
-/** Approve actions (`repair`, `retry`, `wait`, `flip`) or the rollback command. */
-export type ApprovalChoice = ApproveAction | 'rollback';
+/** Approve actions (`repair`, `retry`, `wait`, `flip`), a plain approve, or the rollback command. */
+export type ApprovalChoice = ApproveAction | 'approve' | 'rollback';
 export type ApproveAction = 'repair' | 'retry' | 'wait' | 'flip';
 
 /** The copy-back of keys written since the switch, on a rollback past it (workflows/migration-copy-back.ts). */
@@ -100,6 +101,8 @@ export interface MigrationState {
   switchVersion?: number;
   entities: Record<string, EntityStatus>;
   latestGate: (GateCheck & { at: string }) | null;
+  /** The gates' sliding window for the current routing version. */
+  gateWindow?: GateWindow;
   /** The operator's throttle: null until one is set (children keep the spec's rate), 0 = limit lifted. */
   rowsPerSecond: number | null;
   transitions: Transition[];
