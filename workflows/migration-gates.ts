@@ -3,8 +3,8 @@
  * counts reported over the last `gates.windowIntervals` intervals, from cumulative readings kept
  * here), so a late failure is not diluted by a long green history. Before the write switch a
  * breach rolls back one step by itself; from the write switch on it holds and asks a human
- * (rolling back there copies keys back, a decision for a person). A gate that lacks samples for
- * longer than `timers.maxSampleWait` after the soak's time asks a human instead of soaking forever.
+ * (rolling back there copies keys back, a decision for a person). A gate still lacking samples
+ * `timers.maxSampleWait` after the soak's own time asks a human instead of soaking forever.
  */
 import { condition, patched } from '@temporalio/workflow';
 import type { GateFigures } from '../lib/control/store';
@@ -25,7 +25,7 @@ export interface GateWindow {
   routingVersion: number;
   /** Cumulative readings of the latest intervals, oldest first: the first is the window's baseline. */
   readings: GateFigures[];
-  /** Unpaused time the gates have been inconclusive in a row. */
+  /** Unpaused time past the soak's own the gates have been inconclusive in a row. */
   inconclusiveMs: number;
 }
 
@@ -35,7 +35,7 @@ export function gated(s: MigrationState, rt: MigrationRuntime, opts: { hold?: bo
   const windowed = patched(GATE_WINDOW_PATCH);
   return {
     everyMs: timersMs.gateInterval,
-    check: async () => {
+    check: async (leftMs) => {
       const version = s.routing!.version;
       const w = s.gateWindow?.routingVersion === version ? s.gateWindow : { routingVersion: version, readings: [], inconclusiveMs: 0 };
       s.gateWindow = windowed ? w : undefined;
@@ -74,6 +74,8 @@ export function gated(s: MigrationState, rt: MigrationRuntime, opts: { hold?: bo
         w.inconclusiveMs = 0;
         return check.verdict === 'green';
       }
+      // While the soak has time left, too few samples only keep it from ending early.
+      if (leftMs > 0) return false;
       w.inconclusiveMs += timersMs.gateInterval;
       if (w.inconclusiveMs < (timersMs.maxSampleWait ?? DEFAULT_MAX_SAMPLE_WAIT_MS)) return false;
       await askHuman(s, `gates inconclusive for ${Math.round(w.inconclusiveMs / 1000)} s (${check.reasons.join('; ')}): approve to go on without them, or rollback`);

@@ -10,17 +10,20 @@ const DIR = join(__dirname, 'histories');
  * without a non-determinism error. A change that alters commands needs patched(). Files without a
  * suffix and the -v1 children predate the patches child-progress-signal (and, for dual write,
  * migration-reconcile-drain and final-verify-after-switch); -v2 files were recorded with them;
- * -v3 files add soak-counts-fired-timers (migrations) and child-progress-by-count (children).
+ * -v3 files add soak-counts-fired-timers (migrations) and child-progress-by-count (children);
+ * -v4 files (new scenarios) add final-verify-repair-from-primary, rollback-bounded-copy-back,
+ * gate-sliding-window and gate-through-write-switch.
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
-  it('has the happy-path, rollback, pause, cdc and gate-breach recordings of each code version, with their children', () => {
+  it('has the recordings of each code version (happy-path, rollback, pause, cdc, gate-breach; final-repair, copy-back-stall, gates), with their children', () => {
     expect(files).toEqual(expect.arrayContaining([
       'cdc.json', 'happy-path.json', 'pause.json', 'rollback.json',
       'happy-path-v1.backfill.json', 'happy-path-v1.verify.json',
       ...['happy-path', 'pause', 'rollback', 'gate-breach'].flatMap((s) => [`${s}-v2.json`, `${s}-v2.backfill.json`, `${s}-v2.verify.json`]),
       ...['happy-path', 'pause'].flatMap((s) => [`${s}-v3.json`, `${s}-v3.backfill.json`, `${s}-v3.verify.json`]),
+      ...['final-repair', 'copy-back-stall', 'gates'].flatMap((s) => [`${s}-v4.json`, `${s}-v4.backfill.json`, `${s}-v4.verify.json`]),
     ]));
   });
 
