@@ -44,7 +44,7 @@ export async function runStep(s: MigrationState, rt: MigrationRuntime, step: Ste
       return { left: 'complete' };
     case 'decommission':
       await runFinalVerification(s, rt);
-      return { left: 'final verification passed; old database retired' };
+      return { left: 'final verification passed' };
   }
 }
 
