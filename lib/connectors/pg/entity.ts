@@ -6,6 +6,7 @@ import type { EntityConnector, Key, KeyRange, ReadRequest, ReadResult } from '..
 import { connectorIdentity, sizeHintFor } from '../page';
 import { loadContext, PgContext, PgEntityOptions } from './context';
 import { quarantineRows } from './quarantine';
+import { dropRetiredTables, restoreTables, retireTables } from './retire';
 import { countRange, estimateRows } from './count';
 import { keysJson, readByKeys, readPage } from './read';
 import { inTransaction } from './session';
@@ -19,6 +20,8 @@ export type { PgEntityOptions } from './context';
 export function pgEntity(options: PgEntityOptions): EntityConnector {
   const pool = pgPool(options.conn);
   let context: Promise<PgContext> | undefined;
+  // The parent first, then its children: the order retire and restore report them in.
+  const tables = [options.table, ...options.children.map((c) => c.table)];
   const rowSize = sizeHintFor(`postgres\u0000${options.conn.name}\u0000${options.table}`);
 
   async function withClient<T>(mode: 'read' | 'write', work: (client: PoolClient, ctx: PgContext) => Promise<T>): Promise<T> {
@@ -53,6 +56,9 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
     deleteKeys: (keys) => (keys.length ? withClient('write', (client, ctx) => deleteKeys(client, ctx, keys)) : Promise.resolve(0)),
     count: (range?: KeyRange) => withClient('read', (client, ctx) => countRange(client, ctx, range ?? {})),
     estimate: () => withClient('read', (client, ctx) => estimateRows(client, ctx)),
+    retire: (tag) => retireTables(pool, tables, tag),
+    restore: (tag) => restoreTables(pool, tables, tag),
+    drop: (tag) => dropRetiredTables(pool, tables, tag),
   };
 }
 
