@@ -1,4 +1,4 @@
-import { evaluateGates } from '../../lib/control/gates';
+import { evaluateGates, windowFigures } from '../../lib/control/gates';
 import { routingFor } from '../../lib/control/routing';
 import { gatesSchema } from '../../lib/spec/lifecycle';
 import { buildSteps, needsApproval, rollbackTarget, stepLabel } from '../../workflows/migration-steps';
@@ -65,6 +65,16 @@ describe('health gates', () => {
     expect(evaluateGates({ ...figures, comparisons: 10 }, gates, 'dual_write')).toMatchObject({
       verdict: 'inconclusive', reasons: ['10 shadow comparisons, need 100'],
     });
+  });
+
+  it('judges the counts since a baseline reading, so a late burst is not diluted by the green before it', () => {
+    const baseline = { ...figures, comparisons: 100_000, operations: 100_000 };
+    const now = { ...baseline, comparisons: 100_200, mismatches: 50, operations: 100_200, instances: 3 };
+    expect(evaluateGates(now, gates, 'dual_write').verdict).toBe('green');
+    const recent = windowFigures(now, baseline);
+    expect(recent).toEqual({ comparisons: 200, mismatches: 50, operations: 200, errors: 0, lagSeconds: null, instances: 3 });
+    expect(evaluateGates(recent, gates, 'dual_write').verdict).toBe('breach');
+    expect(windowFigures(now)).toBe(now);
   });
 
   it('does not breach on a rate from fewer than minSamples calls', () => {

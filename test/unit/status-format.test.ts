@@ -13,3 +13,11 @@ test('the throttle line shows an operator limit, a lifted limit, and nothing whe
   expect(throttleLine(0)).toEqual(['throttle  lifted (unlimited)']);
   expect(throttleLine(null)).toEqual([]);
 });
+
+test('a pending choice lists the commands that answer it, whatever the clipped reason shows', () => {
+  const pending = {
+    ...status(null), state: 'rolling_back',
+    pendingApproval: { phase: 'complete', since: 't', reason: 'the new database does not answer…', choices: ['wait', 'flip'] },
+  } as unknown as MigrationStatus;
+  expect(formatStatus(pending, []).split('\n').filter((l) => l.startsWith('choices'))).toEqual(['choices   approve --action wait | approve --action flip']);
+});
