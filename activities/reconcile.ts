@@ -8,6 +8,11 @@ import { heartbeating } from './keepalive';
 
 export interface ReconcileInput extends EntityRef {
   diffs: RowDiff[];
+  /**
+   * Repair after the write switch: the new database is the primary, so the differing keys are
+   * copied from it into the old one instead of the other way round.
+   */
+  fromPrimary?: boolean;
 }
 
 export interface ReconcileResult {
@@ -24,14 +29,16 @@ export interface ReconcileResult {
 }
 
 /**
- * Re-copies the differing keys from the source of truth. The version guard protects fresher
+ * Re-copies the differing keys from the source of truth (the old database, or the primary when
+ * `fromPrimary`). The version guard protects fresher
  * target rows; a row whose version equals the source's but whose values differ was damaged in
  * place, and only that case is overwritten without the guard. Extras, which the source no longer
  * has, are deleted; a source record that cannot be decoded is not missing: it is quarantined and
  * counted, and the target's copy stays. Idempotent: a retry finds less to do.
  */
 export const reconcileKeys = heartbeating(async (input: ReconcileInput): Promise<ReconcileResult> => {
-  const { source, target } = openSides(input);
+  const sides = openSides(input);
+  const { source, target } = input.fromPrimary ? { source: sides.target, target: sides.source } : sides;
   const keyOf = (r: MappedRecord) => keyText(target.keyOf(r));
   const keys = input.diffs.map((d) => d.key);
   const { records: sourceRows, rejected } = await source.fetchByKeys(keys);

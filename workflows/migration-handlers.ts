@@ -11,7 +11,7 @@ import { rollbackTarget, stepLabel } from './migration-steps';
 import {
   abortUpdate, approveSignal, approveUpdate, pauseUpdate, resumeUpdate, rollbackUpdate, statusQuery, throttleUpdate,
 } from './migration-api';
-import type { ApproveArgs, MigrationState } from './migration-types';
+import type { ApproveArgs, MigrationState, RollbackArgs } from './migration-types';
 import { childProgressSignal, recordProgress } from './progress-report';
 
 /** Why this command cannot apply now, or undefined when it can. Validators throw it; the signal logs it. */
@@ -21,22 +21,42 @@ function approvalProblem(s: MigrationState, a: ApproveArgs): string | undefined 
   if (a.phase && a.phase !== s.pendingApproval.phase) {
     return `${a.phase} is not pending approval; the pending approval is for ${s.pendingApproval.phase}`;
   }
-  if (s.rollingBack) return 'a rollback is in progress';
+  const stalled = s.copyBack?.state === 'stalled';
+  if (s.rollingBack && !stalled) return 'a rollback is in progress';
+  if (stalled && !a.action) return 'the rollback\'s copy-back is stalled: approve with action wait or flip';
+  if (a.action && !s.pendingApproval.choices?.includes(a.action)) {
+    return `${a.action} is not offered here${s.pendingApproval.choices ? ` (choices: ${s.pendingApproval.choices.join(', ')})` : ''}`;
+  }
   return undefined;
 }
 
 function approve(s: MigrationState, a: ApproveArgs): void {
+  if (a.action === 'wait' || a.action === 'flip') {
+    // The stalled copy-back takes the answer and clears the pending choice itself.
+    s.copyBack!.choice = a.action;
+    record(s, a.action === 'wait' ? 'copy-back: try again' : 'copy-back: move routing now', a.by, a.note || a.action);
+    return;
+  }
   const phase = s.pendingApproval!.phase;
   s.pendingApproval = null;
   s.approval = { by: a.by, note: a.note || 'approved' };
-  record(s, `approved ${phase}`, a.by, s.approval.note);
+  s.finalRepair = a.action === 'repair';
+  record(s, a.action === 'repair' ? 'repair final verification from the primary' : `approved ${phase}`, a.by, s.approval.note);
 }
+
+/** Where a rollback requested now lands; decommission is undoable while its final verification has not passed. */
+const targetOf = (s: MigrationState, to: RollbackArgs['to']) => rollbackTarget(steps(s), s.step, to, s.finalVerifyFailed === true);
 
 function liveProblem(s: MigrationState, by: string | undefined): string | undefined {
   if (!by) return 'the operator\'s name (by) is required';
   if (s.terminal) return `the migration is ${s.terminal}`;
   if (s.rollingBack) return 'a rollback is in progress';
   return undefined;
+}
+
+/** An abort may interrupt a rollback's copy-back: it stops copying, queues the keys and rolls on to the old database. */
+function copyBackRunning(s: MigrationState): boolean {
+  return s.rollingBack && (s.copyBack?.state === 'copying' || s.copyBack?.state === 'stalled');
 }
 
 function reject(problem: string | undefined): void {
@@ -81,14 +101,14 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
 
   // Rollback and abort answer once the compensations have run, with the state they landed in.
   setHandler(rollbackUpdate, async (a) => {
-    const target = rollbackTarget(steps(s), s.step, a.to) as { step: number };
+    const target = targetOf(s, a.to) as { step: number };
     interrupt(rt, { kind: 'rollback', target: target.step, by: a.by, reason: a.reason });
     await condition(() => rt.request === null && !s.rollingBack);
     return status();
   }, {
     validator: (a) => {
       reject(liveProblem(s, a?.by) ?? (a.reason ? undefined : 'a rollback needs a reason'));
-      const target = rollbackTarget(steps(s), s.step, a.to);
+      const target = targetOf(s, a.to);
       if ('error' in target) throw new Error(target.error);
     },
   });
@@ -98,7 +118,7 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
     await condition(() => s.terminal === 'aborted');
     return status();
   }, {
-    validator: (a) => reject(liveProblem(s, a?.by) ?? (a.reason ? undefined
-      : 'abort needs a reason') ?? (currentStep(s)?.phase === 'decommission' ? 'decommission cannot be aborted: the old database is retired' : undefined)),
+    validator: (a) => reject((copyBackRunning(s) ? undefined : liveProblem(s, a?.by)) ?? (a?.by ? undefined : 'the operator\'s name (by) is required') ?? (a.reason ? undefined
+      : 'abort needs a reason') ?? (currentStep(s)?.phase === 'decommission' && !s.finalVerifyFailed ? 'decommission cannot be aborted: the old database is retired' : undefined)),
   });
 }

@@ -1,11 +1,11 @@
 /** What each step does between being entered and being left; returns why it may be left. */
-import { condition, patched } from '@temporalio/workflow';
-import { checkConnections, checkGates } from './migration-activities';
-import { cdcPreflightStep, cdcPrepareStep, finishStreamAtSwitch, gateLagSeconds, retireCdcAtComplete, usesCdc } from './migration-cdc';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { checkConnections } from './migration-activities';
+import { cdcPreflightStep, cdcPrepareStep, finishStreamAtSwitch, retireCdcAtComplete, usesCdc } from './migration-cdc';
+import { GATE_AFTER_SWITCH_PATCH, gated } from './migration-gates';
 import { runEntityChildren } from './migration-children';
 import { draining } from './migration-reconcile';
-import { interrupt, MigrationRuntime } from './migration-runtime';
-import { currentStep } from './migration-state';
+import type { MigrationRuntime } from './migration-runtime';
 import { soak, SoakOptions } from './migration-timers';
 import type { Step } from './migration-steps';
 import type { MigrationState } from './migration-types';
@@ -38,45 +38,37 @@ export async function runStep(s: MigrationState, rt: MigrationRuntime, step: Ste
       return timed(timersMs.rampStepBake, `${step.percent}% bake ${spec.timers.rampStepBake} with gates green`, draining(s, gated(s, rt)));
     case 'write_switch':
       if (usesCdc(s)) await finishStreamAtSwitch(s, rt);
-      return timed(timersMs.rollbackWindow, `rollback window ${spec.timers.rollbackWindow}`, draining(s));
+      return timed(timersMs.rollbackWindow, `rollback window ${spec.timers.rollbackWindow}`,
+        draining(s, patched(GATE_AFTER_SWITCH_PATCH) ? gated(s, rt, { hold: true }) : {}));
     case 'complete':
       if (usesCdc(s)) await retireCdcAtComplete(s);
       return { left: 'complete' };
     case 'decommission':
-      await runEntityChildren(s, rt, 'verify', finalVerification(s));
-      return { left: 'final verification passed; old database retired' };
+      await runFinalVerification(s, rt);
+      return { left: 'final verification passed' };
   }
 }
 
-/**
- * Health gates at every gate interval. A breach rolls back one step (the last state that was
- * green) and records the figures; the main loop then waits for a human, so it never loops.
- */
-function gated(s: MigrationState, rt: MigrationRuntime): SoakOptions {
-  const { spec, timersMs } = s.plan!;
-  return {
-    everyMs: timersMs.gateInterval,
-    check: async () => {
-      const check = await checkGates({
-        control: spec.control.connection,
-        migrationId: s.migrationId,
-        phase: currentStep(s)?.phase,
-        routingVersion: s.routing!.version,
-        gates: spec.gates,
-        sync: spec.sync,
-        ...gateLagSeconds(s),
-      });
-      s.latestGate = { ...check, at: new Date().toISOString() };
-      if (check.verdict !== 'breach') return check.verdict === 'green';
-      interrupt(rt, { kind: 'rollback', target: s.step - 1, by: 'health-gate', reason: `gate breach: ${check.reasons.join('; ')}` });
-      // The interrupt cancelled this scope: the wait below throws and unwinds the forward run.
-      await condition(() => false);
-      return false;
-    },
-  };
-}
-
 export const FINAL_VERIFY_PATCH = 'final-verify-after-switch';
+/** A human chose to repair the old database from the primary after a failed final verification. */
+export const FINAL_REPAIR_PATCH = 'final-verify-repair-from-primary';
+
+/**
+ * A verification that is not clean leaves decommission waiting for a human with a choice (repair,
+ * retry, rollback) instead of only a retry; nothing is retired until it passes.
+ */
+async function runFinalVerification(s: MigrationState, rt: MigrationRuntime): Promise<void> {
+  const repair = s.finalRepair === true && patched(FINAL_REPAIR_PATCH);
+  s.finalRepair = undefined;
+  const options = finalVerification(s);
+  try {
+    await runEntityChildren(s, rt, 'verify', repair ? { ...options, maxReconcileRounds: 3, repairFromPrimary: true } : options);
+    s.finalVerifyFailed = undefined;
+  } catch (err) {
+    s.finalVerifyFailed = err instanceof ApplicationFailure && err.type === 'VerificationFailed' ? true : undefined;
+    throw err;
+  }
+}
 
 /**
  * The final verification runs while the new database is primary and the old one no longer takes

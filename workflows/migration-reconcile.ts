@@ -57,7 +57,7 @@ export function draining(s: MigrationState, opts: SoakOptions = {}): SoakOptions
   return {
     ...opts,
     everyMs: opts.everyMs ?? s.plan!.timersMs.gateInterval,
-    check: async () => {
+    check: async (leftMs) => {
       if (!running) {
         running = drainInPassing(s).finally(() => (running = undefined));
         // A breach cancels the soak while the gate, not the drain, is awaited: the drain's
@@ -65,7 +65,7 @@ export function draining(s: MigrationState, opts: SoakOptions = {}): SoakOptions
         running.catch(() => undefined);
       }
       const drain = running;
-      const ok = gate ? await gate() : true;
+      const ok = gate ? await gate(leftMs) : true;
       if (ok) await drain;
       return ok;
     },

@@ -81,5 +81,6 @@ export function statusOf(s: MigrationState): MigrationStatus {
     cdc: s.cdc ? { lag: s.cdc.lag, holding: s.cdc.holding, lost: s.cdc.lost, retired: s.cdc.retired } : null,
     reconcileQueue: s.reconcileQueue ?? null,
     routerAcks: s.routerAcks ?? null,
+    copyBack: s.copyBack ?? null,
   };
 }

@@ -8,8 +8,8 @@ import type { MigrationState } from './migration-types';
 export interface SoakOptions {
   /** Run `check` after every this many unpaused milliseconds (health gates). */
   everyMs?: number;
-  /** Returns whether the soak may end; the soak goes on past its time until it may. */
-  check?: () => Promise<boolean>;
+  /** Returns whether the soak may end; the soak goes on past its time until it may. Gets the soak time left (0 once it has run). */
+  check?: (leftMs: number) => Promise<boolean>;
   /** Asked between intervals; true stops here so the caller can continue as new. */
   shouldYield?: () => boolean;
 }
@@ -38,7 +38,7 @@ export async function soak(s: MigrationState, totalMs: number, opts: SoakOptions
     const elapsed = !pausedMidway && patched(SOAK_TIMER_CLOCK_PATCH) ? slice : Date.now() - started;
     left = Math.max(0, left - elapsed);
     if (pausedMidway) continue;
-    if (opts.check) satisfied = await opts.check();
+    if (opts.check) satisfied = await opts.check(left);
     if (opts.shouldYield?.() && (left > 0 || !satisfied)) {
       s.soakLeftMs = left;
       return 'yield';

@@ -8,6 +8,7 @@ import type { Phase } from '../lib/spec/lifecycle';
 import type { migrationSpecSchema } from '../lib/spec/schema';
 import type { BackfillProgress } from './backfill';
 import type { VerifyProgress } from './verify';
+import type { GateWindow } from './migration-gates';
 
 export type RunState = 'running' | 'paused' | 'waiting_approval' | 'rolling_back' | 'completed' | 'failed' | 'aborted';
 
@@ -25,6 +26,31 @@ export interface PendingApproval {
   since: string;
   /** Why a human is needed: the spec asks for it, or the workflow rolled back or failed. */
   reason: string;
+  /** What the human may answer when approving is not the only way on (approve's `action`, or a rollback). */
+  choices?: ApprovalChoice[];
+}
+
+/** Approve actions (`repair`, `retry`, `wait`, `flip`), a plain approve, or the rollback command. */
+export type ApprovalChoice = ApproveAction | 'approve' | 'rollback';
+export type ApproveAction = 'repair' | 'retry' | 'wait' | 'flip';
+
+/** The copy-back of keys written since the switch, on a rollback past it (workflows/migration-copy-back.ts). */
+export interface CopyBackStatus {
+  /** The step being undone. */
+  phase: 'write_switch' | 'complete';
+  /** copying; stalled (a slice failed: waiting for the operator's wait or flip); done; queued (routing moved, keys queued for the old database). */
+  state: 'copying' | 'stalled' | 'done' | 'queued';
+  copied: number;
+  /** Keys written since the switch, when the copy-back started. */
+  total: number;
+  /** Rounds of slices tried (1 + the operator's waits). */
+  attempts: number;
+  /** Why the latest slice failed. */
+  error?: string;
+  /** Keys queued for the old database when routing moved first. */
+  queued?: number;
+  /** The operator's answer while stalled, until the copy-back takes it. */
+  choice?: 'wait' | 'flip';
 }
 
 export interface ChildStatus<P = BackfillProgress | VerifyProgress> {
@@ -62,6 +88,12 @@ export interface MigrationState {
   pendingApproval: PendingApproval | null;
   /** The approval that released the pending one, until the step it approved is entered. */
   approval?: { by: string; note: string };
+  /** The final verification found differences nobody wrote since the switch: decommission waits for repair, retry or rollback. */
+  finalVerifyFailed?: boolean;
+  /** The human chose to repair the old database from the primary; the next final verification does. */
+  finalRepair?: boolean;
+  /** The latest rollback's copy-back past the write switch. */
+  copyBack?: CopyBackStatus;
   /** Why the last step was left: the reason recorded when the next one is entered. */
   lastLeft?: string;
   routing: RoutingState | null;
@@ -69,6 +101,8 @@ export interface MigrationState {
   switchVersion?: number;
   entities: Record<string, EntityStatus>;
   latestGate: (GateCheck & { at: string }) | null;
+  /** The gates' sliding window for the current routing version. */
+  gateWindow?: GateWindow;
   /** The operator's throttle: null until one is set (children keep the spec's rate), 0 = limit lifted. */
   rowsPerSecond: number | null;
   transitions: Transition[];
@@ -161,6 +195,8 @@ export interface MigrationStatus {
   reconcileQueue: ReconcileQueueStatus | null;
   /** The latest wait for routers to follow a change of write primary; null before the first. */
   routerAcks: RouterAcksStatus | null;
+  /** The latest rollback's copy-back past the write switch; null if none ran. */
+  copyBack: CopyBackStatus | null;
 }
 
 export interface ApproveArgs {
@@ -168,6 +204,12 @@ export interface ApproveArgs {
   phase?: Phase;
   by: string;
   note?: string;
+  /**
+   * The answer to a pending choice. After a failed final verification: `repair` copies the
+   * differing keys from the primary, then verifies again; `retry` (default) only verifies again.
+   * While a rollback's copy-back is stalled: `wait` tries again, `flip` moves routing now.
+   */
+  action?: ApproveAction;
 }
 
 export interface RollbackArgs {

@@ -51,7 +51,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       record(s, 'completed', 'workflow', 'every phase done');
       break;
     }
-    await rollBack(s, outcome);
+    await rollBack(s, outcome, rt);
   }
   await condition(allHandlersFinished);
   return statusOf(s);
@@ -134,13 +134,19 @@ async function forward(s: MigrationState, rt: MigrationRuntime, shouldYield: () 
   return 'done';
 }
 
+const FINAL_VERIFY_PROMPT = 'final verification found differences on keys nobody wrote since the switch: '
+  + 'approve with action "repair" to copy them from the primary (the new database) into the old one and verify again, '
+  + 'approve with action "retry" to verify again as is, or rollback (to complete) to keep the old database as it is';
+
 /** Who lets step i start and why: the workflow itself, auto-approval, or a human approval. */
 async function approveEntry(s: MigrationState, i: number, specAsks: boolean): Promise<{ by: string; reason: string }> {
   const phase = steps(s)[i].phase;
   const left = s.lastLeft ?? 'started';
   if (s.forceApproval || (specAsks && !s.autoApprove)) {
     const why = s.forceApproval ? `resume after ${s.failure ? 'failure' : 'rollback'}` : 'the spec asks for approval';
-    s.pendingApproval = { phase, since: new Date().toISOString(), reason: why };
+    s.pendingApproval = s.finalVerifyFailed && s.failure
+      ? { phase, since: new Date().toISOString(), reason: FINAL_VERIFY_PROMPT, choices: ['repair', 'retry', 'rollback'] }
+      : { phase, since: new Date().toISOString(), reason: why };
     syncSearchAttributes(s);
     await condition(() => s.pendingApproval === null);
     s.forceApproval = false;

@@ -41,6 +41,8 @@ export interface VerifyOptions {
    * became primary. Keys the routers wrote since then are not counted (activities/verify-written.ts).
    */
   writtenSince?: number;
+  /** Reconcile from the new database (the primary after the switch) into the old one: the repair a human chose. */
+  repairFromPrimary?: boolean;
 }
 
 export interface VerifyInput {
@@ -216,7 +218,9 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     }
     if (state.phase === 'reconciling') {
       try {
-        state.reconciled.push(await acts.reconcileKeys({ ...ref, diffs: state.remaining?.diffs ?? [] }));
+        state.reconciled.push(await acts.reconcileKeys({
+          ...ref, diffs: state.remaining?.diffs ?? [], ...(opts.repairFromPrimary ? { fromPrimary: true } : {}),
+        }));
       } catch (err) {
         reconcileError = failureMessage(err);
         break;

@@ -135,6 +135,22 @@ export interface EntityConnector {
   count(range?: KeyRange): Promise<number>;
   /** Fast estimate from statistics (pg_class.reltuples, estimatedDocumentCount). */
   estimate(): Promise<number>;
+  /**
+   * Decommission: renames this side's table(s) (parent and embedded children) or collection to
+   * retired names (lib/connectors/retired-name.ts), so nothing writes them any more while they
+   * are kept. Idempotent: what is already retired is listed again.
+   */
+  retire(tag: string): Promise<RetiredName[]>;
+  /** Renames retired tables or the collection back (a rollback within the retention period); idempotent. */
+  restore(tag: string): Promise<RetiredName[]>;
+  /** Drops what retire renamed, and only that; returns what was dropped (nothing when nothing is retired). */
+  drop(tag: string): Promise<RetiredName[]>;
+}
+
+/** A table or collection and the name it is retired under. */
+export interface RetiredName {
+  name: string;
+  retiredAs: string;
 }
 
 /** One page moved by a DirectCopier: counted like readRange + writeBatch (nothing is quarantined). */

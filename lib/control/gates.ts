@@ -37,6 +37,16 @@ export function evaluateGates(f: GateFigures, gates: Gates, sync: Sync): GateEva
   return { verdict: gaps.length ? 'inconclusive' : 'green', mismatchRate, errorRate, reasons: gaps };
 }
 
+/**
+ * The counts reported since `baseline` (an earlier cumulative reading of the same routing
+ * version): the gate judges recent traffic, not everything since the version was published.
+ */
+export function windowFigures(cumulative: GateFigures, baseline?: GateFigures): GateFigures {
+  if (!baseline) return cumulative;
+  const since = (k: 'comparisons' | 'mismatches' | 'operations' | 'errors') => Math.max(0, cumulative[k] - baseline[k]);
+  return { ...cumulative, comparisons: since('comparisons'), mismatches: since('mismatches'), operations: since('operations'), errors: since('errors') };
+}
+
 function rate(r: number): string {
   return `${(r * 100).toPrecision(3)}%`;
 }

@@ -159,6 +159,31 @@ export async function readWrittenKeys(
   return rows.map((r) => r.key);
 }
 
+/** How many keys were written at or after a routing version, over all entities. */
+export async function countWrittenKeys(pool: Pool, migrationId: string, sinceVersion: number): Promise<number> {
+  await ensureControlSchema(pool);
+  const { rows } = await pool.query(
+    'SELECT count(*)::int AS n FROM switchyard.written_keys WHERE migration_id = $1 AND routing_version >= $2',
+    [migrationId, sinceVersion],
+  );
+  return rows[0].n;
+}
+
+/**
+ * Queues every key written at or after a routing version for the old database: a rollback that
+ * moved routing before copying them back keeps the list of keys the old database may lack.
+ */
+export async function queueWrittenKeysForOld(pool: Pool, migrationId: string, sinceVersion: number, reason: string): Promise<number> {
+  await ensureControlSchema(pool);
+  const { rowCount } = await pool.query(
+    `INSERT INTO switchyard.reconcile_queue AS q (migration_id, entity, key, target, reason)
+     SELECT migration_id, entity, key, 'old', $3 FROM switchyard.written_keys WHERE migration_id = $1 AND routing_version >= $2
+     ON CONFLICT (migration_id, entity, key, target) DO UPDATE SET reason = excluded.reason, enqueued_at = now()`,
+    [migrationId, sinceVersion, reason],
+  );
+  return rowCount ?? 0;
+}
+
 export interface ReconcileItem {
   migrationId: string;
   entity: string;

@@ -25,6 +25,11 @@ export const timersSchema = z.strictObject({
   rollbackWindow: durationSchema.default('24h'),
   /** How often health gates read the application-reported counters. */
   gateInterval: durationSchema.default('30s'),
+  /**
+   * A gated soak that has run its time but still lacks minSamples asks a human after this long,
+   * instead of soaking forever (default 2h; optional so specs and plans written before it stay valid).
+   */
+  maxSampleWait: durationSchema.optional(),
 }).prefault({});
 
 export const rampSchema = z
@@ -43,6 +48,8 @@ export const gatesSchema = z.strictObject({
   maxLagSeconds: z.number().min(0).default(5),
   /** Too few comparisons say nothing; below this a gate interval is inconclusive, not green. */
   minSamples: z.number().int().min(0).default(100),
+  /** Gate intervals the gates look back over, so a late failure is not diluted by a long green history (default 10). */
+  windowIntervals: z.number().int().min(1).optional(),
 }).prefault({});
 
 export const approvalsSchema = z

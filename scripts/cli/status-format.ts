@@ -34,6 +34,8 @@ export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): st
     lines.push(clip(`routing   v${s.routing.version} writes=${s.routing.writes} reads=${s.routing.reads} ${s.routing.readPercent}% new`));
   }
   if (s.pendingApproval) lines.push(clip(`approval  ${s.pendingApproval.phase} pending since ${s.pendingApproval.since} (${s.pendingApproval.reason})`));
+  // The reason is clipped to the terminal; the commands that answer the choice are not.
+  if (s.pendingApproval?.choices) lines.push(`choices   ${s.pendingApproval.choices.map((c) => (c === 'rollback' ? c : `approve --action ${c}`)).join(' | ')}`);
   if (s.failure) lines.push(clip(`failure   ${s.failure}`));
   // null: never throttled by an operator; 0: an operator lifted the limit, which is worth seeing.
   if (s.rowsPerSecond != null) lines.push(`throttle  ${s.rowsPerSecond ? `${s.rowsPerSecond} rows/s` : 'lifted (unlimited)'}`);

@@ -13,17 +13,20 @@ const DIR = join(__dirname, 'histories');
  * -v3 files add soak-counts-fired-timers (migrations) and child-progress-by-count (children);
  * -router-acks files add router-acks (the wait for routers at the write switch);
  * cdc-v3 also cdc-stale-lag and cdc-teardown-at-complete.
+ * -v4 files (new scenarios) add final-verify-repair-from-primary, rollback-bounded-copy-back,
+ * gate-sliding-window and gate-through-write-switch.
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
-  it('has the happy-path, rollback, pause, cdc and gate-breach recordings of each code version, with their children', () => {
+  it('has the recordings of each code version (happy-path, rollback, pause, cdc, gate-breach; final-repair, copy-back-stall, gates), with their children', () => {
     expect(files).toEqual(expect.arrayContaining([
       'cdc.json', 'happy-path.json', 'pause.json', 'rollback.json',
       'happy-path-v1.backfill.json', 'happy-path-v1.verify.json',
       ...['happy-path', 'pause', 'rollback', 'gate-breach'].flatMap((s) => [`${s}-v2.json`, `${s}-v2.backfill.json`, `${s}-v2.verify.json`]),
       ...['happy-path', 'pause', 'cdc'].flatMap((s) => [`${s}-v3.json`, `${s}-v3.backfill.json`, `${s}-v3.verify.json`]),
       ...['happy-path', 'cdc'].flatMap((s) => [`${s}-router-acks.json`, `${s}-router-acks.backfill.json`, `${s}-router-acks.verify.json`]),
+      ...['final-repair', 'copy-back-stall', 'gates'].flatMap((s) => [`${s}-v4.json`, `${s}-v4.backfill.json`, `${s}-v4.verify.json`]),
     ]));
   });
 

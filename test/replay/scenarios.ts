@@ -1,11 +1,13 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowHandle, WorkflowUpdateStage } from '@temporalio/client';
 import { pgPool } from '../../lib/connectors/clients';
-import { recordCounters } from '../../lib/control';
+import { readRoutingState, recordCounters, recordWrittenKeys } from '../../lib/control';
 import {
   approveSignal, approveUpdate, abortUpdate, pauseUpdate, resumeUpdate, rollbackUpdate, migrationWorkflow,
 } from '../../workflows';
+import type { MigrationStatus } from '../../workflows';
 import type { DataFixture } from '../integration/backfill-fixtures';
 import { migrationSpec, startMigration, waitForStatus } from '../integration/migration-fixtures';
+import { tcpProxy } from '../support/tcp-proxy';
 import { uniqueName } from '../support/temporal';
 
 type Handle = WorkflowHandle<typeof migrationWorkflow>;
@@ -77,6 +79,78 @@ export const SCENARIOS: Record<string, (client: Client, taskQueue: string, f: Da
   /** Every phase under CDC sync: slot before the backfill, stream slices, lag holds, teardown. */
   cdc: async (client, taskQueue, f) => {
     const handle = await startMigration(client, taskQueue, await migrationSpec(f, uniqueName('replay'), 20, { sync: 'cdc' }), { autoApprove: true });
+    await handle.result();
+    return handle;
+  },
+
+  /** A final verification that fails on a key nobody wrote since the switch, repaired from the primary. */
+  'final-repair': async (client, taskQueue, f) => {
+    const table = uniqueName('replay');
+    const handle = await startMigration(client, taskQueue, await migrationSpec(f, table, 20, { approvals: ['decommission'] }));
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'decommission');
+    await f.pg.query(`update ${table} set qty = -1 where id = 7`);
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'dana' }] });
+    await waitForStatus(handle, (s) => s.state === 'failed');
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'dana', action: 'repair' }] });
+    await handle.result();
+    return handle;
+  },
+
+  /**
+   * A rollback from complete with the new database unreachable: the bounded copy-back stalls, the
+   * operator waits once, then flips; an abort while undoing the write switch ends it.
+   */
+  'copy-back-stall': async (client, taskQueue, f) => {
+    const mongo = new URL(process.env.SWITCHYARD_CONN_MONGO as string);
+    const proxy = await tcpProxy(mongo.hostname, Number(mongo.port));
+    try {
+      process.env.SWITCHYARD_CONN_MONGOREPLAY = `mongodb://127.0.0.1:${proxy.port}/`;
+      const table = uniqueName('replay');
+      const spec = await migrationSpec(f, table, 20, { approvals: ['decommission'] });
+      spec.target = { ...spec.target, connection: 'MONGOREPLAY' };
+      const handle = await startMigration(client, taskQueue, spec);
+      await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'decommission');
+      const control = pgPool(f.pgConnection);
+      const { version } = (await readRoutingState(control, spec.id))!;
+      await recordWrittenKeys(control, spec.id, table, version, [[3]]);
+      proxy.blackhole();
+      await handle.startUpdate(rollbackUpdate, { args: [{ by: 'frank', reason: 'new db sick' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      await waitForStatus(handle, (s) => s.copyBack?.state === 'stalled');
+      await handle.executeUpdate(approveUpdate, { args: [{ by: 'frank', action: 'wait' }] });
+      await waitForStatus(handle, (s) => s.copyBack?.state === 'stalled' && s.copyBack.attempts >= 2);
+      await handle.executeUpdate(approveUpdate, { args: [{ by: 'frank', action: 'flip' }] });
+      await waitForStatus(handle, (s) => s.phase === 'write_switch' && s.state === 'waiting_approval');
+      await handle.executeUpdate(abortUpdate, { args: [{ by: 'frank', reason: 'postponed' }] });
+      await handle.result();
+      return handle;
+    } finally {
+      proxy.restore();
+      await proxy.close();
+    }
+  },
+
+  /**
+   * Gates over a sliding window: shadow reads without samples ask a human after maxSampleWait;
+   * in write_switch a breach holds for a human, who goes on, then aborts.
+   */
+  gates: async (client, taskQueue, f) => {
+    const spec = await migrationSpec(f, uniqueName('replay'), 20, {
+      approvals: [],
+      timers: { dualWriteSoak: '1s', shadowReadSoak: '1s', rampStepBake: '1s', rollbackWindow: '1h', gateInterval: '1s', maxSampleWait: '2s' },
+      ramp: [100],
+      gates: { minSamples: 10, maxMismatchRate: 0.01, maxErrorRate: 0.01, maxLagSeconds: 5 },
+    });
+    const handle = await startMigration(client, taskQueue, spec);
+    const report = (s: MigrationStatus, comparisons: number, mismatches: number) => recordCounters(pgPool(f.pgConnection), {
+      migrationId: spec.id, routingVersion: s.routing!.version, instanceId: 'app-1', comparisons, mismatches, operations: comparisons, errors: 0,
+    });
+    await waitForStatus(handle, (s) => s.phase === 'shadow_read' && s.pendingApproval !== null);
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'gail', note: 'rarely read' }] });
+    await report(await waitForStatus(handle, (s) => s.phase === 'read_ramp'), 20, 0);
+    await report(await waitForStatus(handle, (s) => s.phase === 'write_switch'), 100, 30);
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'write_switch');
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'gail', note: 'explained' }] });
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'gail', reason: 'postponed' }] });
     await handle.result();
     return handle;
   },

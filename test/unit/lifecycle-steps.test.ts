@@ -1,4 +1,4 @@
-import { evaluateGates } from '../../lib/control/gates';
+import { evaluateGates, windowFigures } from '../../lib/control/gates';
 import { routingFor } from '../../lib/control/routing';
 import { gatesSchema } from '../../lib/spec/lifecycle';
 import { buildSteps, needsApproval, rollbackTarget, stepLabel } from '../../workflows/migration-steps';
@@ -27,6 +27,8 @@ describe('migration steps', () => {
     expect(rollbackTarget(steps, at('verify'), 'shadow_read')).toEqual({ error: 'cannot roll back to shadow_read: it is not before verify' });
     expect(rollbackTarget(steps, 0)).toEqual({ error: 'nothing to roll back: the migration has not passed preflight' });
     expect(rollbackTarget(steps, at('decommission'))).toEqual({ error: 'decommission cannot be rolled back: the old database is retired' });
+    // A decommission whose final verification failed has retired nothing yet.
+    expect(rollbackTarget(steps, at('decommission'), undefined, true)).toEqual({ step: at('complete') });
   });
 
   it('asks for approval once per phase, at its first step', () => {
@@ -63,6 +65,16 @@ describe('health gates', () => {
     expect(evaluateGates({ ...figures, comparisons: 10 }, gates, 'dual_write')).toMatchObject({
       verdict: 'inconclusive', reasons: ['10 shadow comparisons, need 100'],
     });
+  });
+
+  it('judges the counts since a baseline reading, so a late burst is not diluted by the green before it', () => {
+    const baseline = { ...figures, comparisons: 100_000, operations: 100_000 };
+    const now = { ...baseline, comparisons: 100_200, mismatches: 50, operations: 100_200, instances: 3 };
+    expect(evaluateGates(now, gates, 'dual_write').verdict).toBe('green');
+    const recent = windowFigures(now, baseline);
+    expect(recent).toEqual({ comparisons: 200, mismatches: 50, operations: 200, errors: 0, lagSeconds: null, instances: 3 });
+    expect(evaluateGates(recent, gates, 'dual_write').verdict).toBe('breach');
+    expect(windowFigures(now)).toBe(now);
   });
 
   it('does not breach on a rate from fewer than minSamples calls', () => {

@@ -23,3 +23,11 @@ test('the routers line shows a wait for acknowledgements, its outcome and the ro
   expect(routersLine({ version: 8, acked: 3, waiting: [], waitedMs: 240, at })).toEqual(['routers   3 follow routing v8; any others lapsed or left']);
   expect(routersLine({ version: 8, acked: 2, waiting: ['app-1'], waitedMs: 60000, at })).toEqual(['routers   2 follow routing v8; 1 not after 60 s: app-1']);
 });
+
+test('a pending choice lists the commands that answer it, whatever the clipped reason shows', () => {
+  const pending = {
+    ...status(null), state: 'rolling_back',
+    pendingApproval: { phase: 'complete', since: 't', reason: 'the new database does not answer…', choices: ['wait', 'flip'] },
+  } as unknown as MigrationStatus;
+  expect(formatStatus(pending, []).split('\n').filter((l) => l.startsWith('choices'))).toEqual(['choices   approve --action wait | approve --action flip']);
+});

@@ -1,4 +1,4 @@
-import { BSON, Collection, Document, Filter } from 'mongodb';
+import { BSON, Collection, Db, Document, Filter } from 'mongodb';
 import type { ResolvedConnection } from '../../connections';
 import type { Row } from '../../mapping/entity';
 import { FidelityError } from '../../mapping/errors';
@@ -12,6 +12,7 @@ import { boundariesToRanges } from '../ranges';
 import type { EntityConnector, Key, KeyRange, MappedRecord, QuarantineEntry, ReadRequest, ReadResult } from '../types';
 import { CONDITIONAL_CHUNK, deleteByIds, findByIds, pointwise } from './by-ids';
 import { BsonOptions, decodeDocument, encodeDocument, escapeKey, idFilter, StoredDoc } from './codec';
+import { dropRetiredCollection, restoreCollection, retireCollection } from './retire';
 import { deleteDocument } from './tombstones';
 import { oversizeReason, storableExtendedJson } from './document-size';
 import { writeDocuments } from './write';
@@ -44,8 +45,12 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
   const derivedId = !(options.storedKey.length === 1 && options.storedKey[0] === '_id');
   const docSize = sizeHintFor(`mongodb\u0000${options.conn.name}\u0000${options.database}.${options.collection}`);
 
+  async function database(): Promise<Db> {
+    return (await mongoClient(options.conn)).db(options.database);
+  }
+
   async function collection(): Promise<Collection<StoredDoc>> {
-    return (await mongoClient(options.conn)).db(options.database).collection(options.collection);
+    return (await database()).collection(options.collection);
   }
 
   const idOf = (key: Key): unknown => {
@@ -197,6 +202,9 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
     },
     count: async (range) => (await collection()).countDocuments(rangeFilter(range ?? {})),
     estimate: async () => (await collection()).estimatedDocumentCount(),
+    retire: async (tag) => retireCollection(await database(), options.collection, tag),
+    restore: async (tag) => restoreCollection(await database(), options.collection, tag),
+    drop: async (tag) => dropRetiredCollection(await database(), options.collection, tag),
   };
 }
 

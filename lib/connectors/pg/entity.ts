@@ -5,6 +5,7 @@ import type { EntityConnector, KeyRange, ReadRequest, ReadResult } from '../type
 import { connectorIdentity, sizeHintFor } from '../page';
 import { loadContext, PgContext, PgEntityOptions } from './context';
 import { quarantineRows } from './quarantine';
+import { dropRetiredTables, restoreTables, retireTables } from './retire';
 import { countRange, estimateRows } from './count';
 import { readByKeys, readPage } from './read';
 import { inTransaction } from './session';
@@ -19,6 +20,8 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
   const pool = pgPool(options.conn);
   let context: Promise<PgContext> | undefined;
   let tombstones: Promise<void> | undefined;
+  // The parent first, then its children: the order retire and restore report them in.
+  const tables = [options.table, ...options.children.map((c) => c.table)];
   const rowSize = sizeHintFor(`postgres\u0000${options.conn.name}\u0000${options.table}`);
 
   /** A pooled client with the entity's context; the work manages its own transaction. */
@@ -64,5 +67,8 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
     deleteKeys: async (keys, opts) => (keys.length ? withClient('write', (client, ctx) => deleteWithTombstones(client, ctx, keys, opts?.upTo)) : { deleted: 0, kept: [] }),
     count: (range?: KeyRange) => withClient('read', (client, ctx) => countRange(client, ctx, range ?? {})),
     estimate: () => withClient('read', (client, ctx) => estimateRows(client, ctx)),
+    retire: (tag) => retireTables(pool, tables, tag),
+    restore: (tag) => restoreTables(pool, tables, tag),
+    drop: (tag) => dropRetiredTables(pool, tables, tag),
   };
 }

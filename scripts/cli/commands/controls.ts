@@ -4,6 +4,7 @@ import { Phase, PHASES } from '../../../lib/spec/lifecycle';
 import {
   abortUpdate, approveUpdate, MigrationStatus, pauseUpdate, resumeUpdate, rollbackUpdate, throttleUpdate,
 } from '../../../workflows/migration-api';
+import type { ApproveAction } from '../../../workflows/migration-types';
 import { defaultActor, MigrationHandle, withTemporal } from '../migration-client';
 
 /**
@@ -21,6 +22,8 @@ interface Control<A> {
 
 /** Parsed options: strings, except --rows-per-second, which its parser turns into a number. */
 type Options = Record<string, string | undefined> & { rowsPerSecond?: number };
+
+const APPROVE_ACTIONS: ApproveAction[] = ['repair', 'retry', 'wait', 'flip'];
 
 const phaseOption = (flags: string, what: string) => new Option(flags, what).choices(PHASES);
 
@@ -41,8 +44,9 @@ export function register(program: Command): void {
     options: (cmd) => cmd
       .addOption(phaseOption('--phase <phase>', 'the phase you approve (rejected unless it is the pending one)'))
       .requiredOption('--by <name>', 'approver, recorded in the history')
-      .option('--note <text>', 'why, recorded in the history'),
-    args: (o) => ({ phase: o.phase as Phase | undefined, by: o.by!, note: o.note }),
+      .option('--note <text>', 'why, recorded in the history')
+      .addOption(new Option('--action <action>', 'the answer to a pending choice (status lists them)').choices(APPROVE_ACTIONS)),
+    args: (o) => ({ phase: o.phase as Phase | undefined, by: o.by!, note: o.note, ...(o.action ? { action: o.action as ApproveAction } : {}) }),
   });
   addControl(program, {
     name: 'pause',
