@@ -7,7 +7,7 @@ import { isoMicros, isPlainObject, Numeric, plainDecimal, Value } from './values
  * same data agree across PostgreSQL and MongoDB (and across FerretDB's string fallbacks):
  * - object keys sorted; null and missing fields are the same (both dropped);
  * - integers print as digits whether int32, Long, bigint or an integral double;
- * - decimals, NaN and ±Infinity print as strings (FerretDB stores them as strings);
+ * - decimals, NaN, ±Infinity and the double -0 print as strings (FerretDB stores them as strings);
  * - an ObjectId prints as its hex string, a UUID Binary as its uuid string (PostgreSQL text/uuid);
  * - dates print as ISO 8601 with microseconds.
  */
@@ -44,6 +44,7 @@ export function canonical(value: Value | undefined): unknown {
 
 function canonicalNumber(n: number): unknown {
   if (!Number.isFinite(n)) return String(n);
+  if (Object.is(n, -0)) return '-0';
   if (Number.isInteger(n)) return { $int: BigInt(n).toString() };
   return n;
 }

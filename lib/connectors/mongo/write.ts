@@ -7,6 +7,12 @@ const DUPLICATE_KEY = 11000;
 
 type Doc = StoredDoc;
 
+/** A document the server refused on its own (not as a duplicate): its position in the batch and the server's reason. */
+export interface Refusal {
+  index: number;
+  reason: string;
+}
+
 /**
  * Version-guarded idempotent write, shaped for FerretDB (no transactions, slow conditional
  * updates, fast insertMany): insertMany first — on a fresh target that is the whole write; a
@@ -15,6 +21,9 @@ type Doc = StoredDoc;
  * overwritten. No read of the stored versions first: the guard in the filter decides, which saves
  * a point read per existing document (the common case for CDC and dual writes). A document deleted
  * between the insert and the replace stays deleted, as if the delete had come after this write.
+ * A document the server refuses for what it holds is returned in `refused` for quarantine, and the
+ * rest of the batch is still written: a retry of a partially applied batch then finds the written
+ * documents as duplicates, which the guarded replace skips.
  */
 export async function writeDocuments(
   coll: Collection<StoredDoc>,
@@ -22,30 +31,38 @@ export async function writeDocuments(
   version: string | undefined,
   versionGuard: boolean,
   dialect: Dialect,
-): Promise<Omit<WriteResult, 'quarantined'>> {
-  if (!docs.length) return { written: 0, skipped: 0 };
-  const { inserted, raced: existing } = await insertAbsent(coll, docs);
+): Promise<Omit<WriteResult, 'quarantined'> & { refused: Refusal[] }> {
+  if (!docs.length) return { written: 0, skipped: 0, refused: [] };
+  const { inserted, raced: existing, refused } = await insertAbsent(coll, docs);
   // An unversioned entity never overwrites under the guard: there is nothing to replace.
   const replaceable = versionGuard && !version ? [] : existing;
   const replaced = await replaceByIds(coll, replaceable, (doc) => guardFilter(doc, version, versionGuard), dialect);
-  return { written: inserted + replaced, skipped: existing.length - replaced };
+  return { written: inserted + replaced, skipped: existing.length - replaced, refused };
 }
 
-/** insertMany(ordered: false); documents that already exist (duplicate _id) are returned for the guarded replace. */
-async function insertAbsent(coll: Collection<StoredDoc>, docs: Doc[]): Promise<{ inserted: number; raced: Doc[] }> {
-  if (!docs.length) return { inserted: 0, raced: [] };
+/**
+ * insertMany(ordered: false); documents that already exist (duplicate _id) are returned for the
+ * guarded replace, documents refused for any other reason as refusals.
+ */
+async function insertAbsent(coll: Collection<StoredDoc>, docs: Doc[]): Promise<{ inserted: number; raced: Doc[]; refused: Refusal[] }> {
   try {
     const r = await coll.insertMany(docs, { ordered: false });
-    return { inserted: r.insertedCount, raced: [] };
+    return { inserted: r.insertedCount, raced: [], refused: [] };
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError)) throw err;
     const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
     // The driver also wraps a failed command (a dropped connection, a cleared pool) in a
     // MongoBulkWriteError, with no write errors at all: only a reply that accounts for every
-    // document, each either inserted or refused as a duplicate, says what is stored.
-    const accounted = errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY) && err.insertedCount + errors.length === docs.length;
-    if (!accounted) throw err;
-    return { inserted: err.insertedCount, raced: errors.map((e) => docs[e.index]) };
+    // document, each inserted or refused, says what is stored.
+    const accounted = errors.length > 0 && err.insertedCount + errors.length === docs.length;
+    if (!accounted) {
+      // Counts and codes only: the server's messages quote document values.
+      const codes = [...new Set(errors.map((e) => e.code))].join(', ') || 'none';
+      throw new Error(`insertMany into ${coll.collectionName} failed after storing ${err.insertedCount} of ${docs.length} documents (write error codes: ${codes}); the batch is retried and the stored documents are skipped as duplicates`, { cause: err });
+    }
+    const duplicate = errors.filter((e) => e.code === DUPLICATE_KEY);
+    const refused = errors.filter((e) => e.code !== DUPLICATE_KEY).map((e) => ({ index: e.index, reason: `${e.errmsg ?? 'refused'} (code ${e.code})` }));
+    return { inserted: err.insertedCount, raced: duplicate.map((e) => docs[e.index]), refused };
   }
 }
 
