@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { comparedSource } from '../lib/connectors/compared';
 import { metrics } from '../lib/metrics';
 import type { EntityConnector, Key, KeyRange, MappedRecord } from '../lib/connectors/types';
 import { EntityRef, openSides } from './entity-sides';
@@ -49,7 +50,7 @@ export interface CompareRangesResult {
  */
 export async function compareRanges(input: CompareRangesInput): Promise<CompareRangesResult> {
   const ctx = Context.current();
-  const { source, target } = openSides(input);
+  const { source, target } = comparedSides(input);
   const batchSize = input.spec.backfill.batchSize;
   const acc: CompareRangesResult = (ctx.info.heartbeatDetails as CompareRangesResult | undefined) ?? {
     next: 0,
@@ -84,6 +85,12 @@ export async function compareRanges(input: CompareRangesInput): Promise<CompareR
     stop();
   }
   return acc;
+}
+
+/** Both sides, the source's records in the form the target stores them (lib/connectors/compared.ts). */
+function comparedSides(ref: EntityRef) {
+  const { source, target } = openSides(ref);
+  return { source: comparedSource(source, target), target };
 }
 
 /** Hashes one range on both sides; only if the hashes differ are its rows read and diffed. */
@@ -124,7 +131,7 @@ export interface RecheckResult {
 
 /** Reads the suspected keys again on both sides; differences that live traffic has since closed or moved drop out. */
 export const recheckKeys = heartbeating(async (input: RecheckInput): Promise<RecheckResult> => {
-  const { source, target } = openSides(input);
+  const { source, target } = comparedSides(input);
   const keys = input.suspects.map((d) => d.key);
   const [sRows, tRows] = await Promise.all([source.fetchByKeys(keys), target.fetchByKeys(keys)]);
   const now = diffRecords(sRows, tRows, (r) => target.keyOf(r));

@@ -89,6 +89,12 @@ export interface EntityConnector {
   /** Records for these keys, in key order (MongoDB: in the order of `keys`); missing keys are absent. Match results by keyOf. */
   fetchByKeys(keys: Key[]): Promise<MappedRecord[]>;
   writeBatch(records: MappedRecord[], options?: WriteOptions): Promise<WriteResult>;
+  /**
+   * These records as this side would store them and read them back (under its declared column
+   * types); verification compares source records in this form. Absent where records are stored
+   * as they are.
+   */
+  storedForm?(records: MappedRecord[]): Promise<MappedRecord[]>;
   /** Records quarantine entries (switchyard_quarantine table or collection); idempotent per entity and key. */
   quarantine(entries: QuarantineEntry[]): Promise<number>;
   /** Deletes these keys (and embedded child rows); returns how many parents were removed. */

@@ -10,6 +10,7 @@ import { countRange, estimateRows } from './count';
 import { keysJson, readByKeys, readPage } from './read';
 import { inTransaction } from './session';
 import { splitKeys } from './split';
+import { storedForm } from './stored-form';
 import { keyIn } from './sql';
 import { writeRecords } from './write';
 
@@ -52,6 +53,7 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
       if (rejected.length) await withClient('write', (client) => quarantineRows(client, rejected));
       return result;
     },
+    storedForm: (records) => withSession(async (_client, ctx) => records.map((r) => storedForm(ctx, r))),
     quarantine: (entries) => withClient('write', (client) => quarantineRows(client, entries)),
     deleteKeys: (keys) => (keys.length ? withClient('write', (client, ctx) => deleteKeys(client, ctx, keys)) : Promise.resolve(0)),
     count: (range?: KeyRange) => withClient('read', (client, ctx) => countRange(client, ctx, range ?? {})),
