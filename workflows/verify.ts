@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -19,6 +20,7 @@ import type { MigrationSpec } from '../lib/spec/schema';
 import { DataControl, failureMessage, handleDataControl, rateShare, slidingWindow } from './backfill-control';
 import { RangeCounts, countRanges } from './backfill-progress';
 import { ReportClock, reportProgress } from './progress-report';
+import { rangesPerChunk, rateSlots, VERIFY_SPREAD_PATCH } from './verify-chunks';
 import { Mismatches, groupDiffs } from './verify-diffs';
 
 export type { Mismatches, MismatchTotals } from './verify-diffs';
@@ -83,6 +85,8 @@ export interface VerifyState extends ReportClock {
   reconciled: ReconcileResult[];
   control: DataControl;
   runs: number;
+  /** Chunks fill `concurrency` and share the rate among those left (VERIFY_SPREAD_PATCH); undefined in runs begun before it. */
+  spread?: boolean;
 }
 
 export interface VerifyProgress {
@@ -186,7 +190,9 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
       minRanges: 1,
       maxRanges: MAX_RANGES,
     });
-    const per = opts.rangesPerActivity ?? 100;
+    state.spread = patched(VERIFY_SPREAD_PATCH);
+    const fixed = opts.rangesPerActivity ?? 100;
+    const per = state.spread ? rangesPerChunk(plan.ranges.length, fixed, spec.backfill.concurrency) : fixed;
     for (let i = 0; i < plan.ranges.length; i += per) {
       state.chunks.push({ index: state.chunks.length, ranges: plan.ranges.slice(i, i + per), status: 'pending' });
     }
@@ -295,6 +301,7 @@ async function compareChunks(
 ): Promise<void> {
   const concurrency = input.spec.backfill.concurrency;
   const rotate = () => workflowInfo().continueAsNewSuggested;
+  const unfinished = () => state.chunks.filter((c) => c.status === 'pending' || c.status === 'running').length;
   await slidingWindow({
     next: () => state.chunks.find((c) => c.status === 'pending'),
     work: async (chunk) => {
@@ -306,7 +313,7 @@ async function compareChunks(
           entity: input.entity,
           ranges: chunk.ranges,
           maxListed: Math.max(0, maxListed - state.suspects.length),
-          rowsPerSecond: rateShare(state.control, concurrency),
+          rowsPerSecond: rateShare(state.control, state.spread ? rateSlots(concurrency, unfinished()) : concurrency),
           ...afterSwitch(input),
         });
         state.writtenSinceSwitch = (state.writtenSinceSwitch ?? 0) + (r.exempt ?? 0);
