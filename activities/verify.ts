@@ -126,6 +126,11 @@ export interface RecheckResult {
   confirmed: RowDiff[];
   /** Left out because written after the write switch (see verify-written.ts). */
   exempt: number;
+  /**
+   * Still different, but the source record changed since the comparison: the key is being written
+   * and its change is on its way, so the recheck can neither confirm nor clear it.
+   */
+  unconfirmed: number;
   rowsReread: number;
 }
 
@@ -135,6 +140,7 @@ export const recheckKeys = heartbeating(async (input: RecheckInput): Promise<Rec
   const keys = input.suspects.map((d) => d.key);
   const [sRows, tRows] = await Promise.all([source.fetchByKeys(keys), target.fetchByKeys(keys)]);
   const now = diffRecords(sRows, tRows, (r) => target.keyOf(r));
-  const { diffs, exempt } = await withoutWrittenKeys(input, settledDiffs(input.suspects, now));
-  return { confirmed: diffs, exempt, rowsReread: sRows.length + tRows.length };
+  const settled = settledDiffs(input.suspects, now);
+  const { diffs, exempt } = await withoutWrittenKeys(input, settled);
+  return { confirmed: diffs, exempt, unconfirmed: now.length - settled.length, rowsReread: sRows.length + tRows.length };
 });

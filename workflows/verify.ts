@@ -80,6 +80,10 @@ export interface VerifyState extends ReportClock {
   remaining?: Mismatches;
   /** Suspects that live traffic closed before the recheck. */
   transient: number;
+  /** Suspects whose source record changed before the recheck: neither confirmed nor cleared (RecheckResult). */
+  unconfirmed?: number;
+  /** Suspects of the first pass, listed or not: found.totals.all + transient + unconfirmed. */
+  suspectsFound?: number;
   /** Differences on keys written after the write switch (writtenSince), not counted. */
   writtenSinceSwitch?: number;
   reconciled: ReconcileResult[];
@@ -118,7 +122,18 @@ export interface VerifyResult {
   found: Mismatches;
   /** Differences still there at the end. */
   remaining: Mismatches;
+  /**
+   * How the first pass's suspects (differences seen when a range was compared) ended: confirmed
+   * (`found`), closed by live writes before the recheck (`transient`), or still moving, their
+   * source changed in between (`unconfirmed`; the next verification compares them again).
+   * `suspects` = found.totals.all + transient + unconfirmed (in a final verification, plus the
+   * suspects left out as written since the switch). Under live writes `rowsCompared` is
+   * what the range hashes saw, each range at its own moment; `countsBefore` and `countsAfter` are
+   * the counts when verification started and ended.
+   */
+  suspects: number;
   transient: number;
+  unconfirmed: number;
   /** Final verification only: differing keys left out because the routers wrote them after the write switch. */
   writtenSinceSwitch: number;
   /** Chunks that kept failing: not verified, so the result is not clean. */
@@ -144,6 +159,12 @@ const { compareRanges } = proxyActivities<typeof verifyActivities>({
 });
 
 const MAX_RANGES = 20_000;
+
+/**
+ * The end counts of a verification without reconcile rounds were its start counts: under live
+ * writes the report could not account for its rows. Runs begun before this patch keep that.
+ */
+export const VERIFY_COUNT_AT_END_PATCH = 'verify-counts-at-end';
 
 /**
  * Verifies one entity: counts, canonical hashes per small key range on both sides, row diffs in
@@ -215,7 +236,10 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     if (state.phase === 'rechecking') {
       const confirmed = await recheck(state, { ...ref, ...afterSwitch(input) }, opts.recheckDelaySeconds ?? Math.max(1, spec.gates.maxLagSeconds));
       const mismatches = groupDiffs(confirmed, state.suspectCount - state.suspects.length);
-      if (state.round === 0) state.found = mismatches;
+      if (state.round === 0) {
+        state.found = mismatches;
+        state.suspectsFound = state.suspectCount;
+      }
       state.remaining = mismatches;
       if (mismatches.totals.all === 0 || state.round >= maxRounds) break;
       state.phase = 'reconciling';
@@ -239,7 +263,8 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     }
   }
 
-  const countsAfter = state.round > 0 ? await acts.countSides(ref) : (state.countsBefore as SideCounts);
+  // Under live writes the counts move: the report's end count is taken at the end.
+  const countsAfter = state.round > 0 || patched(VERIFY_COUNT_AT_END_PATCH) ? await acts.countSides(ref) : (state.countsBefore as SideCounts);
   state.phase = 'done';
   await report(true);
   await condition(allHandlersFinished);
@@ -255,7 +280,9 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     rowsReread: state.rowsReread,
     found: state.found ?? remaining,
     remaining,
+    suspects: state.suspectsFound ?? state.found?.totals.all ?? 0,
     transient: state.transient,
+    unconfirmed: state.unconfirmed ?? 0,
     writtenSinceSwitch: state.writtenSinceSwitch ?? 0,
     failures: state.chunks
       .filter((c) => c.status === 'failed')
@@ -343,9 +370,12 @@ async function recheck(
 ): Promise<RowDiff[]> {
   if (state.suspects.length === 0) return [];
   await sleep(delaySeconds * 1000);
-  const { confirmed, rowsReread, exempt } = await acts.recheckKeys({ ...ref, suspects: state.suspects });
+  const { confirmed, rowsReread, exempt, unconfirmed } = await acts.recheckKeys({ ...ref, suspects: state.suspects });
   state.rowsReread += rowsReread;
   state.writtenSinceSwitch = (state.writtenSinceSwitch ?? 0) + (exempt ?? 0);
-  state.transient += state.suspects.length - confirmed.length;
+  // Results recorded before `unconfirmed` existed lack it: those runs counted it as transient.
+  const moving = unconfirmed ?? 0;
+  state.unconfirmed = (state.unconfirmed ?? 0) + moving;
+  state.transient += state.suspects.length - confirmed.length - moving - (exempt ?? 0);
   return confirmed;
 }
