@@ -10,7 +10,8 @@ const DIR = join(__dirname, 'histories');
  * without a non-determinism error. A change that alters commands needs patched(). Files without a
  * suffix and the -v1 children predate the patches child-progress-signal (and, for dual write,
  * migration-reconcile-drain and final-verify-after-switch); -v2 files were recorded with them;
- * -v3 files add soak-counts-fired-timers (migrations) and child-progress-by-count (children).
+ * -v3 files add soak-counts-fired-timers (migrations) and child-progress-by-count (children);
+ * happy-path-v4-verify adds verify-chunks-fill-concurrency and verify-counts-at-end (verify children).
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
@@ -21,6 +22,7 @@ describe('recorded migration histories replay', () => {
       'happy-path-v1.backfill.json', 'happy-path-v1.verify.json',
       ...['happy-path', 'pause', 'rollback', 'gate-breach'].flatMap((s) => [`${s}-v2.json`, `${s}-v2.backfill.json`, `${s}-v2.verify.json`]),
       ...['happy-path', 'pause'].flatMap((s) => [`${s}-v3.json`, `${s}-v3.backfill.json`, `${s}-v3.verify.json`]),
+      'happy-path-v4-verify.json', 'happy-path-v4-verify.backfill.json', 'happy-path-v4-verify.verify.json',
     ]));
   });
 
