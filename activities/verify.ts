@@ -131,6 +131,8 @@ export interface RecheckResult {
    * and its change is on its way, so the recheck can neither confirm nor clear it.
    */
   unconfirmed: number;
+  /** Those keys, with their source as read now: a later recheck confirms or clears them once they settle. */
+  moving?: RowDiff[];
   rowsReread: number;
 }
 
@@ -142,5 +144,6 @@ export const recheckKeys = heartbeating(async (input: RecheckInput): Promise<Rec
   const now = diffRecords(sRows, tRows, (r) => target.keyOf(r));
   const settled = settledDiffs(input.suspects, now);
   const { diffs, exempt } = await withoutWrittenKeys(input, settled);
-  return { confirmed: diffs, exempt, unconfirmed: now.length - settled.length, rowsReread: sRows.length + tRows.length };
+  const moving = now.filter((d) => !settled.includes(d));
+  return { confirmed: diffs, exempt, unconfirmed: moving.length, moving, rowsReread: sRows.length + tRows.length };
 });

@@ -362,20 +362,39 @@ async function compareChunks(
   });
 }
 
-/** Waits for in-flight writes to land, then keeps only the suspects that still differ. */
+/**
+ * Keys still being written when rechecked were dropped for good; they are rechecked up to
+ * RECHECK_ROUNDS times, each a delay later, and only those still moving then stay unconfirmed.
+ */
+export const VERIFY_RECHECK_MOVING_PATCH = 'verify-recheck-moving-keys';
+const RECHECK_ROUNDS = 4;
+
+/**
+ * Waits for in-flight writes to land, then keeps only the suspects that still differ with their
+ * source unchanged (confirmed). Suspects whose source changed meanwhile are rechecked again later.
+ */
 async function recheck(
   state: VerifyState,
   ref: { migrationId: string; spec: MigrationSpec; entity: string; writtenSince?: number },
   delaySeconds: number,
 ): Promise<RowDiff[]> {
   if (state.suspects.length === 0) return [];
-  await sleep(delaySeconds * 1000);
-  const { confirmed, rowsReread, exempt, unconfirmed } = await acts.recheckKeys({ ...ref, suspects: state.suspects });
-  state.rowsReread += rowsReread;
-  state.writtenSinceSwitch = (state.writtenSinceSwitch ?? 0) + (exempt ?? 0);
-  // Results recorded before `unconfirmed` existed lack it: those runs counted it as transient.
-  const moving = unconfirmed ?? 0;
+  const rounds = patched(VERIFY_RECHECK_MOVING_PATCH) ? RECHECK_ROUNDS : 1;
+  const confirmed: RowDiff[] = [];
+  let suspects = state.suspects;
+  let moving = 0;
+  for (let round = 1; ; round++) {
+    await sleep(delaySeconds * 1000);
+    const r = await acts.recheckKeys({ ...ref, suspects });
+    state.rowsReread += r.rowsReread;
+    state.writtenSinceSwitch = (state.writtenSinceSwitch ?? 0) + (r.exempt ?? 0);
+    confirmed.push(...r.confirmed);
+    // Results recorded before `unconfirmed` existed lack it: those runs counted it as transient.
+    moving = r.unconfirmed ?? 0;
+    state.transient += suspects.length - r.confirmed.length - moving - (r.exempt ?? 0);
+    if (!moving || !r.moving || round >= rounds) break;
+    suspects = r.moving;
+  }
   state.unconfirmed = (state.unconfirmed ?? 0) + moving;
-  state.transient += state.suspects.length - confirmed.length - moving - (exempt ?? 0);
   return confirmed;
 }

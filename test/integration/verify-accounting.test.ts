@@ -1,4 +1,4 @@
-import { backfillWorkflow, verifyWorkflow } from '../../workflows';
+import { backfillWorkflow, verifyProgress, verifyWorkflow } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import { createItems, itemsSpec, useDataStack } from './backfill-fixtures';
 
@@ -42,4 +42,27 @@ describe('verification row accounting under live writes', () => {
     expect(report.countsAfter.source).toBeGreaterThan(report.countsBefore.source);
     expect(report.countsAfter.source).toBeLessThanOrEqual(sourceNow);
   });
+
+  it('rechecks keys that were still changing later, and confirms them once they settle (issue #13 item 6)', async () => {
+    const { f } = stack;
+    await createItems(f.pg, 'settle', 500);
+    const spec = itemsSpec(f, 'settle', { concurrency: 2 });
+    const args = { migrationId: spec.id, spec, entity: 'settle' };
+    await stack.temporal.client.workflow.execute(backfillWorkflow, { taskQueue: stack.worker.taskQueue, workflowId: uniqueName('settle-b'), args: [args] });
+    const handle = await stack.temporal.client.workflow.start(verifyWorkflow, {
+      taskQueue: stack.worker.taskQueue,
+      workflowId: uniqueName('settle-v'),
+      args: [{ ...args, options: { rowsPerRange: 50, recheckDelaySeconds: 1, maxReconcileRounds: 0 } }],
+    });
+    // The 10 keys change until every range is compared, then stay put: differences that settle.
+    const comparing = async () => ['counting', 'planning', 'comparing'].includes((await handle.query(verifyProgress)).phase);
+    while (await comparing()) {
+      await f.pg.query(`update settle set qty = qty + 1, version = version + 1 where id <= 10`);
+    }
+    const report = await handle.result();
+    expect(report.unconfirmed).toBe(0);
+    expect(report.found.totals).toMatchObject({ different: 10, all: 10 });
+    expect(report.found.totals.all + report.transient + report.unconfirmed).toBe(report.suspects);
+  });
 });
+
