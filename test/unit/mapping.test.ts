@@ -2,7 +2,7 @@ import { Decimal128, Double, Long, ObjectId } from 'mongodb';
 import { decodeDocument, encodeDocument, escapeKey, unescapeKey } from '../../lib/connectors/mongo/codec';
 import { fromKeyPart, toKeyPart } from '../../lib/connectors/keys';
 import { encodeColumn } from '../../lib/connectors/pg/encode';
-import { canonicalJson } from '../../lib/mapping/canonical';
+import { canonicalJson, fieldsThatDiffer } from '../../lib/mapping/canonical';
 import { compileMapping } from '../../lib/mapping/entity';
 import { FidelityError } from '../../lib/mapping/errors';
 import { parseExactJson, stringifyExactJson } from '../../lib/mapping/exact-json';
@@ -173,5 +173,15 @@ describe('MongoDB Decimal128 into a PostgreSQL numeric column', () => {
 
   test('NaN, ±Infinity and -0 become the numeric input PostgreSQL reads as NaN, ±Infinity and 0', () => {
     expect(['NaN', 'Infinity', '-Infinity', '-0'].map(encode)).toEqual(['NaN', 'Infinity', '-Infinity', '-0']);
+  });
+});
+
+describe('canonical form: null and missing', () => {
+  test('a record\'s null field equals a missing one; inside a value (jsonb, a sub-document) they differ', () => {
+    expect(canonicalJson({ a: 1, b: null })).toBe(canonicalJson({ a: 1 }));
+    expect(canonicalJson({ j: { x: null } })).not.toBe(canonicalJson({ j: {} }));
+    expect(canonicalJson({ j: [{ x: null }] })).not.toBe(canonicalJson({ j: [{}] }));
+    expect(fieldsThatDiffer({ j: { x: null } }, { j: {} })).toEqual(['j']);
+    expect(fieldsThatDiffer({ a: null }, {})).toEqual([]);
   });
 });

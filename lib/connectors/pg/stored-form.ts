@@ -14,7 +14,8 @@ import { encodeStored, PgInput } from './encode';
  *   holds it (a Date becomes its ISO text, an ObjectId its hex), a number in a numeric column as
  *   the decimal read back;
  * - embedded children as their child table holds them: every child carries the foreign key (the
- *   parent's key), in child-key order, and an absent or null array is no children at all.
+ *   parent's key) and every column (NULL where the child has no such field), in child-key order,
+ *   and an absent or null array is no children at all.
  * A value the column would refuse stays as it is: its record is quarantined, and differs.
  */
 export function storedForm(ctx: PgContext, record: MappedRecord): MappedRecord {
@@ -23,7 +24,8 @@ export function storedForm(ctx: PgContext, record: MappedRecord): MappedRecord {
   const parentKey = record[ctx.key[0].name];
   for (const child of ctx.children) {
     const list = record[child.as];
-    const rows = (Array.isArray(list) ? list : []).map((item) => storedRow(child.table, { ...(item as Row), [child.foreignKey.name]: parentKey ?? null }, zone));
+    const columns = Object.fromEntries([...child.table.columns.keys()].map((c) => [c, null]));
+    const rows = (Array.isArray(list) ? list : []).map((item) => storedRow(child.table, { ...columns, ...(item as Row), [child.foreignKey.name]: parentKey ?? null }, zone));
     out[child.as] = rows.sort((a, b) => compareKeys(child.key.map((c) => a[c.name]), child.key.map((c) => b[c.name])));
   }
   return out;
