@@ -51,10 +51,12 @@ export const reconcileKeys = heartbeating(async (input: ReconcileInput): Promise
   const targetNow = new Map((await target.fetchByKeys(sourceRows.map((r) => target.keyOf(r)))).records.map((r) => [keyOf(r), r]));
   const damaged: MappedRecord[] = [];
   let newerInTarget = 0;
-  for (const s of sourceRows) {
+  // Compared as the target stores them (comparedSource); written as the source holds them.
+  const storedRows = target.storedForm ? await target.storedForm(sourceRows) : sourceRows;
+  for (const [i, s] of sourceRows.entries()) {
     const t = targetNow.get(keyOf(s));
-    if (!t || canonicalJson(t) === canonicalJson(s)) continue;
-    if (versionField && canonicalJson(t[versionField]) !== canonicalJson(s[versionField])) newerInTarget++;
+    if (!t || canonicalJson(t) === canonicalJson(storedRows[i])) continue;
+    if (versionField && canonicalJson(t[versionField]) !== canonicalJson(storedRows[i][versionField])) newerInTarget++;
     else damaged.push(s);
   }
   const forced = damaged.length ? await target.writeBatch(damaged, { versionGuard: false }) : { written: 0 };

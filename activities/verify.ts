@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { comparedSource } from '../lib/connectors/compared';
 import { metrics } from '../lib/metrics';
 import type { EntityConnector, FetchResult, Key, KeyRange } from '../lib/connectors/types';
 import { EntityRef, openSides } from './entity-sides';
@@ -49,7 +50,7 @@ export interface CompareRangesResult {
  */
 export async function compareRanges(input: CompareRangesInput): Promise<CompareRangesResult> {
   const ctx = Context.current();
-  const { source, target } = openSides(input);
+  const { source, target } = comparedSides(input);
   const batchSize = input.spec.backfill.batchSize;
   const acc: CompareRangesResult = (ctx.info.heartbeatDetails as CompareRangesResult | undefined) ?? {
     next: 0,
@@ -84,6 +85,12 @@ export async function compareRanges(input: CompareRangesInput): Promise<CompareR
     stop();
   }
   return acc;
+}
+
+/** Both sides, the source's records in the form the target stores them (lib/connectors/compared.ts). */
+function comparedSides(ref: EntityRef) {
+  const { source, target } = openSides(ref);
+  return { source: comparedSource(source, target), target };
 }
 
 /** Hashes one range on both sides; only if the hashes differ are its rows read and diffed. */
@@ -121,15 +128,25 @@ export interface RecheckResult {
   confirmed: RowDiff[];
   /** Left out because written after the write switch (see verify-written.ts). */
   exempt: number;
+  /**
+   * Still different, but the source record changed since the comparison: the key is being written
+   * and its change is on its way, so the recheck can neither confirm nor clear it.
+   */
+  unconfirmed: number;
+  /** Those keys, with their source as read now: a later recheck confirms or clears them once they settle. */
+  moving?: RowDiff[];
   rowsReread: number;
 }
 
 /** Reads the suspected keys again on both sides; differences that live traffic has since closed or moved drop out. */
 export const recheckKeys = heartbeating(async (input: RecheckInput): Promise<RecheckResult> => {
-  const { source, target } = openSides(input);
+  const { source, target } = comparedSides(input);
   const keys = input.suspects.map((d) => d.key);
   const [sRows, tRows] = await Promise.all([source.fetchByKeys(keys), target.fetchByKeys(keys)]);
   const now = diffRecords(sRows, tRows, (r) => target.keyOf(r));
-  const { diffs, exempt } = await withoutWrittenKeys(input, settledDiffs(input.suspects, now));
-  return { confirmed: diffs, exempt, rowsReread: sRows.records.length + sRows.rejected.length + tRows.records.length + tRows.rejected.length };
+  const settled = settledDiffs(input.suspects, now);
+  const { diffs, exempt } = await withoutWrittenKeys(input, settled);
+  const moving = now.filter((d) => !settled.includes(d));
+  const reread = sRows.records.length + sRows.rejected.length + tRows.records.length + tRows.rejected.length;
+  return { confirmed: diffs, exempt, unconfirmed: moving.length, moving, rowsReread: reread };
 });

@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -19,6 +20,7 @@ import type { MigrationSpec } from '../lib/spec/schema';
 import { DataControl, failureMessage, handleDataControl, rateShare, slidingWindow } from './backfill-control';
 import { RangeCounts, countRanges } from './backfill-progress';
 import { ReportClock, reportProgress } from './progress-report';
+import { rangesPerChunk, rateSlots, VERIFY_SPREAD_PATCH } from './verify-chunks';
 import { Mismatches, groupDiffs } from './verify-diffs';
 
 export type { Mismatches, MismatchTotals } from './verify-diffs';
@@ -80,11 +82,17 @@ export interface VerifyState extends ReportClock {
   remaining?: Mismatches;
   /** Suspects that live traffic closed before the recheck. */
   transient: number;
+  /** Suspects whose source record changed before the recheck: neither confirmed nor cleared (RecheckResult). */
+  unconfirmed?: number;
+  /** Suspects of the first pass, listed or not: found.totals.all + transient + unconfirmed. */
+  suspectsFound?: number;
   /** Differences on keys written after the write switch (writtenSince), not counted. */
   writtenSinceSwitch?: number;
   reconciled: ReconcileResult[];
   control: DataControl;
   runs: number;
+  /** Chunks fill `concurrency` and share the rate among those left (VERIFY_SPREAD_PATCH); undefined in runs begun before it. */
+  spread?: boolean;
 }
 
 export interface VerifyProgress {
@@ -116,7 +124,18 @@ export interface VerifyResult {
   found: Mismatches;
   /** Differences still there at the end. */
   remaining: Mismatches;
+  /**
+   * How the first pass's suspects (differences seen when a range was compared) ended: confirmed
+   * (`found`), closed by live writes before the recheck (`transient`), or still moving, their
+   * source changed in between (`unconfirmed`; the next verification compares them again).
+   * `suspects` = found.totals.all + transient + unconfirmed (in a final verification, plus the
+   * suspects left out as written since the switch). Under live writes `rowsCompared` is
+   * what the range hashes saw, each range at its own moment; `countsBefore` and `countsAfter` are
+   * the counts when verification started and ended.
+   */
+  suspects: number;
   transient: number;
+  unconfirmed: number;
   /** Final verification only: differing keys left out because the routers wrote them after the write switch. */
   writtenSinceSwitch: number;
   /** Chunks that kept failing: not verified, so the result is not clean. */
@@ -142,6 +161,12 @@ const { compareRanges } = proxyActivities<typeof verifyActivities>({
 });
 
 const MAX_RANGES = 20_000;
+
+/**
+ * The end counts of a verification without reconcile rounds were its start counts: under live
+ * writes the report could not account for its rows. Runs begun before this patch keep that.
+ */
+export const VERIFY_COUNT_AT_END_PATCH = 'verify-counts-at-end';
 
 /**
  * Verifies one entity: counts, canonical hashes per small key range on both sides, row diffs in
@@ -188,7 +213,9 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
       minRanges: 1,
       maxRanges: MAX_RANGES,
     });
-    const per = opts.rangesPerActivity ?? 100;
+    state.spread = patched(VERIFY_SPREAD_PATCH);
+    const fixed = opts.rangesPerActivity ?? 100;
+    const per = state.spread ? rangesPerChunk(plan.ranges.length, fixed, spec.backfill.concurrency) : fixed;
     for (let i = 0; i < plan.ranges.length; i += per) {
       state.chunks.push({ index: state.chunks.length, ranges: plan.ranges.slice(i, i + per), status: 'pending' });
     }
@@ -211,7 +238,10 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     if (state.phase === 'rechecking') {
       const confirmed = await recheck(state, { ...ref, ...afterSwitch(input) }, opts.recheckDelaySeconds ?? Math.max(1, spec.gates.maxLagSeconds));
       const mismatches = groupDiffs(confirmed, state.suspectCount - state.suspects.length);
-      if (state.round === 0) state.found = mismatches;
+      if (state.round === 0) {
+        state.found = mismatches;
+        state.suspectsFound = state.suspectCount;
+      }
       state.remaining = mismatches;
       if (mismatches.totals.all === 0 || state.round >= maxRounds) break;
       state.phase = 'reconciling';
@@ -237,7 +267,8 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     }
   }
 
-  const countsAfter = state.round > 0 ? await acts.countSides(ref) : (state.countsBefore as SideCounts);
+  // Under live writes the counts move: the report's end count is taken at the end.
+  const countsAfter = state.round > 0 || patched(VERIFY_COUNT_AT_END_PATCH) ? await acts.countSides(ref) : (state.countsBefore as SideCounts);
   state.phase = 'done';
   await report(true);
   await condition(allHandlersFinished);
@@ -253,7 +284,9 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     rowsReread: state.rowsReread,
     found: state.found ?? remaining,
     remaining,
+    suspects: state.suspectsFound ?? state.found?.totals.all ?? 0,
     transient: state.transient,
+    unconfirmed: state.unconfirmed ?? 0,
     writtenSinceSwitch: state.writtenSinceSwitch ?? 0,
     failures: state.chunks
       .filter((c) => c.status === 'failed')
@@ -299,6 +332,7 @@ async function compareChunks(
 ): Promise<void> {
   const concurrency = input.spec.backfill.concurrency;
   const rotate = () => workflowInfo().continueAsNewSuggested;
+  const unfinished = () => state.chunks.filter((c) => c.status === 'pending' || c.status === 'running').length;
   await slidingWindow({
     next: () => state.chunks.find((c) => c.status === 'pending'),
     work: async (chunk) => {
@@ -310,7 +344,7 @@ async function compareChunks(
           entity: input.entity,
           ranges: chunk.ranges,
           maxListed: Math.max(0, maxListed - state.suspects.length),
-          rowsPerSecond: rateShare(state.control, concurrency),
+          rowsPerSecond: rateShare(state.control, state.spread ? rateSlots(concurrency, unfinished()) : concurrency),
           ...afterSwitch(input),
         });
         state.writtenSinceSwitch = (state.writtenSinceSwitch ?? 0) + (r.exempt ?? 0);
@@ -332,17 +366,39 @@ async function compareChunks(
   });
 }
 
-/** Waits for in-flight writes to land, then keeps only the suspects that still differ. */
+/**
+ * Keys still being written when rechecked were dropped for good; they are rechecked up to
+ * RECHECK_ROUNDS times, each a delay later, and only those still moving then stay unconfirmed.
+ */
+export const VERIFY_RECHECK_MOVING_PATCH = 'verify-recheck-moving-keys';
+const RECHECK_ROUNDS = 4;
+
+/**
+ * Waits for in-flight writes to land, then keeps only the suspects that still differ with their
+ * source unchanged (confirmed). Suspects whose source changed meanwhile are rechecked again later.
+ */
 async function recheck(
   state: VerifyState,
   ref: { migrationId: string; spec: MigrationSpec; entity: string; writtenSince?: number },
   delaySeconds: number,
 ): Promise<RowDiff[]> {
   if (state.suspects.length === 0) return [];
-  await sleep(delaySeconds * 1000);
-  const { confirmed, rowsReread, exempt } = await acts.recheckKeys({ ...ref, suspects: state.suspects });
-  state.rowsReread += rowsReread;
-  state.writtenSinceSwitch = (state.writtenSinceSwitch ?? 0) + (exempt ?? 0);
-  state.transient += state.suspects.length - confirmed.length;
+  const rounds = patched(VERIFY_RECHECK_MOVING_PATCH) ? RECHECK_ROUNDS : 1;
+  const confirmed: RowDiff[] = [];
+  let suspects = state.suspects;
+  let moving = 0;
+  for (let round = 1; ; round++) {
+    await sleep(delaySeconds * 1000);
+    const r = await acts.recheckKeys({ ...ref, suspects });
+    state.rowsReread += r.rowsReread;
+    state.writtenSinceSwitch = (state.writtenSinceSwitch ?? 0) + (r.exempt ?? 0);
+    confirmed.push(...r.confirmed);
+    // Results recorded before `unconfirmed` existed lack it: those runs counted it as transient.
+    moving = r.unconfirmed ?? 0;
+    state.transient += suspects.length - r.confirmed.length - moving - (r.exempt ?? 0);
+    if (!moving || !r.moving || round >= rounds) break;
+    suspects = r.moving;
+  }
+  state.unconfirmed = (state.unconfirmed ?? 0) + moving;
   return confirmed;
 }

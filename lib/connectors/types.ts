@@ -123,6 +123,12 @@ export interface EntityConnector {
    */
   fetchByKeys(keys: Key[]): Promise<FetchResult>;
   writeBatch(records: MappedRecord[], options?: WriteOptions): Promise<WriteResult>;
+  /**
+   * These records as this side would store them and read them back (under its declared column
+   * types); verification compares source records in this form. Absent where records are stored
+   * as they are.
+   */
+  storedForm?(records: MappedRecord[]): Promise<MappedRecord[]>;
   /** Records quarantine entries (switchyard_quarantine table or collection); idempotent per entity and key. */
   quarantine(entries: QuarantineEntry[]): Promise<number>;
   /**

@@ -32,7 +32,12 @@ export function evaluateGates(f: GateFigures, gates: Gates, sync: Sync): GateEva
   }
   if (breaches.length) return { verdict: 'breach', mismatchRate, errorRate, reasons: breaches };
   const gaps: string[] = [];
-  if (f.comparisons < gates.minSamples) gaps.push(`${f.comparisons} shadow comparisons, need ${gates.minSamples}`);
+  // A CDC migration needs no application router. With none reporting there are no shadow reads to
+  // count, and minSamples would keep the gate inconclusive forever: the phase is gated instead on
+  // the verification it passed to get here and on CDC lag (docs/lifecycle.md). Once a router
+  // reports, its shadow reads count as usual.
+  const routerless = sync === 'cdc' && f.instances === 0;
+  if (!routerless && f.comparisons < gates.minSamples) gaps.push(`${f.comparisons} shadow comparisons, need ${gates.minSamples}`);
   if (sync === 'cdc' && f.lagSeconds === null) gaps.push('no CDC lag reported');
   return { verdict: gaps.length ? 'inconclusive' : 'green', mismatchRate, errorRate, reasons: gaps };
 }

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import {
   Client, WorkflowExecutionAlreadyStartedError, WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TemporalConfig } from '../../lib/config';
 import type { MigrationSpec } from '../../lib/spec/schema';
 import type { migrationWorkflow } from '../../workflows/migration';
@@ -72,6 +73,21 @@ export async function fetchStatus(client: Client, id: string): Promise<Migration
   const handle: MigrationHandle = client.workflow.getHandle(id);
   const described = await handle.describe();
   const workflowStatus = described.status.name;
-  const status = workflowStatus === 'COMPLETED' ? await handle.result() : await handle.query(statusQuery);
-  return { ...status, workflowStatus };
+  if (workflowStatus === 'COMPLETED') return { ...(await handle.result()), workflowStatus };
+  // A query needs a worker to answer it; without one it fails only after the server's timeout, as
+  // "Failed to query Workflow", which does not say what to do.
+  if (!(await hasWorker(client, described.taskQueue))) {
+    throw new UsageError(`no worker is polling task queue ${described.taskQueue}, so migration ${id} cannot answer or make progress; start one with \`npm run worker\` (SWITCHYARD_TASK_QUEUE=${described.taskQueue}, see docs/operations.md)`);
+  }
+  return { ...(await handle.query(statusQuery)), workflowStatus };
+}
+
+/** Whether a worker polled the task queue for workflow tasks recently (the server keeps pollers for a few minutes). */
+async function hasWorker(client: Client, taskQueue: string): Promise<boolean> {
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  return (pollers?.length ?? 0) > 0;
 }

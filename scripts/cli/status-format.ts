@@ -43,7 +43,8 @@ export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): st
   for (const p of progress) {
     const b = p.backfill ? `${p.backfill.state} ${pct(p.backfill.done, p.backfill.total)} ${p.backfill.done}/${p.backfill.total}` : '-';
     const v = p.verify ? `${p.verify.state} ${pct(p.verify.done, p.verify.total)}${p.verify.clean === undefined ? '' : p.verify.clean ? ' clean' : ' DIFFERS'}` : '-';
-    lines.push(clip(`${p.entity.padEnd(20).slice(0, 20)} ${b.padEnd(24).slice(0, 24)} ${v}`));
+    // Figures are never cut: a long backfill column pushes the verify column right instead.
+    lines.push(clip(`${p.entity.padEnd(20).slice(0, 20)} ${b.padEnd(24)} ${v}`));
   }
   if (s.cdc) lines.push('', clip(cdcLine(s.cdc)));
   if (s.reconcileQueue) lines.push('', clip(`reconcile ${s.reconcileQueue.depth ?? '?'} keys queued at ${s.reconcileQueue.at}${s.reconcileQueue.error ? `; last drain failed: ${s.reconcileQueue.error}` : ''}`));

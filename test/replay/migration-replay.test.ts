@@ -15,6 +15,7 @@ const DIR = join(__dirname, 'histories');
  * cdc-v3 also cdc-stale-lag and cdc-teardown-at-complete.
  * -v4 files (new scenarios) add final-verify-repair-from-primary, rollback-bounded-copy-back,
  * gate-sliding-window and gate-through-write-switch.
+ * happy-path-v4-verify adds verify-chunks-fill-concurrency and verify-counts-at-end (verify children).
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
@@ -27,6 +28,7 @@ describe('recorded migration histories replay', () => {
       ...['happy-path', 'pause', 'cdc'].flatMap((s) => [`${s}-v3.json`, `${s}-v3.backfill.json`, `${s}-v3.verify.json`]),
       ...['happy-path', 'cdc'].flatMap((s) => [`${s}-router-acks.json`, `${s}-router-acks.backfill.json`, `${s}-router-acks.verify.json`]),
       ...['final-repair', 'copy-back-stall', 'gates'].flatMap((s) => [`${s}-v4.json`, `${s}-v4.backfill.json`, `${s}-v4.verify.json`]),
+      'happy-path-v4-verify.json', 'happy-path-v4-verify.backfill.json', 'happy-path-v4-verify.verify.json',
     ]));
   });
 

@@ -93,6 +93,15 @@ describe('health gates', () => {
     ]);
   });
 
+  it('CDC with no router reporting: gated on verification and lag, not on shadow samples that cannot come', () => {
+    const none = { comparisons: 0, mismatches: 0, operations: 0, errors: 0, lagSeconds: 1, instances: 0 };
+    expect(evaluateGates(none, gates, 'cdc')).toMatchObject({ verdict: 'green', reasons: [] });
+    expect(evaluateGates({ ...none, lagSeconds: 9 }, gates, 'cdc').verdict).toBe('breach');
+    // A router that reports brings minSamples back; dual writes always need one.
+    expect(evaluateGates({ ...none, comparisons: 10, instances: 1 }, gates, 'cdc').verdict).toBe('inconclusive');
+    expect(evaluateGates(none, gates, 'dual_write').verdict).toBe('inconclusive');
+  });
+
   it('needs a lag report when sync is CDC, and ignores lag otherwise', () => {
     expect(evaluateGates(figures, gates, 'cdc')).toMatchObject({ verdict: 'inconclusive', reasons: ['no CDC lag reported'] });
     expect(evaluateGates({ ...figures, lagSeconds: 60 }, gates, 'dual_write').verdict).toBe('green');

@@ -2,7 +2,7 @@ import { Decimal128, Double, Long, ObjectId } from 'mongodb';
 import { decodeDocument, encodeDocument, escapeKey, unescapeKey } from '../../lib/connectors/mongo/codec';
 import { fromKeyPart, toKeyPart } from '../../lib/connectors/keys';
 import { encodeColumn } from '../../lib/connectors/pg/encode';
-import { canonicalJson } from '../../lib/mapping/canonical';
+import { canonicalJson, fieldsThatDiffer } from '../../lib/mapping/canonical';
 import { compileMapping } from '../../lib/mapping/entity';
 import { FidelityError } from '../../lib/mapping/errors';
 import { parseExactJson, stringifyExactJson } from '../../lib/mapping/exact-json';
@@ -120,6 +120,23 @@ describe('BSON codec', () => {
     expect(escapeKey('$a.b')).toBe('%24a%2Eb');
   });
 
+  test('every "%" is escaped, not only a leading one (docs/types.md): a stored "%2E" then always means "."', () => {
+    expect(escapeKey('50%off')).toBe('50%25off');
+    expect(escapeKey('%2E')).toBe('%252E');
+    expect(escapeKey('x$')).toBe('x$');
+    expect(unescapeKey('50%off')).toBe('50%off');
+  });
+
+  test('dialect ferretdb: an array inside an array is refused with the field path; float -0 is stored as "-0"', () => {
+    const ferret = { dialect: 'ferretdb', microseconds: 'keep' } as const;
+    expect(() => encodeDocument({ j: { m: [{ ok: [1] }, [2]] } }, ferret)).toThrow('j.m: FerretDB cannot store an array inside an array');
+    expect(encodeDocument({ m: [[1]] }, { ...ferret, dialect: 'mongodb' })).toEqual({ m: [[1]] });
+    expect(encodeDocument({ d: new Double(-0), a: [new Double(-0)], j: -0 }, ferret)).toEqual({ d: '-0', a: ['-0'], j: -0 });
+    // Verification reads either form as the same value, and neither as 0.
+    expect(canonicalJson(new Double(-0))).toBe(canonicalJson('-0'));
+    expect(canonicalJson(-0)).not.toBe(canonicalJson(0));
+  });
+
   test('microseconds go to a sibling field and come back', () => {
     const doc = encodeDocument({ at: new PreciseDate(1000, 42) }, { dialect: 'mongodb', microseconds: 'keep' });
     expect(doc).toEqual({ at: new Date(1000), at__us: 42 });
@@ -156,5 +173,15 @@ describe('MongoDB Decimal128 into a PostgreSQL numeric column', () => {
 
   test('NaN, ±Infinity and -0 become the numeric input PostgreSQL reads as NaN, ±Infinity and 0', () => {
     expect(['NaN', 'Infinity', '-Infinity', '-0'].map(encode)).toEqual(['NaN', 'Infinity', '-Infinity', '-0']);
+  });
+});
+
+describe('canonical form: null and missing', () => {
+  test('a record\'s null field equals a missing one; inside a value (jsonb, a sub-document) they differ', () => {
+    expect(canonicalJson({ a: 1, b: null })).toBe(canonicalJson({ a: 1 }));
+    expect(canonicalJson({ j: { x: null } })).not.toBe(canonicalJson({ j: {} }));
+    expect(canonicalJson({ j: [{ x: null }] })).not.toBe(canonicalJson({ j: [{}] }));
+    expect(fieldsThatDiffer({ j: { x: null } }, { j: {} })).toEqual(['j']);
+    expect(fieldsThatDiffer({ a: null }, {})).toEqual([]);
   });
 });

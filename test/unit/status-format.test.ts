@@ -31,3 +31,16 @@ test('a pending choice lists the commands that answer it, whatever the clipped r
   } as unknown as MigrationStatus;
   expect(formatStatus(pending, []).split('\n').filter((l) => l.startsWith('choices'))).toEqual(['choices   approve --action wait | approve --action flip']);
 });
+
+test('entity figures are never cut: 51,551 rows show as 51551/51551 within 80 columns', () => {
+  const progress = [{
+    entity: 'orders_with_a_long_name',
+    backfill: { state: 'completed' as const, done: 51551, total: 51551 },
+    verify: { state: 'completed' as const, done: 51551, total: 51551, clean: true },
+  }];
+  const lines = formatStatus(status(null), progress).split('\n');
+  const row = lines.find((l) => l.startsWith('orders_with'))!;
+  expect(row).toContain('completed 100% 51551/51551');
+  expect(row).toContain('completed 100% clean');
+  expect(row.length).toBeLessThanOrEqual(80);
+});

@@ -9,7 +9,9 @@ import { isPlainObject, Numeric, PreciseDate, Value } from '../../mapping/values
  *   FerretDB refuse dotted and $-prefixed keys that jsonb happily holds;
  * - a timestamp's microseconds beyond the millisecond go to a "<field>__us" sibling (mode "keep");
  * - dialect "ferretdb": decimals and non-finite doubles are stored as strings, since FerretDB 1.x
- *   rejects Decimal128, NaN and ±Infinity.
+ *   rejects Decimal128, NaN and ±Infinity; a float column's -0 as "-0", since FerretDB stores the
+ *   double -0 as 0; an array directly inside an array is refused (FerretDB cannot store it), so
+ *   the record is quarantined with the reason instead of failing its whole batch.
  */
 export interface BsonOptions {
   dialect: 'mongodb' | 'ferretdb';
@@ -47,7 +49,11 @@ function encodeValue(v: Value, options: BsonOptions, field: string, inArray: boo
   if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'bigint') return v;
   if (typeof v === 'number' || v instanceof Double) {
     const n = typeof v === 'number' ? v : v.value;
-    if (!Number.isFinite(n) && options.dialect === 'ferretdb') return String(n);
+    if (options.dialect === 'ferretdb') {
+      if (!Number.isFinite(n)) return String(n);
+      // Only float columns (Double) carry a -0 to keep: JSON numbers come from jsonb, which has none.
+      if (v instanceof Double && Object.is(n, -0)) return '-0';
+    }
     return v;
   }
   if (v instanceof Numeric || v instanceof Decimal128) {
@@ -66,7 +72,12 @@ function encodeValue(v: Value, options: BsonOptions, field: string, inArray: boo
     return new Date(v.getTime());
   }
   if (v instanceof Date || v instanceof Binary || v instanceof ObjectId) return v;
-  if (Array.isArray(v)) return v.map((x) => encodeValue(x, options, field, true));
+  if (Array.isArray(v)) {
+    if (inArray && options.dialect === 'ferretdb') {
+      throw new FidelityError(field, 'FerretDB cannot store an array inside an array (a multi-dimensional array or a JSON array of arrays)');
+    }
+    return v.map((x) => encodeValue(x, options, field, true));
+  }
   if (isPlainObject(v)) return encodeObject(v, options, field);
   throw new FidelityError(field, 'a value MongoDB cannot store');
 }

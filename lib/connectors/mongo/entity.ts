@@ -182,8 +182,9 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
         docs = sized.filter((d) => !d.oversize);
         result = await write();
       }
+      for (const r of result.refused) reject(docs[r.index].record, `(stored document): the server refused it: ${r.reason}`);
       if (rejected.length) await quarantineDocuments(options, rejected);
-      return { ...result, quarantined: rejected.length };
+      return { written: result.written, skipped: result.skipped, quarantined: rejected.length };
     },
     quarantine: (entries) => quarantineDocuments(options, entries),
     async deleteKeys(keys, opts) {

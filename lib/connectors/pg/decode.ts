@@ -30,6 +30,9 @@ function decodeScalar(field: string, type: string, text: string, zone: string): 
     case 'numeric':
       return new Numeric(text);
     case 'float4':
+      // A real holds a binary32 value; PostgreSQL prints its shortest text ("0.1"), which as a
+      // double is another number. The value carried is the double equal to the real (docs/types.md).
+      return new Double(Math.fround(Number(text)));
     case 'float8':
       return new Double(Number(text));
     case 'bool':

@@ -21,6 +21,8 @@ const INT_RANGE: Record<string, [bigint, bigint]> = {
   oid: [0n, 4294967295n],
 };
 const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
+/** The strings dialect "ferretdb" stores for doubles it cannot hold (codec.ts); float columns read them back. */
+const FLOAT_STRINGS = new Set([...NON_FINITE, '-0']);
 const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TEXT_TYPES = new Set(['text', 'varchar', 'bpchar', 'name', 'citext']);
@@ -78,12 +80,13 @@ function encodeScalar(column: PgColumn, type: string, v: Value, zone: string): P
     case 'float4':
     case 'float8': {
       let n = numberOf(v);
-      if (n === undefined && typeof v === 'string' && NON_FINITE.has(v)) n = Number(v);
+      if (n === undefined && typeof v === 'string' && FLOAT_STRINGS.has(v)) n = Number(v);
       const big = integerOf(v);
       if (n === undefined && big !== undefined && Number.isSafeInteger(Number(big))) n = Number(big);
       if (n === undefined) throw expect('a number');
       if (type === 'float4' && !Object.is(Math.fround(n), n)) throw expect('a number that float4 holds exactly');
-      return String(n);
+      // String(-0) is "0"; PostgreSQL floats keep the sign of zero.
+      return Object.is(n, -0) ? '-0' : String(n);
     }
     case 'bool':
       if (typeof v !== 'boolean') throw expect('a boolean');

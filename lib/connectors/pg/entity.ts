@@ -11,6 +11,7 @@ import { readByKeys, readPage } from './read';
 import { inTransaction } from './session';
 import { splitKeys } from './split';
 import { deleteWithTombstones, ensureTombstones } from './tombstones';
+import { storedForm } from './stored-form';
 import { writeRecords } from './write';
 
 export type { PgEntityOptions } from './context';
@@ -63,6 +64,7 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
       if (rejected.length) await withClient('write', (client) => quarantineRows(client, rejected));
       return result;
     },
+    storedForm: (records) => withSession(async (_client, ctx) => records.map((r) => storedForm(ctx, r))),
     quarantine: (entries) => withClient('write', (client) => quarantineRows(client, entries)),
     deleteKeys: async (keys, opts) => (keys.length ? withClient('write', (client, ctx) => deleteWithTombstones(client, ctx, keys, opts?.upTo)) : { deleted: 0, kept: [] }),
     count: (range?: KeyRange) => withClient('read', (client, ctx) => countRange(client, ctx, range ?? {})),

@@ -43,10 +43,10 @@ export function register(program: Command): void {
     update: approveUpdate,
     options: (cmd) => cmd
       .addOption(phaseOption('--phase <phase>', 'the phase you approve (rejected unless it is the pending one)'))
-      .requiredOption('--by <name>', 'approver, recorded in the history')
+      .option('--by <name>', 'approver, recorded in the history (default: $SWITCHYARD_ACTOR or the OS user)')
       .option('--note <text>', 'why, recorded in the history')
       .addOption(new Option('--action <action>', 'the answer to a pending choice (status lists them)').choices(APPROVE_ACTIONS)),
-    args: (o) => ({ phase: o.phase as Phase | undefined, by: o.by!, note: o.note, ...(o.action ? { action: o.action as ApproveAction } : {}) }),
+    args: (o) => ({ phase: o.phase as Phase | undefined, by: by(o), note: o.note, ...(o.action ? { action: o.action as ApproveAction } : {}) }),
   });
   addControl(program, {
     name: 'pause',

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { closeAllClients } from '../../../lib/connectors/clients';
 import { allBlockers, planMigration } from '../../../lib/plan';
 import { loadSpecFile } from '../../../lib/spec';
+import { lifecycleSummary } from '../../../lib/spec/lifecycle-summary';
 import { UsageError } from '../errors';
 
 export function register(program: Command): void {
@@ -26,6 +27,7 @@ export function register(program: Command): void {
             console.log(`  key: ${e.key.join(', ')}   version: ${e.version ?? '(none: append-only)'}   estimated rows: ${e.estimatedRows ?? 'unknown'}`);
             for (const index of e.indexes) console.log(`  index to create: ${index}`);
           }
+          for (const line of lifecycleSummary(loaded.spec)) console.log(line);
         }
         const blockers = allBlockers(plan);
         if (blockers.length) throw new UsageError(`${blockers.length} blocker${blockers.length === 1 ? '' : 's'}:\n${blockers.map((b) => `blocker: ${b}`).join('\n')}`);

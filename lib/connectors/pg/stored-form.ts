@@ -1,0 +1,73 @@
+import { FidelityError } from '../../mapping/errors';
+import { parseExactJson } from '../../mapping/exact-json';
+import type { Row } from '../../mapping/entity';
+import { Numeric, Value } from '../../mapping/values';
+import type { MappedRecord } from '../types';
+import type { PgColumn, PgTable } from './catalog';
+import type { PgContext } from './context';
+import { encodeStored, PgInput } from './encode';
+
+/**
+ * A record as this table would store it and read it back: the form verification compares a
+ * source record in, so data that was written exactly never counts as a difference.
+ * - values are taken under the column's declared type: a sub-document in a jsonb column as JSON
+ *   holds it (a Date becomes its ISO text, an ObjectId its hex), a number in a numeric column as
+ *   the decimal read back;
+ * - embedded children as their child table holds them: every child carries the foreign key (the
+ *   parent's key) and every column (NULL where the child has no such field), in child-key order,
+ *   and an absent or null array is no children at all.
+ * A value the column would refuse stays as it is: its record is quarantined, and differs.
+ */
+export function storedForm(ctx: PgContext, record: MappedRecord): MappedRecord {
+  const { zone } = ctx.options;
+  const out = storedRow(ctx.table, record, zone);
+  const parentKey = record[ctx.key[0].name];
+  for (const child of ctx.children) {
+    const list = record[child.as];
+    const columns = Object.fromEntries([...child.table.columns.keys()].map((c) => [c, null]));
+    const rows = (Array.isArray(list) ? list : []).map((item) => storedRow(child.table, { ...columns, ...(item as Row), [child.foreignKey.name]: parentKey ?? null }, zone));
+    out[child.as] = rows.sort((a, b) => compareKeys(child.key.map((c) => a[c.name]), child.key.map((c) => b[c.name])));
+  }
+  return out;
+}
+
+function storedRow(table: PgTable, row: Row, zone: string): Row {
+  const out: Row = {};
+  for (const [field, value] of Object.entries(row)) {
+    const column = table.columns.get(field);
+    out[field] = column && value !== undefined ? storedValue(column, value, zone) : value;
+  }
+  return out;
+}
+
+function storedValue(column: PgColumn, value: Value, zone: string): Value {
+  let input: PgInput;
+  try {
+    input = encodeStored(column, value, zone);
+  } catch (err) {
+    if (err instanceof FidelityError) return value;
+    throw err;
+  }
+  if (input !== null && typeof input === 'object' && !Array.isArray(input)) return parseExactJson(input.$json);
+  if ((column.elementType ?? column.type) === 'numeric') return numericOf(input);
+  return value;
+}
+
+function numericOf(input: PgInput): Value {
+  if (Array.isArray(input)) return input.map(numericOf);
+  return typeof input === 'string' ? new Numeric(input) : null;
+}
+
+/** Key order as PostgreSQL sorts the child rows it reads: numbers by value, text bytewise (COLLATE "C"). */
+function compareKeys(a: Value[], b: Value[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareValues(a[i], b[i]);
+    if (c) return c;
+  }
+  return 0;
+}
+
+function compareValues(a: Value, b: Value): number {
+  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(String(a)), Buffer.from(String(b)));
+}
