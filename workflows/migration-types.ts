@@ -152,7 +152,7 @@ export interface ApproveArgs {
 }
 
 export interface RollbackArgs {
-  /** An earlier phase; defaults to the one before the current step (ARCHITECTURE.md). */
+  /** An earlier phase; defaults to the one before the current step (docs/architecture.md). */
   to?: Phase;
   by: string;
   reason: string;

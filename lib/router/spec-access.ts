@@ -12,7 +12,7 @@ import type { EntityAccess, EntityRoute, RouterRecord, WriteContext } from './ty
  * writes unconditionally: the application is the authority there. The secondary writes under
  * the version guard when the entity has a version field, so an out-of-order dual write or a
  * racing backfill never replaces a newer row; this needs the application to advance the version
- * on every update (ARCHITECTURE.md, "Backfill never overwrites fresher data").
+ * on every update (docs/architecture.md, "Backfill never overwrites fresher data").
  */
 export function specRoutes(spec: MigrationSpec, entities = spec.entities.map((e) => e.name)): Record<string, EntityRoute> {
   return Object.fromEntries(entities.map((name) => [name, specRoute(spec, name)]));
