@@ -6,8 +6,8 @@ import type { MigrationPlan } from '../activities/migration-plan';
 import type { RoutingState } from '../lib/control/routing';
 import type { Phase } from '../lib/spec/lifecycle';
 import type { migrationSpecSchema } from '../lib/spec/schema';
-import type { BackfillProgress } from './backfill';
-import type { VerifyProgress } from './verify';
+import type { BackfillProgress } from './backfill-api';
+import type { VerifyProgress } from './verify-api';
 
 export type RunState = 'running' | 'paused' | 'waiting_approval' | 'rolling_back' | 'completed' | 'failed' | 'aborted';
 
@@ -26,6 +26,12 @@ export interface PendingApproval {
   /** Why a human is needed: the spec asks for it, or the workflow rolled back or failed. */
   reason: string;
 }
+
+/** A child's own progress query result, tagged with which child sent it (childProgressSignal). */
+export type ProgressReport = { workflowId: string } & (
+  | { kind: 'backfill'; progress: BackfillProgress }
+  | { kind: 'verify'; progress: VerifyProgress }
+);
 
 export interface ChildStatus<P = BackfillProgress | VerifyProgress> {
   workflowId: string;
