@@ -9,3 +9,4 @@ export * from './gates';
 export * from './compensations';
 export * from './cdc';
 export * from './reconcile-queue';
+export * from './plan-checks';

@@ -5,3 +5,5 @@ export * from './backfill-api';
 export * from './verify';
 export * from './verify-api';
 export * from './migration';
+export * from './plan';
+export * from './plan-api';

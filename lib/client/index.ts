@@ -3,4 +3,5 @@ export { connectTemporal, withTemporal } from './connect';
 export type { Session } from './connect';
 export { RequestRefused } from './errors';
 export * from './migrations';
+export { plan } from './plan';
 export { preflight } from './preflight';
