@@ -6,7 +6,8 @@ export class RequestRefused extends Error {}
 /** The refusal an error stands for, or undefined when it is an unexpected failure. */
 export function refusal(err: unknown): RequestRefused | undefined {
   if (err instanceof RequestRefused) return err;
-  if (err instanceof WorkflowNotFoundError) return new RequestRefused(`no migration ${err.workflowId ?? ''} is running (check the id with \`switchyard list\`)`);
+  if (err instanceof WorkflowNotFoundError)
+    return new RequestRefused(`no migration ${err.workflowId ?? ''} is running (check the id with \`switchyard list\`)`);
   if (err instanceof WorkflowUpdateFailedError) return new RequestRefused(`rejected: ${err.cause?.message ?? err.message}`);
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
     return new RequestRefused(`migration ${err.workflowId} is already running; see \`switchyard status ${err.workflowId}\`, or wait for it to finish`);

@@ -6,8 +6,17 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { MigrationSpec } from '../spec/schema';
 import {
-  abortUpdate, approveUpdate, MIGRATION_ID, MIGRATION_PHASE, MIGRATION_STATE, MIGRATION_WORKFLOW, pauseUpdate, resumeUpdate, rollbackUpdate,
-  statusQuery, throttleUpdate,
+  abortUpdate,
+  approveUpdate,
+  MIGRATION_ID,
+  MIGRATION_PHASE,
+  MIGRATION_STATE,
+  MIGRATION_WORKFLOW,
+  pauseUpdate,
+  resumeUpdate,
+  rollbackUpdate,
+  statusQuery,
+  throttleUpdate,
 } from '../../workflows/migration-api';
 import type { ApproveArgs, ControlArgs, MigrationInput, MigrationStatus, RollbackArgs, ThrottleArgs } from '../../workflows/migration-api';
 import type { Session } from './connect';
@@ -91,7 +100,10 @@ export const abort = (s: Session, id: string, args: ControlArgs) => handle(s, id
 export async function terminateRunning({ client }: Session, taskQueue: string, reason: string): Promise<string[]> {
   const ids: string[] = [];
   for await (const wf of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
-    await client.workflow.getHandle(wf.workflowId, wf.runId).terminate(reason).catch(() => undefined);
+    await client.workflow
+      .getHandle(wf.workflowId, wf.runId)
+      .terminate(reason)
+      .catch(() => undefined);
     ids.push(wf.workflowId);
   }
   return ids;

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import * as switchyard from '../../../lib/client';
 import { workflowUiUrl } from '../../../lib/config';
-import { loadSpecFile } from '../../../lib/spec/schema';
+import { loadSpecFile } from '../../../lib/spec/file';
 import { UsageError } from '../errors';
 import { defaultActor } from '../actor';
 
