@@ -10,3 +10,4 @@ export * from './compensations';
 export * from './cdc';
 export * from './reconcile-queue';
 export * from './router-acks';
+export * from './plan-checks';

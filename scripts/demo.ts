@@ -7,20 +7,18 @@
  *   npm run demo -- [--users 10000] [--rate 30] [--max-minutes 10]
  */
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { startShopApp, ShopApp } from '../examples/shop/app';
 import { reconcileBacklog } from '../examples/shop/backlog';
 import { Load, startLoad } from '../examples/shop/load';
 import { shopSpec } from '../examples/shop/spec';
+import * as switchyard from '../lib/client';
+import type { MigrationHandle, Session } from '../lib/client';
 import { workflowUiUrl } from '../lib/config';
 import { closeAllClients, pgPool } from '../lib/connectors/clients';
 import { redactSecrets } from '../lib/redact';
 import type { MigrationStatus } from '../workflows/migration-api';
-import { statusQuery } from '../workflows/migration-api';
 import { entityProgress } from './cli/entity-progress';
-import { MigrationHandle, startMigrationWorkflow } from './cli/migration-client';
-import { temporalClient } from './cli/temporal';
 import { freshShop } from './demo/shop-db';
 import { liveView, Snapshot } from './demo/progress';
 import { runScript, spawnWorkerProcess, WorkerProcess } from './demo/processes';
@@ -52,7 +50,7 @@ async function main(opts: Options): Promise<void> {
   await runScript('stack.sh', 'up');
   loadStackEnv();
 
-  const temporal = await temporalClient();
+  const temporal = await switchyard.connectTemporal();
   let worker: WorkerProcess | undefined;
   let app: ShopApp | undefined;
   let load: Load | undefined;
@@ -65,7 +63,7 @@ async function main(opts: Options): Promise<void> {
     interrupted = true;
   });
   try {
-    await terminateLeftovers(temporal.client);
+    await terminateLeftovers(temporal);
     const migrationId = `shop-demo-${Date.now().toString(36)}`;
     say(`seeding ${opts.users} users with their orders into PostgreSQL database ${SHOP_DB}`);
     const shop = await freshShop(process.env.SWITCHYARD_CONN_PG!, process.env.SWITCHYARD_CONN_MONGO!, SHOP_DB, opts.users);
@@ -89,7 +87,7 @@ async function main(opts: Options): Promise<void> {
     say(`shop service at ${app.url} (try: curl ${app.url}/users/42); load: ${opts.rate} requests/s`);
     load = startLoad({ baseUrl: app.url, ratePerSecond: opts.rate, durationMs: opts.maxMinutes * 60_000, seededUsers: shop.seeded.users });
 
-    handle = await startMigrationWorkflow(temporal.client, TASK_QUEUE, spec, { autoApprove: true, actor: 'demo' });
+    handle = await switchyard.start(temporal, spec, { autoApprove: true, actor: 'demo', taskQueue: TASK_QUEUE });
     const uiUrl = workflowUiUrl(temporal.config, migrationId);
     say(`migration ${migrationId} started; Temporal UI: ${uiUrl}`);
     const status = await follow(handle, app, load, () => interrupted || Date.now() - started > opts.maxMinutes * 60_000);
@@ -125,7 +123,7 @@ async function follow(handle: MigrationHandle, app: ShopApp, load: Load, stop: (
   let last: MigrationStatus | undefined;
   let waitingSince: number | undefined;
   while (!result && !stop()) {
-    last = (await handle.query(statusQuery).catch(() => undefined)) ?? last;
+    last = (await switchyard.currentStatus(handle).catch(() => undefined)) ?? last;
     // Auto-approval answers at once; an approval still pending is one only a human may give (after a rollback).
     waitingSince = last?.pendingApproval ? (waitingSince ?? Date.now()) : undefined;
     if (waitingSince && Date.now() - waitingSince > 5000) break;
@@ -141,7 +139,7 @@ async function follow(handle: MigrationHandle, app: ShopApp, load: Load, stop: (
     await new Promise((r) => setTimeout(r, 1000));
   }
   view.release();
-  return result ?? last ?? (await handle.query(statusQuery));
+  return result ?? last ?? (await switchyard.currentStatus(handle));
 }
 
 async function isRunning(handle: MigrationHandle): Promise<boolean> {
@@ -150,11 +148,8 @@ async function isRunning(handle: MigrationHandle): Promise<boolean> {
 }
 
 /** Migrations of an earlier demo run that was killed would otherwise wait for its worker forever. */
-async function terminateLeftovers(client: Client): Promise<void> {
-  for await (const wf of client.workflow.list({ query: `TaskQueue = '${TASK_QUEUE}' AND ExecutionStatus = 'Running'` })) {
-    await client.workflow.getHandle(wf.workflowId, wf.runId).terminate('a new demo run started').catch(() => undefined);
-    say(`terminated ${wf.workflowId} left running by an earlier demo`);
-  }
+async function terminateLeftovers(session: Session): Promise<void> {
+  for (const id of await switchyard.terminateRunning(session, TASK_QUEUE, 'a new demo run started')) say(`terminated ${id} left running by an earlier demo`);
 }
 
 const program = new Command('demo')

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: installs what is missing, brings the local stack up if it is not, type-checks,
+# `npm test`: installs what is missing, brings the local stack up if it is not, type-checks, lints,
 # then runs the suite: ordinary tests in parallel, then the tests that stop servers, one at a time,
 # then the torture harness's fixed seeds.
 set -euo pipefail
@@ -10,6 +10,7 @@ export SWITCHYARD_LOG_LEVEL="${SWITCHYARD_LOG_LEVEL:-warn}"
 bash scripts/setup.sh
 bash scripts/stack.sh up
 node_modules/.bin/tsc --noEmit -p .
+npm run lint
 
 out="$SWITCHYARD_STACK_DIR/test-results"
 mkdir -p "$out"

@@ -1,19 +1,6 @@
-import { condition, defineSignal, setHandler } from '@temporalio/workflow';
-
-/**
- * Operator controls shared by the two long data phases (backfill and verify). The migration
- * workflow forwards pause, resume and throttle changes to whichever child is running, so both
- * children answer to the same signal names.
- */
-export const pauseData = defineSignal('pauseData');
-export const resumeData = defineSignal('resumeData');
-/** Rows per second for the whole entity; null or 0 lifts the limit. */
-export const setRowsPerSecond = defineSignal<[number | null]>('setRowsPerSecond');
-
-export interface DataControl {
-  paused: boolean;
-  maxRowsPerSecond: number | null;
-}
+/** Operator controls and the sliding window shared by the two long data phases (backfill and verify). */
+import { condition, setHandler } from '@temporalio/workflow';
+import { DataControl, pauseData, resumeData, setRowsPerSecond } from './child-api';
 
 /** Registers the signal handlers on `control`, which the caller carries across continueAsNew. */
 export function handleDataControl(control: DataControl): void {

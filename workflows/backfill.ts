@@ -1,121 +1,10 @@
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  defineQuery,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type * as copyActivities from '../activities/copy';
-import type * as planActivities from '../activities/plan';
-import type { Key, KeyRange } from '../lib/connectors/types';
-import type { MigrationSpec } from '../lib/spec/schema';
-import { DataControl, failureMessage, handleDataControl, rateShare, slidingWindow } from './backfill-control';
-import { RangeCounts, countRanges, throughput } from './backfill-progress';
-import { ReportClock, reportProgress } from './progress-report';
-
-export { pauseData, resumeData, setRowsPerSecond } from './backfill-control';
-
-export interface BackfillOptions {
-  /** Aim for ranges of about this many rows (default 25,000). */
-  rowsPerRange?: number;
-  /** Each copy activity returns after about this long, so pause and throttle act within it (default 10 s). */
-  sliceSeconds?: number;
-  /** Attempts per slice before its range is reported as failed (default 8, backoff 1 s doubling to 1 min). */
-  maxAttempts?: number;
-  /** Continue as new after this many slices even if the server does not suggest it yet. */
-  maxSlicesPerRun?: number;
-}
-
-export interface BackfillInput {
-  migrationId: string;
-  spec: MigrationSpec;
-  entity: string;
-  options?: BackfillOptions;
-  /** Set only by continueAsNew: where the previous run stopped. */
-  carried?: BackfillState;
-}
-
-export type RangeStatus = 'pending' | 'running' | 'done' | 'failed';
-
-export interface RangeState {
-  index: number;
-  range: KeyRange;
-  /** Resume point: the last key a finished slice wrote. */
-  after?: Key;
-  rows: number;
-  status: RangeStatus;
-  error?: string;
-}
-
-export interface BackfillState extends ReportClock {
-  ranges: RangeState[];
-  rowsTotal: number;
-  rowsCopied: number;
-  rowsWritten: number;
-  rowsSkipped: number;
-  rowsQuarantined: number;
-  bytesCopied: number;
-  /** Wall-clock time the copy ran, summed from activity reports (workflows have no clock). */
-  firstStartMs?: number;
-  lastFinishMs?: number;
-  slices: number;
-  /** Slices whose attempt resumed from an earlier attempt's heartbeat (a worker died mid-range). */
-  resumedSlices: number;
-  control: DataControl;
-  runs: number;
-}
-
-export interface RangeFailure {
-  index: number;
-  from?: Key;
-  to?: Key;
-  /** Rows of the range copied before it failed; it resumes after `after` if retried. */
-  after?: Key;
-  error: string;
-}
-
-export interface BackfillProgress {
-  migrationId: string;
-  entity: string;
-  status: 'planning' | 'copying' | 'paused' | 'done' | 'failed';
-  rowsCopied: number;
-  /** Exact for small tables, the statistics estimate for big ones. */
-  rowsTotal: number;
-  rowsPerSecond: number;
-  etaSeconds: number | null;
-  ranges: RangeCounts;
-  maxRowsPerSecond: number | null;
-  resumedSlices: number;
-  failures: RangeFailure[];
-  runs: number;
-}
-
-export interface BackfillResult {
-  migrationId: string;
-  entity: string;
-  rowsCopied: number;
-  rowsWritten: number;
-  /** Rows the target already held at the same or a newer version (dual writes, re-runs). */
-  rowsSkipped: number;
-  rowsQuarantined: number;
-  bytesCopied: number;
-  ranges: number;
-  seconds: number;
-  rowsPerSecond: number;
-  resumedSlices: number;
-  runs: number;
-}
-
-export const backfillProgress = defineQuery<BackfillProgress>('backfillProgress');
-
-const { planRanges } = proxyActivities<typeof planActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '20s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
-});
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { copyRangeSliceStub, planRanges } from './backfill-activities';
+import type { BackfillInput, BackfillProgress, BackfillResult, BackfillState, RangeFailure, RangeState } from './backfill-api';
+import { backfillProgress } from './backfill-api';
+import { failureMessage, handleDataControl, rateShare, slidingWindow } from './backfill-control';
+import { countRanges, throughput } from './backfill-progress';
+import { reportProgress } from './progress-report';
 
 const DEFAULT_ROWS_PER_RANGE = 25_000;
 const DEFAULT_SLICE_SECONDS = 10;
@@ -153,17 +42,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
     kind: 'backfill', workflowId: workflowInfo().workflowId, progress: progress(input, state, planned),
   }), final, spec.backfill.concurrency);
 
-  const { copyRangeSlice } = proxyActivities<typeof copyActivities>({
-    startToCloseTimeout: `${(opts.sliceSeconds ?? DEFAULT_SLICE_SECONDS) * 6 + 60}s`,
-    // A killed worker's slice is retried elsewhere once this passes without a heartbeat.
-    heartbeatTimeout: '15s',
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '1m',
-      maximumAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    },
-  });
+  const copyRangeSlice = copyRangeSliceStub((opts.sliceSeconds ?? DEFAULT_SLICE_SECONDS) * 6 + 60, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
 
   if (!planned) {
     const plan = await planRanges({

@@ -9,6 +9,13 @@ export const { prepareMigration, checkConnections } = proxyActivities<typeof act
   retry: { maximumAttempts: 3, initialInterval: '1s' },
 });
 
+/** `switchyard plan`'s checks: one read-only pass over every entity's tables, heartbeating while it runs. */
+export const { checkPlan } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20s',
+  retry: { maximumAttempts: 3, initialInterval: '1s' },
+});
+
 /** Small idempotent calls: retried for as long as the database they talk to does not answer. */
 const untilAnswered: RetryPolicy = { initialInterval: '1s', maximumInterval: '30s' };
 

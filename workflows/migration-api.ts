@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ApproveArgs, ControlArgs, MigrationStatus, RollbackArgs, ThrottleArgs } from './migration-types';
+import type { ApproveArgs, ControlArgs, MigrationStatus, ProgressReport, RollbackArgs, ThrottleArgs } from './migration-types';
 
 export const MIGRATION_WORKFLOW = 'migrationWorkflow';
 
@@ -21,5 +21,7 @@ export const resumeUpdate = defineUpdate<MigrationStatus, [ControlArgs]>('resume
 export const throttleUpdate = defineUpdate<MigrationStatus, [ThrottleArgs]>('throttle');
 export const rollbackUpdate = defineUpdate<MigrationStatus, [RollbackArgs]>('rollback');
 export const abortUpdate = defineUpdate<MigrationStatus, [ControlArgs]>('abort');
+/** Sent by the backfill and verify children to the migration that started them (workflows/progress-report.ts). */
+export const childProgressSignal = defineSignal<[ProgressReport]>('childProgress');
 
 export type * from './migration-types';

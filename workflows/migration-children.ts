@@ -3,11 +3,13 @@
  * the migration's own history stays small. Pause, resume and throttle reach them as signals.
  */
 import { ApplicationFailure, isCancellation, patched, startChild } from '@temporalio/workflow';
-import { failureMessage, pauseData, setRowsPerSecond } from './backfill-control';
+import { failureMessage } from './backfill-control';
 import { backfillWorkflow } from './backfill';
+import { pauseData, setRowsPerSecond } from './child-api';
 import type { MigrationRuntime } from './migration-runtime';
 import type { ChildStatus, MigrationState } from './migration-types';
-import { verifyWorkflow, VerifyOptions, VerifyResult } from './verify';
+import { verifyWorkflow } from './verify';
+import type { VerifyOptions, VerifyResult } from './verify-api';
 import type { MismatchTotals } from './verify-diffs';
 
 export type DataPhase = 'backfill' | 'verify';

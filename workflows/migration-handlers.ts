@@ -4,15 +4,15 @@
  * UI can send it. Queries read the state; they never change it.
  */
 import { condition, log, setHandler } from '@temporalio/workflow';
-import { pauseData, resumeData, setRowsPerSecond } from './backfill-control';
+import { pauseData, resumeData, setRowsPerSecond } from './child-api';
 import { MigrationRuntime, interrupt, signalChildren } from './migration-runtime';
 import { currentStep, record, runState, statusOf, steps } from './migration-state';
 import { rollbackTarget, stepLabel } from './migration-steps';
 import {
-  abortUpdate, approveSignal, approveUpdate, pauseUpdate, resumeUpdate, rollbackUpdate, statusQuery, throttleUpdate,
+  abortUpdate, approveSignal, approveUpdate, childProgressSignal, pauseUpdate, resumeUpdate, rollbackUpdate, statusQuery, throttleUpdate,
 } from './migration-api';
 import type { ApproveArgs, MigrationState, RollbackArgs } from './migration-types';
-import { childProgressSignal, recordProgress } from './progress-report';
+import { recordProgress } from './progress-report';
 
 /** Why this command cannot apply now, or undefined when it can. Validators throw it; the signal logs it. */
 function approvalProblem(s: MigrationState, a: ApproveArgs): string | undefined {

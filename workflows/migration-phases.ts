@@ -9,7 +9,7 @@ import type { MigrationRuntime } from './migration-runtime';
 import { soak, SoakOptions } from './migration-timers';
 import type { Step } from './migration-steps';
 import type { MigrationState } from './migration-types';
-import type { VerifyOptions } from './verify';
+import type { VerifyOptions } from './verify-api';
 
 /** `left` says why the step is done; null means the run must continue as new mid-step. */
 export type StepOutcome = { left: string } | null;

@@ -6,8 +6,8 @@ import type { MigrationPlan } from '../activities/migration-plan';
 import type { RoutingState } from '../lib/control/routing';
 import type { Phase } from '../lib/spec/lifecycle';
 import type { migrationSpecSchema } from '../lib/spec/schema';
-import type { BackfillProgress } from './backfill';
-import type { VerifyProgress } from './verify';
+import type { BackfillProgress } from './backfill-api';
+import type { VerifyProgress } from './verify-api';
 import type { GateWindow } from './migration-gates';
 
 export type RunState = 'running' | 'paused' | 'waiting_approval' | 'rolling_back' | 'completed' | 'failed' | 'aborted';
@@ -52,6 +52,12 @@ export interface CopyBackStatus {
   /** The operator's answer while stalled, until the copy-back takes it. */
   choice?: 'wait' | 'flip';
 }
+
+/** A child's own progress query result, tagged with which child sent it (childProgressSignal). */
+export type ProgressReport = { workflowId: string } & (
+  | { kind: 'backfill'; progress: BackfillProgress }
+  | { kind: 'verify'; progress: VerifyProgress }
+);
 
 export interface ChildStatus<P = BackfillProgress | VerifyProgress> {
   workflowId: string;
@@ -213,7 +219,7 @@ export interface ApproveArgs {
 }
 
 export interface RollbackArgs {
-  /** An earlier phase; defaults to the one before the current step (ARCHITECTURE.md). */
+  /** An earlier phase; defaults to the one before the current step (docs/architecture.md). */
   to?: Phase;
   by: string;
   reason: string;

@@ -1,6 +1,6 @@
 /**
  * The migration workflow: one per migration (workflow id = spec id), a state machine over the
- * phases of ARCHITECTURE.md that a human steers through updates and signals.
+ * phases of docs/architecture.md that a human steers through updates and signals.
  */
 import {
   allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, isCancellation, patched, workflowInfo,

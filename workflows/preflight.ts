@@ -1,11 +1,7 @@
 import { checkConnections } from './migration-activities';
-
-export interface PreflightInput {
-  /** Connection names; the worker resolves each from SWITCHYARD_CONN_<NAME>. */
-  connections: string[];
-}
+import type { PreflightInput, PreflightResult } from './preflight-api';
 
 /** Checks that every named database answers and can be read and written. */
-export async function preflightWorkflow(input: PreflightInput) {
+export async function preflightWorkflow(input: PreflightInput): Promise<PreflightResult> {
   return { connections: await checkConnections({ connections: input.connections }) };
 }

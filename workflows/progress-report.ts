@@ -5,18 +5,10 @@
  * after its first step, then once per `every` finished units (slices, chunks: one round of its
  * concurrency, about 10 s of copying), and when it finishes.
  */
-import { defineSignal, getExternalWorkflowHandle, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
-import type { BackfillProgress } from './backfill';
-import type { ChildStatus, MigrationState } from './migration-types';
-import type { VerifyProgress } from './verify';
-
-/** The child's own progress query result, tagged with which child sent it. */
-export type ProgressReport = { workflowId: string } & (
-  | { kind: 'backfill'; progress: BackfillProgress }
-  | { kind: 'verify'; progress: VerifyProgress }
-);
-
-export const childProgressSignal = defineSignal<[ProgressReport]>('childProgress');
+import { getExternalWorkflowHandle, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import type { ReportClock } from './child-api';
+import { childProgressSignal } from './migration-api';
+import type { ChildStatus, MigrationState, ProgressReport } from './migration-types';
 
 export const CHILD_PROGRESS_PATCH = 'child-progress-signal';
 
@@ -28,14 +20,6 @@ export const CHILD_PROGRESS_PATCH = 'child-progress-signal';
 export const REPORT_BY_COUNT_PATCH = 'child-progress-by-count';
 
 export const REPORT_INTERVAL_MS = 10_000;
-
-/** Carried in the child's state across continueAsNew, so the throttle holds across runs. */
-export interface ReportClock {
-  /** When the last report went out; undefined until the first. */
-  reportedAtMs?: number;
-  /** Units finished since the last report (REPORT_BY_COUNT_PATCH). */
-  sinceReport?: number;
-}
 
 /**
  * Sends `report()` to the parent when one is due (`final` sends regardless). A child without a

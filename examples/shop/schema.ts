@@ -3,7 +3,7 @@ import type { ClientBase } from 'pg';
 /**
  * The shop's PostgreSQL schema: users and their orders. `version` grows on every change of a user
  * or of one of its orders, because the migration embeds orders in the user document and the
- * version guard compares the user's version (ARCHITECTURE.md, "Backfill never overwrites fresher
+ * version guard compares the user's version (docs/architecture.md, "Backfill never overwrites fresher
  * data"). Amounts are integer cents so the records stay plain JSON in the HTTP service.
  */
 export async function createShopTables(pg: ClientBase): Promise<void> {

@@ -44,7 +44,7 @@ const TABLE: Record<Phase, Omit<Routing, 'phase' | 'readPercent'>> = {
 };
 
 /**
- * The routing of a phase (ARCHITECTURE.md, "Phases and routing states"). With CDC sync the
+ * The routing of a phase (docs/architecture.md, "Phases and routing states"). With CDC sync the
  * stream keeps the new database current, so applications write only the old one until the switch.
  */
 export function routingFor(phase: Phase, rampPercent = 0, sync: Sync = 'dual_write'): Routing {

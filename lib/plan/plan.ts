@@ -38,7 +38,7 @@ export function allBlockers(plan: MigrationPlan): string[] {
 
 /**
  * Checks a spec against the real databases without changing anything: tables, columns, keys,
- * versions, permissions, server capabilities. Shared by `switchyard plan` and the preflight phase.
+ * versions, permissions, server capabilities. Run by `switchyard plan` through a worker (activities/plan-checks.ts).
  */
 export async function planMigration(spec: MigrationSpec): Promise<MigrationPlan> {
   const plan: MigrationPlan = { connections: [], entities: [], blockers: [] };

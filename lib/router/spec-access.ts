@@ -15,7 +15,7 @@ import type { EntityAccess, EntityRoute, RouterRecord, WriteContext } from './ty
  * databases: the loser's request fails. The primary's update replaces an existing record only,
  * so an update racing a delete fails instead of re-creating the record. This needs the
  * application to advance the version on every write, also across a delete and re-create
- * (ARCHITECTURE.md, "Backfill never overwrites fresher data").
+ * (docs/architecture.md, "Backfill never overwrites fresher data").
  * A delete on the secondary removes nothing newer than what the primary's delete removed; a
  * newer record there (a racing insert's) is kept and the call fails, which queues the key for
  * reconciliation from the primary.

@@ -1,3 +1,4 @@
 export * from './schema';
+export * from './file';
 export * from './duration';
 export * from './lifecycle';

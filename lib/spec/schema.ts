@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { CONNECTION_NAME } from '../connections';
 import { IDENTIFIER, IDENTIFIER_RULE, QUALIFIED_NAME, QUALIFIED_NAME_RULE, RESERVED_NAMES, RESERVED_RULE } from '../sql/identifiers';
@@ -153,21 +152,6 @@ function protoKeyProblems(value: unknown, path: PropertyKey[]): string[] {
     ...(k === '__proto__' ? [`${formatPath([...path, k])}: the field name must be ${RESERVED_RULE}`] : []),
     ...protoKeyProblems((value as Record<string, unknown>)[k], [...path, Array.isArray(value) ? Number(k) : k]),
   ]);
-}
-
-/** Reads and validates a spec file; unreadable or non-JSON files are reported as problems too. */
-export async function loadSpecFile(path: string): Promise<ParseResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    return { ok: false, problems: [`${path}: a readable file (${(err as NodeJS.ErrnoException).code ?? String(err)})`] };
-  }
-  try {
-    return parseSpec(JSON.parse(text));
-  } catch (err) {
-    return { ok: false, problems: [`${path}: valid JSON (${(err as Error).message})`] };
-  }
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {

@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { openSource } from '../../lib/connectors';
 import { encodeDocument } from '../../lib/connectors/mongo/codec';
 import type { Key } from '../../lib/connectors/types';
-import type { BackfillResult } from '../../workflows/backfill';
+import type { BackfillResult } from '../../workflows/backfill-api';
 import { benchEnv, benchSpec, benchTable, BENCH_CONN } from './backfill-spec';
 import { phaseArg, phaseMain, PhaseOutput, PhaseReport, prebuiltBundle, printReports, runPhase, runWorkflowHere } from './backfill-harness';
 

@@ -4,7 +4,7 @@
  *   npx tsx scripts/bench/backfill-pg-pg.ts [rows=1000000] [batch=2000] [concurrency=4]
  * Its "ours" phase also serves benchmark 3 (backfill-flat.ts): peak RSS and per-range times.
  */
-import type { BackfillResult } from '../../workflows/backfill';
+import type { BackfillResult } from '../../workflows/backfill-api';
 import { benchEnv, benchSpec, benchTable, copyPipe, freshTargetTable, targetClient } from './backfill-spec';
 import {
   firstLastTenth,

@@ -9,7 +9,7 @@
 import { openSource, openTarget } from '../../lib/connectors';
 import type { Key } from '../../lib/connectors/types';
 import { diffRecords } from '../../activities/verify-diff';
-import type { VerifyResult } from '../../workflows/verify';
+import type { VerifyResult } from '../../workflows/verify-api';
 import { benchEnv, benchSpec, benchTable, copyPipe, targetClient } from './backfill-spec';
 import { BENCH_TABLE } from './data-gen';
 import { phaseArg, phaseMain, PhaseOutput, prebuiltBundle, printReports, runPhase, runWorkflowHere } from './backfill-harness';

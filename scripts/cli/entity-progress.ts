@@ -1,6 +1,6 @@
-import type { BackfillProgress, BackfillResult } from '../../workflows/backfill';
+import type { BackfillProgress, BackfillResult } from '../../workflows/backfill-api';
 import type { ChildStatus, MigrationStatus } from '../../workflows/migration-api';
-import type { VerifyProgress, VerifyResult } from '../../workflows/verify';
+import type { VerifyProgress, VerifyResult } from '../../workflows/verify-api';
 
 export interface PhaseProgress {
   state: ChildStatus['state'];

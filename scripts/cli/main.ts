@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { RequestRefused } from '../../lib/client';
 import { redactSecrets } from '../../lib/redact';
 import { UsageError } from './errors';
 import * as preflight from './commands/preflight';
@@ -20,7 +21,7 @@ program.parseAsync(process.argv).then(
   () => process.exit(0),
   (err: unknown) => {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof RequestRefused) {
       console.error(`switchyard: ${redactSecrets(err.message)}`);
       process.exit(2);
     }

@@ -1,7 +1,7 @@
 import type { LoadStats } from '../../examples/shop/load';
 import type { RouterMetrics } from '../../lib/router';
 import type { MigrationStatus } from '../../workflows/migration-api';
-import type { VerifyResult } from '../../workflows/verify';
+import type { VerifyResult } from '../../workflows/verify-api';
 
 /** The final verification of each entity, as the workflow recorded it. */
 export function verificationReport(status: MigrationStatus): string[] {

@@ -16,7 +16,7 @@ import { closeAllClients, pgPool } from '../../lib/connectors/clients';
 import type { MigrationSpec } from '../../lib/spec/schema';
 import type { MigrationSpecInput } from '../../workflows/migration-types';
 import { approveUpdate, MigrationStatus, statusQuery } from '../../workflows';
-import type { VerifyResult } from '../../workflows/verify';
+import type { VerifyResult } from '../../workflows/verify-api';
 import { createDataFixture, DataFixture } from '../integration/backfill-fixtures';
 import { startMigration, waitForStatus } from '../integration/migration-fixtures';
 import { tcpProxy, TcpProxy } from '../support/tcp-proxy';

@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { BackfillProgress } from '../../workflows/backfill';
-import type { VerifyProgress } from '../../workflows/verify';
+import type { BackfillProgress } from '../../workflows/backfill-api';
+import type { VerifyProgress } from '../../workflows/verify-api';
 import { MigrationStatus, pauseUpdate, resumeUpdate, throttleUpdate } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import { sourceItems, targetItems, useDataStack } from './backfill-fixtures';

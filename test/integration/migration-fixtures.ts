@@ -2,7 +2,7 @@ import { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@
 import type { MigrationSpec } from '../../lib/spec/schema';
 import { migrationWorkflow, statusQuery } from '../../workflows';
 import type { MigrationInput, MigrationStatus } from '../../workflows';
-import type { BackfillProgress } from '../../workflows/backfill';
+import type { BackfillProgress } from '../../workflows/backfill-api';
 import { uniqueName } from '../support/temporal';
 import { createItems, DataFixture, DataStack, itemsSpec } from './backfill-fixtures';
 

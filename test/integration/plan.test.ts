@@ -7,11 +7,13 @@ import { Client } from 'pg';
 import { closeAllClients } from '../../lib/connectors/clients';
 import { allBlockers, planMigration } from '../../lib/plan';
 import { MigrationSpec, parseSpec } from '../../lib/spec';
+import { RunningWorker, startTestWorker } from '../support/temporal';
 import { createDataFixture, DataFixture } from './backfill-fixtures';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '../..');
 let fx: DataFixture;
+let worker: RunningWorker | undefined;
 const role = `sy_reader_${process.pid}`;
 
 beforeAll(async () => {
@@ -30,6 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await worker?.stop();
   await closeAllClients();
   await fx.close();
   const admin = new Client({ connectionString: process.env.SWITCHYARD_CONN_PG });
@@ -120,14 +123,16 @@ test('plan proves writing to a MongoDB target in target.database, not the URL\'s
   }
 });
 
-test('CLI: validate and plan exit 2 with one line per problem', async () => {
+test('CLI: validate and plan exit 2 with one line per problem; plan checks the databases through the worker, which alone resolves connection names', async () => {
+  worker = await startTestWorker();
   const file = join(tmpdir(), `plan-${process.pid}.json`);
   writeFileSync(file, JSON.stringify({ id: 'p', source: { connection: fx.pgConnection }, target: { connection: fx.pgConnection }, control: { connection: fx.pgConnection },
     entities: [
       { name: 'm', from: { table: 'nope', key: ['id'], version: 'v' }, to: { table: 'users_copy' } },
       { name: 'n', from: { table: 'users', key: ['id'], version: 'updated_at' }, to: { table: 'users_narrow' }, fields: { nick: 'nick' } },
     ] }));
-  const env = { ...process.env };
+  // The CLI process knows no connection URL: the worker (in this process) resolves them.
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SWITCHYARD_CONN_'))), SWITCHYARD_TASK_QUEUE: worker.taskQueue };
   await expect(run('node', ['scripts/switchyard.js', 'validate', file], { cwd: ROOT, env })).resolves.toMatchObject({ stdout: expect.stringContaining('valid') });
   const failed = await run('node', ['scripts/switchyard.js', 'plan', file], { cwd: ROOT, env }).catch((e) => e);
   expect(failed.code).toBe(2);

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { RetryState } from '@temporalio/common';
 import { Client } from 'pg';
@@ -5,6 +8,9 @@ import type { ConnectionReport } from '../../lib/connectors/probe';
 import { preflightWorkflow } from '../../workflows';
 import { createDataFixture, DataFixture } from './backfill-fixtures';
 import { RunningWorker, startTestWorker, testClient, uniqueName } from '../support/temporal';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '../..');
 
 /** Workflow failure → activity failure → the activity's ApplicationFailure. */
 function rootCause(err: unknown): ApplicationFailure | undefined {
@@ -118,5 +124,17 @@ describe('preflight workflow against the real stack', () => {
       .execute(preflightWorkflow, { taskQueue: worker.taskQueue, workflowId: uniqueName('preflight-missing'), args: [{ connections: ['NOPE'] }] })
       .catch((e: unknown) => e);
     expect(rootCause(err)?.message).toContain('connection NOPE is not configured: set SWITCHYARD_CONN_NOPE');
+  });
+
+  it('CLI: prints one line per connection checked by the worker, and exits 2 naming a connection that is down, never its password', async () => {
+    const env = { ...process.env, SWITCHYARD_TASK_QUEUE: worker.taskQueue };
+    const ok = await run('node', ['scripts/switchyard.js', 'preflight', 'PG', 'MONGO_OWN'], { cwd: ROOT, env });
+    expect(ok.stdout).toMatch(/^PG: ok {2}PostgreSQL \S+ .* read=true write=true {2}\d+ms$/m);
+    expect(ok.stdout).toMatch(/^MONGO_OWN: ok .* read=true write=true/m);
+    expect(ok.stdout).toMatch(/^history: http:\/\/\S+\/workflows\/preflight-\d+$/m);
+    const down = await run('node', ['scripts/switchyard.js', 'preflight', 'DOWN'], { cwd: ROOT, env }).catch((e) => e);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toMatch(/^switchyard: connection DOWN \(postgresql:\/\/app:\*\*\*@127\.0\.0\.1:1\/shop\): /);
+    expect(down.stderr).not.toContain('do-not-leak-7731');
   });
 });

@@ -1,5 +1,5 @@
 import { entityProgress } from '../../scripts/cli/entity-progress';
-import type { BackfillProgress } from '../../workflows/backfill';
+import type { BackfillProgress } from '../../workflows/backfill-api';
 import type { MigrationStatus } from '../../workflows/migration-api';
 
 const backfillReport: BackfillProgress = {

@@ -40,7 +40,7 @@ describe('migration steps', () => {
 });
 
 describe('routing table', () => {
-  it('matches ARCHITECTURE.md', () => {
+  it('matches docs/architecture.md', () => {
     expect(routingFor('preflight')).toEqual({ phase: 'preflight', writes: 'old', reads: 'old', readPercent: 0 });
     expect(routingFor('shadow_read')).toMatchObject({ writes: 'old_then_new', reads: 'old_shadow', readPercent: 0 });
     expect(routingFor('read_ramp', 25)).toMatchObject({ writes: 'old_then_new', reads: 'percent', readPercent: 25 });

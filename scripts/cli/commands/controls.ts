@@ -1,11 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { UpdateDefinition } from '@temporalio/client';
+import * as switchyard from '../../../lib/client';
+import type { Session } from '../../../lib/client';
 import { Phase, PHASES } from '../../../lib/spec/lifecycle';
-import {
-  abortUpdate, approveUpdate, MigrationStatus, pauseUpdate, resumeUpdate, rollbackUpdate, throttleUpdate,
-} from '../../../workflows/migration-api';
-import type { ApproveAction } from '../../../workflows/migration-types';
-import { defaultActor, MigrationHandle, withTemporal } from '../migration-client';
+import type { ApproveAction, MigrationStatus } from '../../../workflows/migration-api';
+import { defaultActor } from '../actor';
 
 /**
  * The steering commands. Each is one validated update: a command the workflow cannot apply now
@@ -15,7 +13,7 @@ import { defaultActor, MigrationHandle, withTemporal } from '../migration-client
 interface Control<A> {
   name: string;
   description: string;
-  update: UpdateDefinition<MigrationStatus, [A]>;
+  call: (session: Session, id: string, args: A) => Promise<MigrationStatus>;
   options: (cmd: Command) => Command;
   args: (opts: Options) => A;
 }
@@ -40,7 +38,7 @@ export function register(program: Command): void {
   addControl(program, {
     name: 'approve',
     description: 'approve the phase waiting for a human',
-    update: approveUpdate,
+    call: switchyard.approve,
     options: (cmd) => cmd
       .addOption(phaseOption('--phase <phase>', 'the phase you approve (rejected unless it is the pending one)'))
       .option('--by <name>', 'approver, recorded in the history (default: $SWITCHYARD_ACTOR or the OS user)')
@@ -51,28 +49,28 @@ export function register(program: Command): void {
   addControl(program, {
     name: 'pause',
     description: 'hold timers and data copying at the next safe point',
-    update: pauseUpdate,
+    call: switchyard.pause,
     options: (cmd) => byOption(cmd).option('--reason <text>', 'why'),
     args: (o) => ({ by: by(o), reason: o.reason }),
   });
   addControl(program, {
     name: 'resume',
     description: 'resume a paused migration',
-    update: resumeUpdate,
+    call: switchyard.resume,
     options: (cmd) => byOption(cmd).option('--reason <text>', 'why'),
     args: (o) => ({ by: by(o), reason: o.reason }),
   });
   addControl(program, {
     name: 'throttle',
     description: 'limit backfill and verification to N rows per second per entity',
-    update: throttleUpdate,
+    call: switchyard.throttle,
     options: (cmd) => byOption(cmd).requiredOption('--rows-per-second <n>', 'rows per second, 0 for no limit', wholeNumber),
     args: (o) => ({ by: by(o), rowsPerSecond: o.rowsPerSecond! }),
   });
   addControl(program, {
     name: 'rollback',
     description: 'roll back to an earlier phase (default: the one before), running the compensations',
-    update: rollbackUpdate,
+    call: switchyard.rollback,
     options: (cmd) => byOption(cmd)
       .addOption(phaseOption('--to <phase>', 'the earlier phase to land in'))
       .requiredOption('--reason <text>', 'why, recorded in the history and the routing log'),
@@ -81,7 +79,7 @@ export function register(program: Command): void {
   addControl(program, {
     name: 'abort',
     description: 'roll everything back (writes and reads to the old database) and end the migration',
-    update: abortUpdate,
+    call: switchyard.abort,
     options: (cmd) => byOption(cmd).requiredOption('--reason <text>', 'why, recorded in the history and the routing log'),
     args: (o) => ({ by: by(o), reason: o.reason! }),
   });
@@ -91,9 +89,8 @@ function addControl<A>(program: Command, control: Control<A>): void {
   control.options(program.command(control.name).description(control.description).argument('<id>', 'migration (workflow) id'))
     .option('--json', 'print the resulting status as JSON')
     .action(async (id: string, opts: Options) => {
-      await withTemporal(async ({ client }) => {
-        const handle: MigrationHandle = client.workflow.getHandle(id);
-        const status = await handle.executeUpdate(control.update, { args: [control.args(opts)] });
+      await switchyard.withTemporal(async (session) => {
+        const status = await control.call(session, id, control.args(opts));
         if (opts.json) console.log(JSON.stringify(status, null, 2));
         else console.log(`${control.name}: ${id} is now ${status.phase ?? '-'} (${status.state})`);
       });

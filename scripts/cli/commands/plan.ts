@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { closeAllClients } from '../../../lib/connectors/clients';
-import { allBlockers, planMigration } from '../../../lib/plan';
+import * as switchyard from '../../../lib/client';
+import { allBlockers } from '../../../lib/plan';
 import { loadSpecFile } from '../../../lib/spec';
 import { lifecycleSummary } from '../../../lib/spec/lifecycle-summary';
 import { UsageError } from '../errors';
@@ -8,14 +8,14 @@ import { UsageError } from '../errors';
 export function register(program: Command): void {
   program
     .command('plan')
-    .description('connect with the spec\'s named connections and print what the migration will do and what blocks it (exit 2 on any blocker)')
+    .description('check the spec against its named connections through the worker and print what the migration will do and what blocks it (exit 2 on any blocker)')
     .argument('<spec>', 'path to the spec JSON file')
     .option('--json', 'print the plan as JSON')
     .action(async (path: string, opts: { json?: boolean }) => {
       const loaded = await loadSpecFile(path);
       if (!loaded.ok) throw new UsageError(`${path} is not a valid spec:\n${loaded.problems.join('\n')}`);
-      try {
-        const plan = await planMigration(loaded.spec);
+      await switchyard.withTemporal(async (session) => {
+        const { result: plan } = await switchyard.plan(session, loaded.spec);
         if (opts.json) console.log(JSON.stringify(plan, null, 2));
         else {
           for (const c of plan.connections) {
@@ -32,8 +32,6 @@ export function register(program: Command): void {
         const blockers = allBlockers(plan);
         if (blockers.length) throw new UsageError(`${blockers.length} blocker${blockers.length === 1 ? '' : 's'}:\n${blockers.map((b) => `blocker: ${b}`).join('\n')}`);
         if (!opts.json) console.log('no blockers');
-      } finally {
-        await closeAllClients();
-      }
+      });
     });
 }

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
+import * as switchyard from '../../../lib/client';
 import { workflowUiUrl } from '../../../lib/config';
-import { temporalClient } from '../temporal';
-import { UsageError } from '../errors';
 
 export function register(program: Command): void {
   program
@@ -10,21 +9,8 @@ export function register(program: Command): void {
     .argument('<connections...>', 'connection names, resolved by the worker from SWITCHYARD_CONN_<NAME>')
     .option('--json', 'print the report as JSON')
     .action(async (connections: string[], opts: { json?: boolean }) => {
-      const { client, config, close } = await temporalClient();
-      try {
-        const workflowId = `preflight-${Date.now()}`;
-        const handle = await client.workflow.start('preflightWorkflow', {
-          taskQueue: config.taskQueue,
-          workflowId,
-          args: [{ connections }],
-        });
-        let result: { connections: Array<Record<string, unknown>> };
-        try {
-          result = await handle.result();
-        } catch (err) {
-          const cause = (err as { cause?: { cause?: Error; message?: string } }).cause;
-          throw new UsageError(cause?.cause?.message ?? cause?.message ?? String(err));
-        }
+      await switchyard.withTemporal(async (session) => {
+        const { workflowId, result } = await switchyard.preflight(session, connections);
         if (opts.json) {
           console.log(JSON.stringify(result, null, 2));
           return;
@@ -32,9 +18,7 @@ export function register(program: Command): void {
         for (const c of result.connections) {
           console.log(`${c.name}: ok  ${c.product} ${c.serverVersion}  ${c.address}  read=${c.canRead} write=${c.canWrite}  ${c.latencyMs}ms`);
         }
-        console.log(`history: ${workflowUiUrl(config, workflowId)}`);
-      } finally {
-        await close();
-      }
+        console.log(`history: ${workflowUiUrl(session.config, workflowId)}`);
+      });
     });
 }

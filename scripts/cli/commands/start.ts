@@ -1,8 +1,9 @@
 import { Command } from 'commander';
+import * as switchyard from '../../../lib/client';
 import { workflowUiUrl } from '../../../lib/config';
-import { loadSpecFile } from '../../../lib/spec/schema';
+import { loadSpecFile } from '../../../lib/spec/file';
 import { UsageError } from '../errors';
-import { defaultActor, startMigrationWorkflow, withTemporal } from '../migration-client';
+import { defaultActor } from '../actor';
 
 export function register(program: Command): void {
   program
@@ -15,11 +16,11 @@ export function register(program: Command): void {
       const parsed = await loadSpecFile(path);
       if (!parsed.ok) throw new UsageError(`${path} is not a valid spec:\n  ${parsed.problems.join('\n  ')}`);
       const { spec } = parsed;
-      await withTemporal(async ({ client, config }) => {
-        await startMigrationWorkflow(client, config.taskQueue, spec, { autoApprove: !!opts.autoApprove, actor: opts.by ?? defaultActor() });
+      await switchyard.withTemporal(async (session) => {
+        await switchyard.start(session, spec, { autoApprove: !!opts.autoApprove, actor: opts.by ?? defaultActor() });
         console.log(`started migration ${spec.id}`);
         console.log(`workflow id: ${spec.id}`);
-        console.log(`Temporal UI: ${workflowUiUrl(config, spec.id)}`);
+        console.log(`Temporal UI: ${workflowUiUrl(session.config, spec.id)}`);
       });
     });
 }

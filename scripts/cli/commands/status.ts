@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
-import type { Client } from '@temporalio/client';
+import * as switchyard from '../../../lib/client';
+import type { Session } from '../../../lib/client';
 import { entityProgress, EntityProgress } from '../entity-progress';
-import { fetchStatus, withTemporal } from '../migration-client';
 import { formatStatus } from '../status-format';
 
 const TERMINAL = new Set(['completed', 'failed', 'aborted']);
@@ -15,9 +15,9 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object with every status field')
     .option('--watch', 'show progress bars per entity until the migration stops running')
     .action(async (id: string, opts: { json?: boolean; watch?: boolean }) => {
-      await withTemporal(async ({ client }) => {
-        if (opts.watch && !opts.json) await watch(client, id);
-        const status = await fetchStatus(client, id);
+      await switchyard.withTemporal(async (session) => {
+        if (opts.watch && !opts.json) await watch(session, id);
+        const status = await switchyard.status(session, id);
         const progress = entityProgress(status);
         if (opts.json) console.log(JSON.stringify({ ...status, progress }, null, 2));
         else console.log(formatStatus(status, progress));
@@ -26,7 +26,7 @@ export function register(program: Command): void {
 }
 
 /** Bars for backfill and verification of each entity, refreshed every second, while the migration is busy. */
-async function watch(client: Client, id: string): Promise<void> {
+async function watch(session: Session, id: string): Promise<void> {
   // Sized for 80 columns; without a terminal (a pipe, a CI log) a frame is printed every 2 s.
   const bars = new MultiBar({
     format: '{entity} {phase} [{bar}] {percentage}% {value}/{total} | {state}', barsize: 14, hideCursor: true, noTTYOutput: true,
@@ -48,7 +48,7 @@ async function watch(client: Client, id: string): Promise<void> {
   };
   try {
     for (;;) {
-      const status = await fetchStatus(client, id);
+      const status = await switchyard.status(session, id);
       draw(entityProgress(status), status.state);
       if (TERMINAL.has(status.state) || status.state === 'waiting_approval') break;
       await new Promise((r) => setTimeout(r, 1000));
