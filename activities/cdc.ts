@@ -1,8 +1,20 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  cdcBlockers, cdcNames, dropPublicationAndSlot, ensurePublicationAndSlot, ensureReplicaIdentity, IdentityChange, LockTimeoutError,
-  openStream, ResyncCheckpoint, restoreReplicaIdentity, SlotBusyError, SlotLostError, StreamState, watchedTables,
+  cdcBlockers,
+  cdcNames,
+  dropPublicationAndSlot,
+  ensurePublicationAndSlot,
+  ensureReplicaIdentity,
+  IdentityChange,
+  LockTimeoutError,
+  openStream,
+  ResyncCheckpoint,
+  restoreReplicaIdentity,
+  SlotBusyError,
+  SlotLostError,
+  StreamState,
+  watchedTables,
 } from '../lib/cdc';
 import { metrics } from '../lib/metrics';
 import type { MigrationSpec } from '../lib/spec/schema';
@@ -38,7 +50,11 @@ export const cdcPrepare = heartbeating(async (ref: CdcRef): Promise<CdcPrepared>
   const tables = watchedTables(ref.spec);
   return withSourceClient(ref.spec, async (client) => {
     const identityChanges = await failLoudly(() => ensureReplicaIdentity(client, tables, ref.spec.cdc.lockTimeout));
-    const startLsn = await ensurePublicationAndSlot(client, names, tables.map((t) => t.table));
+    const startLsn = await ensurePublicationAndSlot(
+      client,
+      names,
+      tables.map((t) => t.table),
+    );
     return { ...names, startLsn, identityChanges };
   });
 });

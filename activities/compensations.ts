@@ -36,7 +36,10 @@ export async function copyBackWrittenKeys(input: CopyBackInput): Promise<Record<
   const ctx = Context.current();
   const cursor: CopyBackCursor = ctx.info.heartbeatDetails ?? { entityIndex: 0, copied: {} };
   await copyPages(input, cursor, Infinity);
-  log.info({ migrationId: input.migrationId, phase: input.phase, copied: cursor.copied }, 'copied keys written since the write switch back to the old database');
+  log.info(
+    { migrationId: input.migrationId, phase: input.phase, copied: cursor.copied },
+    'copied keys written since the write switch back to the old database',
+  );
   return cursor.copied;
 }
 
@@ -95,6 +98,9 @@ export async function countKeysToCopyBack(input: CopyBackInput): Promise<number>
  */
 export async function queueCopyBackKeys(input: CopyBackInput & { reason: string }): Promise<number> {
   const queued = await queueWrittenKeysForOld(controlPool(input.spec.control.connection), input.migrationId, input.sinceVersion, input.reason);
-  log.warn({ migrationId: input.migrationId, phase: input.phase, queued }, 'routing moves before the copy-back finished: keys written since the switch queued for the old database');
+  log.warn(
+    { migrationId: input.migrationId, phase: input.phase, queued },
+    'routing moves before the copy-back finished: keys written since the switch queued for the old database',
+  );
   return queued;
 }

@@ -22,9 +22,7 @@ export const prepareMigration = heartbeating(async (input: { spec: unknown }): P
   const parsed = parseSpec(input.spec);
   if (!parsed.ok) throw ApplicationFailure.nonRetryable(`invalid spec: ${parsed.problems.join('; ')}`, 'InvalidSpec');
   const { spec } = parsed;
-  const timersMs = Object.fromEntries(
-    Object.entries(spec.timers).map(([name, text]) => [name, parseDuration(text)]),
-  ) as MigrationPlan['timersMs'];
+  const timersMs = Object.fromEntries(Object.entries(spec.timers).map(([name, text]) => [name, parseDuration(text)])) as MigrationPlan['timersMs'];
   const current = await readRoutingState(controlPool(spec.control.connection), spec.id);
   return { spec, timersMs, routingVersion: current?.version ?? 0 };
 });

@@ -62,7 +62,13 @@ export async function drainReconcileQueue(input: DrainReconcileInput): Promise<D
     const { source: old, target: fresh } = openSides({ migrationId: input.migrationId, spec: input.spec, entity });
     for (const target of TARGETS) {
       // `target` names the database that missed the write; the other one has it.
-      const queue: SideQueue = { pool, migrationId: input.migrationId, entity, target, ...(target === 'new' ? { from: old, to: fresh } : { from: fresh, to: old }) };
+      const queue: SideQueue = {
+        pool,
+        migrationId: input.migrationId,
+        entity,
+        target,
+        ...(target === 'new' ? { from: old, to: fresh } : { from: fresh, to: old }),
+      };
       for (;;) {
         const done = await drainBatch(queue);
         if (done.drained === 0) break;
@@ -94,11 +100,18 @@ async function drainBatch(q: SideQueue): Promise<CopyKeysResult & { drained: num
   if (batch.length === 0) return { drained: 0, copied: 0, deleted: 0, quarantined: 0 };
   let done: CopyKeysResult;
   try {
-    done = await copyKeys(q.from, q.to, batch.map((e) => e.key as Key));
+    done = await copyKeys(
+      q.from,
+      q.to,
+      batch.map((e) => e.key as Key),
+    );
   } catch (err) {
     await failReconcile(q.pool, q.migrationId, q.entity, q.target, batch);
     const message = redactSecrets(err instanceof Error ? err.message : String(err));
-    throw ApplicationFailure.retryable(`reconcile queue: ${batch.length} keys of ${q.entity} not copied to the ${q.target} database: ${message}`, 'ReconcileCopyFailed');
+    throw ApplicationFailure.retryable(
+      `reconcile queue: ${batch.length} keys of ${q.entity} not copied to the ${q.target} database: ${message}`,
+      'ReconcileCopyFailed',
+    );
   }
   await completeReconcile(q.pool, q.migrationId, q.entity, q.target, batch);
   return { drained: batch.length, ...done };

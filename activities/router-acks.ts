@@ -40,7 +40,8 @@ export async function awaitRouterAcks(input: AwaitRouterAcksInput): Promise<Rout
     const waitedMs = Date.now() - started;
     if (acks.waiting.length === 0 || waitedMs >= bound) {
       const result = { version: input.version, acked: acks.acked.length, waiting: acks.waiting, waitedMs };
-      if (acks.waiting.length) log.warn({ migrationId: input.migrationId, ...result }, `routers did not acknowledge routing v${input.version} within ${bound} ms`);
+      if (acks.waiting.length)
+        log.warn({ migrationId: input.migrationId, ...result }, `routers did not acknowledge routing v${input.version} within ${bound} ms`);
       return result;
     }
     Context.current().heartbeat({ waiting: acks.waiting.length });

@@ -22,11 +22,7 @@ export interface RowDiff {
  * Compares records of the same keys from both sides, in canonical form (the form the range
  * hashes use), so a diff here is exactly what made two hashes differ.
  */
-export function diffRecords(
-  source: FetchResult,
-  target: FetchResult,
-  keyOf: (r: MappedRecord) => Key,
-): RowDiff[] {
+export function diffRecords(source: FetchResult, target: FetchResult, keyOf: (r: MappedRecord) => Key): RowDiff[] {
   const targetByKey = new Map(target.records.map((r) => [keyText(keyOf(r)), r]));
   const diffs: RowDiff[] = [];
   const undecodable = new Set<string>();

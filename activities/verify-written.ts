@@ -16,7 +16,11 @@ export interface AfterSwitch {
 export async function withoutWrittenKeys(input: EntityRef & AfterSwitch, diffs: RowDiff[]): Promise<{ diffs: RowDiff[]; exempt: number }> {
   if (input.writtenSince === undefined || diffs.length === 0) return { diffs, exempt: 0 };
   const written = await writtenKeysAmong(
-    controlPool(input.spec.control.connection), input.migrationId, input.entity, input.writtenSince, diffs.map((d) => d.key),
+    controlPool(input.spec.control.connection),
+    input.migrationId,
+    input.entity,
+    input.writtenSince,
+    diffs.map((d) => d.key),
   );
   const kept = diffs.filter((d) => !written.has(JSON.stringify(d.key)));
   return { diffs: kept, exempt: diffs.length - kept.length };

@@ -24,16 +24,12 @@ export function connectionEnvVar(name: string): string {
 
 export function resolveConnection(name: string, env: NodeJS.ProcessEnv = process.env): ResolvedConnection {
   if (!CONNECTION_NAME.test(name)) {
-    throw new ConnectionConfigError(
-      `connection name ${JSON.stringify(name)} is invalid: use upper-case letters, digits and _ (e.g. SOURCE)`,
-    );
+    throw new ConnectionConfigError(`connection name ${JSON.stringify(name)} is invalid: use upper-case letters, digits and _ (e.g. SOURCE)`);
   }
   const variable = connectionEnvVar(name);
   const url = env[variable];
   if (!url) {
-    throw new ConnectionConfigError(
-      `connection ${name} is not configured: set ${variable} to a postgresql:// or mongodb:// URL in the worker's environment`,
-    );
+    throw new ConnectionConfigError(`connection ${name} is not configured: set ${variable} to a postgresql:// or mongodb:// URL in the worker's environment`);
   }
   return { name, kind: kindOf(name, url), url, redacted: redactUrl(url) };
 }

@@ -7,16 +7,19 @@ import { redactLogValue } from './redact';
  * connection credentials first: driver errors can quote a URL.
  */
 export function createLogger(destination?: pino.DestinationStream): pino.Logger {
-  return pino({
-    level: process.env.SWITCHYARD_LOG_LEVEL || 'info',
-    base: { svc: 'switchyard' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    hooks: {
-      logMethod(args, method) {
-        method.apply(this, args.map((a) => redactLogValue(a)) as Parameters<typeof method>);
+  return pino(
+    {
+      level: process.env.SWITCHYARD_LOG_LEVEL || 'info',
+      base: { svc: 'switchyard' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => redactLogValue(a)) as Parameters<typeof method>);
+        },
       },
     },
-  }, destination);
+    destination,
+  );
 }
 
 export const log = createLogger();

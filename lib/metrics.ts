@@ -10,18 +10,48 @@ const labels = ['migration_id'] as const;
 
 export const metrics = {
   /** 1 for the phase a migration's routing is in, 0 for the others it has been in. */
-  phase: new Gauge({ name: 'switchyard_migration_phase', help: 'Current phase of a migration (1 = current)', labelNames: [...labels, 'phase'], registers: [registry] }),
+  phase: new Gauge({
+    name: 'switchyard_migration_phase',
+    help: 'Current phase of a migration (1 = current)',
+    labelNames: [...labels, 'phase'],
+    registers: [registry],
+  }),
   readPercent: new Gauge({ name: 'switchyard_read_percent', help: 'Share of reads routed to the new database', labelNames: labels, registers: [registry] }),
   routingVersion: new Gauge({ name: 'switchyard_routing_version', help: 'Published routing-state version', labelNames: labels, registers: [registry] }),
-  mismatchRate: new Gauge({ name: 'switchyard_gate_mismatch_rate', help: 'Shadow-read mismatch rate at the latest gate check', labelNames: labels, registers: [registry] }),
-  errorRate: new Gauge({ name: 'switchyard_gate_error_rate', help: 'New-database error rate at the latest gate check', labelNames: labels, registers: [registry] }),
+  mismatchRate: new Gauge({
+    name: 'switchyard_gate_mismatch_rate',
+    help: 'Shadow-read mismatch rate at the latest gate check',
+    labelNames: labels,
+    registers: [registry],
+  }),
+  errorRate: new Gauge({
+    name: 'switchyard_gate_error_rate',
+    help: 'New-database error rate at the latest gate check',
+    labelNames: labels,
+    registers: [registry],
+  }),
   lagSeconds: new Gauge({ name: 'switchyard_gate_lag_seconds', help: 'CDC lag at the latest gate check', labelNames: labels, registers: [registry] }),
   lagBytes: new Gauge({ name: 'switchyard_cdc_lag_bytes', help: 'WAL bytes the CDC stream has not yet applied', labelNames: labels, registers: [registry] }),
   gateChecks: new Counter({ name: 'switchyard_gate_checks_total', help: 'Gate checks by verdict', labelNames: [...labels, 'verdict'], registers: [registry] }),
   rowsCopied: new Counter({ name: 'switchyard_rows_copied_total', help: 'Rows written by backfill', labelNames: [...labels, 'entity'], registers: [registry] }),
-  rangesDone: new Counter({ name: 'switchyard_ranges_completed_total', help: 'Key ranges finished by backfill or verify', labelNames: [...labels, 'entity', 'kind'], registers: [registry] }),
-  reconcileQueueDepth: new Gauge({ name: 'switchyard_reconcile_queue_depth', help: 'Keys left in the reconcile queue after the latest drain, by the database that missed them', labelNames: [...labels, 'entity', 'target'], registers: [registry] }),
-  rowsCopiedBack: new Counter({ name: 'switchyard_rows_copied_back_total', help: 'Rows copied back to the old database on rollback past the write switch', labelNames: [...labels, 'entity'], registers: [registry] }),
+  rangesDone: new Counter({
+    name: 'switchyard_ranges_completed_total',
+    help: 'Key ranges finished by backfill or verify',
+    labelNames: [...labels, 'entity', 'kind'],
+    registers: [registry],
+  }),
+  reconcileQueueDepth: new Gauge({
+    name: 'switchyard_reconcile_queue_depth',
+    help: 'Keys left in the reconcile queue after the latest drain, by the database that missed them',
+    labelNames: [...labels, 'entity', 'target'],
+    registers: [registry],
+  }),
+  rowsCopiedBack: new Counter({
+    name: 'switchyard_rows_copied_back_total',
+    help: 'Rows copied back to the old database on rollback past the write switch',
+    labelNames: [...labels, 'entity'],
+    registers: [registry],
+  }),
 };
 
 /**

@@ -96,10 +96,14 @@ async function main(opts: Options): Promise<void> {
     const backlog = await reconcileBacklog(pgPool(spec.control.connection), migrationId);
     console.log('');
     if (status.state === 'completed') for (const line of verificationReport(status)) console.log(line);
-    else if (status.pendingApproval) say(`the migration stopped for a human: ${status.pendingApproval.phase} (${status.pendingApproval.reason}); latest gate: ${status.gates.latest?.reasons.join('; ') || '-'}`);
+    else if (status.pendingApproval)
+      say(
+        `the migration stopped for a human: ${status.pendingApproval.phase} (${status.pendingApproval.reason}); latest gate: ${status.gates.latest?.reasons.join('; ') || '-'}`,
+      );
     else say(`the migration did not complete (state ${status.state}, phase ${status.phase}); see the Temporal UI`);
     console.log('');
-    for (const line of summary({ migrationId, seconds: (Date.now() - started) / 1000, status, load: final, router: app.router.metrics(), backlog, uiUrl })) console.log(line);
+    for (const line of summary({ migrationId, seconds: (Date.now() - started) / 1000, status, load: final, router: app.router.metrics(), backlog, uiUrl }))
+      console.log(line);
     if (status.state !== 'completed') process.exitCode = 1;
   } finally {
     await load?.stop();
@@ -109,7 +113,9 @@ async function main(opts: Options): Promise<void> {
     await worker?.stop();
     await closeAllClients();
     await temporal.close();
-    say(`stopped the worker and the shop service; the local stack is still up (stop it with: npm run stack:down). Took ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+    say(
+      `stopped the worker and the shop service; the local stack is still up (stop it with: npm run stack:down). Took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+    );
   }
 }
 
@@ -119,7 +125,10 @@ async function follow(handle: MigrationHandle, app: ShopApp, load: Load, stop: (
   const t0 = Date.now();
   const control = pgPool('SHOP');
   let result: MigrationStatus | undefined;
-  handle.result().then((r) => (result = r), () => undefined);
+  handle.result().then(
+    (r) => (result = r),
+    () => undefined,
+  );
   let last: MigrationStatus | undefined;
   let waitingSince: number | undefined;
   while (!result && !stop()) {

@@ -19,7 +19,7 @@ const DIR = join(__dirname, '..', 'test', 'replay', 'histories');
 
 function parseArgs(argv: string[]): { suffix: string; names: string[] } {
   const at = argv.indexOf('--as');
-  const suffix = at >= 0 ? argv[at + 1] ?? '' : '';
+  const suffix = at >= 0 ? (argv[at + 1] ?? '') : '';
   const names = argv.filter((_, i) => at < 0 || (i !== at && i !== at + 1));
   return { suffix, names: names.length ? names : Object.keys(SCENARIOS) };
 }
@@ -59,7 +59,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -38,9 +38,17 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
 
   handleDataControl(state.control);
   setHandler(backfillProgress, () => progress(input, state, planned));
-  const report = (final = false) => reportProgress(state, () => ({
-    kind: 'backfill', workflowId: workflowInfo().workflowId, progress: progress(input, state, planned),
-  }), final, spec.backfill.concurrency);
+  const report = (final = false) =>
+    reportProgress(
+      state,
+      () => ({
+        kind: 'backfill',
+        workflowId: workflowInfo().workflowId,
+        progress: progress(input, state, planned),
+      }),
+      final,
+      spec.backfill.concurrency,
+    );
 
   const copyRangeSlice = copyRangeSliceStub((opts.sliceSeconds ?? DEFAULT_SLICE_SECONDS) * 6 + 60, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
 
@@ -60,8 +68,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
   }
 
   let slicesThisRun = 0;
-  const rotate = () =>
-    workflowInfo().continueAsNewSuggested || (opts.maxSlicesPerRun !== undefined && slicesThisRun >= opts.maxSlicesPerRun);
+  const rotate = () => workflowInfo().continueAsNewSuggested || (opts.maxSlicesPerRun !== undefined && slicesThisRun >= opts.maxSlicesPerRun);
 
   const copyRange = async (r: RangeState): Promise<void> => {
     r.status = 'running';

@@ -111,8 +111,12 @@ async function streamLoop(s: MigrationState): Promise<void> {
 function note(s: MigrationState, st: Awaited<ReturnType<typeof cdcStream>>): void {
   s.cdc!.slices++;
   s.cdc!.lag = {
-    bytes: st.lagBytes, seconds: st.lagSeconds, retainedBytes: st.retainedBytes, caughtUp: st.caughtUp,
-    warnings: st.warnings, at: new Date().toISOString(),
+    bytes: st.lagBytes,
+    seconds: st.lagSeconds,
+    retainedBytes: st.retainedBytes,
+    caughtUp: st.caughtUp,
+    warnings: st.warnings,
+    at: new Date().toISOString(),
   };
 }
 

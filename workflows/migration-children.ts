@@ -20,36 +20,38 @@ export const THROTTLE_LIFTED_PATCH = 'children-throttle-lifted';
 /** Runs one child per entity and waits for all; a failed child, or a verification that is not clean, fails the phase. */
 export async function runEntityChildren(s: MigrationState, rt: MigrationRuntime, kind: DataPhase, verifyOptions?: VerifyOptions): Promise<void> {
   const { spec } = s.plan!;
-  await Promise.all(spec.entities.map(async ({ name: entity }) => {
-    const workflowId = `${s.migrationId}--${kind}--${entity}`;
-    const options = { workflowId, args: [{ migrationId: s.migrationId, spec, entity, ...(verifyOptions ? { options: verifyOptions } : {}) }] as const };
-    const child = kind === 'backfill' ? await startChild(backfillWorkflow, options) : await startChild(verifyWorkflow, options);
-    // Listed once started, so whoever reads the status can query the child.
-    const status: ChildStatus = { workflowId, state: 'running' };
-    s.entities[entity] = { ...s.entities[entity], [kind]: status };
-    rt.children.set(workflowId, child);
-    try {
-      // A child started while paused or throttled starts the same way.
-      if (s.paused) await child.signal(pauseData);
-      if (s.rowsPerSecond !== null && (s.rowsPerSecond > 0 || patched(THROTTLE_LIFTED_PATCH))) await child.signal(setRowsPerSecond, s.rowsPerSecond);
-      status.result = await child.result();
-      status.state = 'completed';
-    } catch (err) {
-      status.state = isCancellation(err) ? 'cancelled' : 'failed';
-      status.error = failureMessage(err);
-      throw err;
-    } finally {
-      rt.children.delete(workflowId);
-    }
-    if (kind === 'verify' && !(status.result as VerifyResult).clean) {
-      const r = status.result as VerifyResult;
-      throw ApplicationFailure.nonRetryable(
-        `${entity}: source and target differ after verification: ${differenceCounts(r.remaining.totals)}; reconcile: ${r.reconcile.outcome}; ` +
-        `the keys: status.entities.${entity}.verify.result.remaining.diffs (verify workflow ${workflowId})`,
-        'VerificationFailed',
-      );
-    }
-  }));
+  await Promise.all(
+    spec.entities.map(async ({ name: entity }) => {
+      const workflowId = `${s.migrationId}--${kind}--${entity}`;
+      const options = { workflowId, args: [{ migrationId: s.migrationId, spec, entity, ...(verifyOptions ? { options: verifyOptions } : {}) }] as const };
+      const child = kind === 'backfill' ? await startChild(backfillWorkflow, options) : await startChild(verifyWorkflow, options);
+      // Listed once started, so whoever reads the status can query the child.
+      const status: ChildStatus = { workflowId, state: 'running' };
+      s.entities[entity] = { ...s.entities[entity], [kind]: status };
+      rt.children.set(workflowId, child);
+      try {
+        // A child started while paused or throttled starts the same way.
+        if (s.paused) await child.signal(pauseData);
+        if (s.rowsPerSecond !== null && (s.rowsPerSecond > 0 || patched(THROTTLE_LIFTED_PATCH))) await child.signal(setRowsPerSecond, s.rowsPerSecond);
+        status.result = await child.result();
+        status.state = 'completed';
+      } catch (err) {
+        status.state = isCancellation(err) ? 'cancelled' : 'failed';
+        status.error = failureMessage(err);
+        throw err;
+      } finally {
+        rt.children.delete(workflowId);
+      }
+      if (kind === 'verify' && !(status.result as VerifyResult).clean) {
+        const r = status.result as VerifyResult;
+        throw ApplicationFailure.nonRetryable(
+          `${entity}: source and target differ after verification: ${differenceCounts(r.remaining.totals)}; reconcile: ${r.reconcile.outcome}; ` +
+            `the keys: status.entities.${entity}.verify.result.remaining.diffs (verify workflow ${workflowId})`,
+          'VerificationFailed',
+        );
+      }
+    }),
+  );
 }
 
 /**

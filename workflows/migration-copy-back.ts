@@ -24,8 +24,9 @@ const { countKeysToCopyBack, queueCopyBackKeys } = proxyActivities<typeof activi
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
-export const COPY_BACK_PROMPT = 'the new database does not answer and the old one lacks keys written since the switch: '
-  + 'approve with action "wait" to try the copy-back again, or "flip" to move routing now and keep the keys queued for the old database';
+export const COPY_BACK_PROMPT =
+  'the new database does not answer and the old one lacks keys written since the switch: ' +
+  'approve with action "wait" to try the copy-back again, or "flip" to move routing now and keep the keys queued for the old database';
 
 type UndonePhase = CopyBackStatus['phase'];
 

@@ -78,7 +78,10 @@ export function gated(s: MigrationState, rt: MigrationRuntime, opts: { hold?: bo
       if (leftMs > 0) return false;
       w.inconclusiveMs += timersMs.gateInterval;
       if (w.inconclusiveMs < (timersMs.maxSampleWait ?? DEFAULT_MAX_SAMPLE_WAIT_MS)) return false;
-      await askHuman(s, `gates inconclusive for ${Math.round(w.inconclusiveMs / 1000)} s (${check.reasons.join('; ')}): approve to go on without them, or rollback`);
+      await askHuman(
+        s,
+        `gates inconclusive for ${Math.round(w.inconclusiveMs / 1000)} s (${check.reasons.join('; ')}): approve to go on without them, or rollback`,
+      );
       w.inconclusiveMs = 0;
       return true;
     },

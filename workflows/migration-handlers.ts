@@ -9,21 +9,29 @@ import { MigrationRuntime, interrupt, signalChildren } from './migration-runtime
 import { currentStep, record, runState, statusOf, steps } from './migration-state';
 import { rollbackTarget, stepLabel } from './migration-steps';
 import {
-  abortUpdate, approveSignal, approveUpdate, childProgressSignal, pauseUpdate, resumeUpdate, rollbackUpdate, statusQuery, throttleUpdate,
+  abortUpdate,
+  approveSignal,
+  approveUpdate,
+  childProgressSignal,
+  pauseUpdate,
+  resumeUpdate,
+  rollbackUpdate,
+  statusQuery,
+  throttleUpdate,
 } from './migration-api';
 import type { ApproveArgs, MigrationState, RollbackArgs } from './migration-types';
 import { recordProgress } from './progress-report';
 
 /** Why this command cannot apply now, or undefined when it can. Validators throw it; the signal logs it. */
 function approvalProblem(s: MigrationState, a: ApproveArgs): string | undefined {
-  if (!a?.by) return 'approve needs the approver\'s name (by)';
+  if (!a?.by) return "approve needs the approver's name (by)";
   if (!s.pendingApproval) return `nothing is waiting for approval (${stepLabel(currentStep(s))} is ${runState(s)})`;
   if (a.phase && a.phase !== s.pendingApproval.phase) {
     return `${a.phase} is not pending approval; the pending approval is for ${s.pendingApproval.phase}`;
   }
   const stalled = s.copyBack?.state === 'stalled';
   if (s.rollingBack && !stalled) return 'a rollback is in progress';
-  if (stalled && !a.action) return 'the rollback\'s copy-back is stalled: approve with action wait or flip';
+  if (stalled && !a.action) return "the rollback's copy-back is stalled: approve with action wait or flip";
   if (a.action && !s.pendingApproval.choices?.includes(a.action)) {
     return `${a.action} is not offered here${s.pendingApproval.choices ? ` (choices: ${s.pendingApproval.choices.join(', ')})` : ''}`;
   }
@@ -48,7 +56,7 @@ function approve(s: MigrationState, a: ApproveArgs): void {
 const targetOf = (s: MigrationState, to: RollbackArgs['to']) => rollbackTarget(steps(s), s.step, to, s.finalVerifyFailed === true);
 
 function liveProblem(s: MigrationState, by: string | undefined): string | undefined {
-  if (!by) return 'the operator\'s name (by) is required';
+  if (!by) return "the operator's name (by) is required";
   if (s.terminal) return `the migration is ${s.terminal}`;
   if (s.rollingBack) return 'a rollback is in progress';
   return undefined;
@@ -75,50 +83,78 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
     else approve(s, a);
   });
 
-  setHandler(pauseUpdate, async (a) => {
-    s.paused = true;
-    record(s, 'paused', a.by, a.reason || 'paused by operator');
-    await signalChildren(rt, pauseData.name);
-    return status();
-  }, { validator: (a) => reject(liveProblem(s, a?.by) ?? (s.paused ? 'already paused' : undefined)) });
+  setHandler(
+    pauseUpdate,
+    async (a) => {
+      s.paused = true;
+      record(s, 'paused', a.by, a.reason || 'paused by operator');
+      await signalChildren(rt, pauseData.name);
+      return status();
+    },
+    { validator: (a) => reject(liveProblem(s, a?.by) ?? (s.paused ? 'already paused' : undefined)) },
+  );
 
-  setHandler(resumeUpdate, async (a) => {
-    s.paused = false;
-    record(s, 'resumed', a.by, a.reason || 'resumed by operator');
-    await signalChildren(rt, resumeData.name);
-    return status();
-  }, { validator: (a) => reject(liveProblem(s, a?.by) ?? (s.paused ? undefined : 'not paused')) });
+  setHandler(
+    resumeUpdate,
+    async (a) => {
+      s.paused = false;
+      record(s, 'resumed', a.by, a.reason || 'resumed by operator');
+      await signalChildren(rt, resumeData.name);
+      return status();
+    },
+    { validator: (a) => reject(liveProblem(s, a?.by) ?? (s.paused ? undefined : 'not paused')) },
+  );
 
-  setHandler(throttleUpdate, async (a) => {
-    s.rowsPerSecond = a.rowsPerSecond;
-    record(s, `throttle ${s.rowsPerSecond || 'unlimited'} rows/s`, a.by, a.reason || 'throttled by operator');
-    await signalChildren(rt, setRowsPerSecond.name, s.rowsPerSecond);
-    return status();
-  }, {
-    validator: (a) => reject(liveProblem(s, a?.by)
-      ?? (Number.isInteger(a.rowsPerSecond) && a.rowsPerSecond >= 0 ? undefined : 'rowsPerSecond must be a whole number ≥ 0 (0 lifts the limit)')),
-  });
+  setHandler(
+    throttleUpdate,
+    async (a) => {
+      s.rowsPerSecond = a.rowsPerSecond;
+      record(s, `throttle ${s.rowsPerSecond || 'unlimited'} rows/s`, a.by, a.reason || 'throttled by operator');
+      await signalChildren(rt, setRowsPerSecond.name, s.rowsPerSecond);
+      return status();
+    },
+    {
+      validator: (a) =>
+        reject(
+          liveProblem(s, a?.by) ??
+            (Number.isInteger(a.rowsPerSecond) && a.rowsPerSecond >= 0 ? undefined : 'rowsPerSecond must be a whole number ≥ 0 (0 lifts the limit)'),
+        ),
+    },
+  );
 
   // Rollback and abort answer once the compensations have run, with the state they landed in.
-  setHandler(rollbackUpdate, async (a) => {
-    const target = targetOf(s, a.to) as { step: number };
-    interrupt(rt, { kind: 'rollback', target: target.step, by: a.by, reason: a.reason });
-    await condition(() => rt.request === null && !s.rollingBack);
-    return status();
-  }, {
-    validator: (a) => {
-      reject(liveProblem(s, a?.by) ?? (a.reason ? undefined : 'a rollback needs a reason'));
-      const target = targetOf(s, a.to);
-      if ('error' in target) throw new Error(target.error);
+  setHandler(
+    rollbackUpdate,
+    async (a) => {
+      const target = targetOf(s, a.to) as { step: number };
+      interrupt(rt, { kind: 'rollback', target: target.step, by: a.by, reason: a.reason });
+      await condition(() => rt.request === null && !s.rollingBack);
+      return status();
     },
-  });
+    {
+      validator: (a) => {
+        reject(liveProblem(s, a?.by) ?? (a.reason ? undefined : 'a rollback needs a reason'));
+        const target = targetOf(s, a.to);
+        if ('error' in target) throw new Error(target.error);
+      },
+    },
+  );
 
-  setHandler(abortUpdate, async (a) => {
-    interrupt(rt, { kind: 'abort', target: 0, by: a.by, reason: a.reason ?? '' });
-    await condition(() => s.terminal === 'aborted');
-    return status();
-  }, {
-    validator: (a) => reject((copyBackRunning(s) ? undefined : liveProblem(s, a?.by)) ?? (a?.by ? undefined : 'the operator\'s name (by) is required') ?? (a.reason ? undefined
-      : 'abort needs a reason') ?? (currentStep(s)?.phase === 'decommission' && !s.finalVerifyFailed ? 'decommission cannot be aborted: the old database is retired' : undefined)),
-  });
+  setHandler(
+    abortUpdate,
+    async (a) => {
+      interrupt(rt, { kind: 'abort', target: 0, by: a.by, reason: a.reason ?? '' });
+      await condition(() => s.terminal === 'aborted');
+      return status();
+    },
+    {
+      validator: (a) =>
+        reject(
+          (copyBackRunning(s) ? undefined : liveProblem(s, a?.by)) ??
+            (a?.by ? undefined : "the operator's name (by) is required") ??
+            (a.reason ? undefined : 'abort needs a reason') ??
+            (currentStep(s)?.phase === 'decommission' && !s.finalVerifyFailed ? 'decommission cannot be aborted: the old database is retired' : undefined),
+        ),
+    },
+  );
 }

@@ -38,8 +38,11 @@ export async function runStep(s: MigrationState, rt: MigrationRuntime, step: Ste
       return timed(timersMs.rampStepBake, `${step.percent}% bake ${spec.timers.rampStepBake} with gates green`, draining(s, gated(s, rt)));
     case 'write_switch':
       if (usesCdc(s)) await finishStreamAtSwitch(s, rt);
-      return timed(timersMs.rollbackWindow, `rollback window ${spec.timers.rollbackWindow}`,
-        draining(s, patched(GATE_AFTER_SWITCH_PATCH) ? gated(s, rt, { hold: true }) : {}));
+      return timed(
+        timersMs.rollbackWindow,
+        `rollback window ${spec.timers.rollbackWindow}`,
+        draining(s, patched(GATE_AFTER_SWITCH_PATCH) ? gated(s, rt, { hold: true }) : {}),
+      );
     case 'complete':
       if (usesCdc(s)) await retireCdcAtComplete(s);
       return { left: 'complete' };

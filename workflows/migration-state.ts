@@ -4,7 +4,6 @@ import { MIGRATION_ID, MIGRATION_PHASE, MIGRATION_STATE } from './migration-api'
 import { buildSteps, Step, stepLabel } from './migration-steps';
 import type { MigrationInput, MigrationState, MigrationStatus, RunState } from './migration-types';
 
-
 export function initialState(input: MigrationInput, migrationId: string): MigrationState {
   return {
     migrationId,

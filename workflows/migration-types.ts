@@ -54,10 +54,7 @@ export interface CopyBackStatus {
 }
 
 /** A child's own progress query result, tagged with which child sent it (childProgressSignal). */
-export type ProgressReport = { workflowId: string } & (
-  | { kind: 'backfill'; progress: BackfillProgress }
-  | { kind: 'verify'; progress: VerifyProgress }
-);
+export type ProgressReport = { workflowId: string } & ({ kind: 'backfill'; progress: BackfillProgress } | { kind: 'verify'; progress: VerifyProgress });
 
 export interface ChildStatus<P = BackfillProgress | VerifyProgress> {
   workflowId: string;

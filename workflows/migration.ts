@@ -3,7 +3,14 @@
  * phases of docs/architecture.md that a human steers through updates and signals.
  */
 import {
-  allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, isCancellation, patched, workflowInfo,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  patched,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { failureMessage } from './backfill-control';
 import { cdcTeardownStep, holdForLag, stopStream, streamDuring, usesCdc } from './migration-cdc';
@@ -92,7 +99,8 @@ function requireSpecId(input: MigrationInput): void {
   const specId = input.spec?.id;
   if (typeof specId !== 'string' || specId === workflowId) return;
   throw ApplicationFailure.nonRetryable(
-    `workflow id "${workflowId}" differs from spec.id "${specId}": start the migration with workflow id "${specId}"`, 'WorkflowIdMismatch',
+    `workflow id "${workflowId}" differs from spec.id "${specId}": start the migration with workflow id "${specId}"`,
+    'WorkflowIdMismatch',
   );
 }
 
@@ -134,9 +142,10 @@ async function forward(s: MigrationState, rt: MigrationRuntime, shouldYield: () 
   return 'done';
 }
 
-const FINAL_VERIFY_PROMPT = 'final verification found differences on keys nobody wrote since the switch: '
-  + 'approve with action "repair" to copy them from the primary (the new database) into the old one and verify again, '
-  + 'approve with action "retry" to verify again as is, or rollback (to complete) to keep the old database as it is';
+const FINAL_VERIFY_PROMPT =
+  'final verification found differences on keys nobody wrote since the switch: ' +
+  'approve with action "repair" to copy them from the primary (the new database) into the old one and verify again, ' +
+  'approve with action "retry" to verify again as is, or rollback (to complete) to keep the old database as it is';
 
 /** Who lets step i start and why: the workflow itself, auto-approval, or a human approval. */
 async function approveEntry(s: MigrationState, i: number, specAsks: boolean): Promise<{ by: string; reason: string }> {
@@ -144,9 +153,10 @@ async function approveEntry(s: MigrationState, i: number, specAsks: boolean): Pr
   const left = s.lastLeft ?? 'started';
   if (s.forceApproval || (specAsks && !s.autoApprove)) {
     const why = s.forceApproval ? `resume after ${s.failure ? 'failure' : 'rollback'}` : 'the spec asks for approval';
-    s.pendingApproval = s.finalVerifyFailed && s.failure
-      ? { phase, since: new Date().toISOString(), reason: FINAL_VERIFY_PROMPT, choices: ['repair', 'retry', 'rollback'] }
-      : { phase, since: new Date().toISOString(), reason: why };
+    s.pendingApproval =
+      s.finalVerifyFailed && s.failure
+        ? { phase, since: new Date().toISOString(), reason: FINAL_VERIFY_PROMPT, choices: ['repair', 'retry', 'rollback'] }
+        : { phase, since: new Date().toISOString(), reason: why };
     syncSearchAttributes(s);
     await condition(() => s.pendingApproval === null);
     s.forceApproval = false;

@@ -49,9 +49,17 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
   state.runs++;
   handleDataControl(state.control);
   setHandler(verifyProgress, () => progressOf(input, state));
-  const report = (final = false) => reportProgress(state, () => ({
-    kind: 'verify', workflowId: workflowInfo().workflowId, progress: progressOf(input, state),
-  }), final, spec.backfill.concurrency);
+  const report = (final = false) =>
+    reportProgress(
+      state,
+      () => ({
+        kind: 'verify',
+        workflowId: workflowInfo().workflowId,
+        progress: progressOf(input, state),
+      }),
+      final,
+      spec.backfill.concurrency,
+    );
 
   if (state.phase === 'counting') {
     state.countsBefore = await acts.countSides(ref);
@@ -99,9 +107,13 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     }
     if (state.phase === 'reconciling') {
       try {
-        state.reconciled.push(await acts.reconcileKeys({
-          ...ref, diffs: state.remaining?.diffs ?? [], ...(opts.repairFromPrimary ? { fromPrimary: true } : {}),
-        }));
+        state.reconciled.push(
+          await acts.reconcileKeys({
+            ...ref,
+            diffs: state.remaining?.diffs ?? [],
+            ...(opts.repairFromPrimary ? { fromPrimary: true } : {}),
+          }),
+        );
       } catch (err) {
         reconcileError = failureMessage(err);
         break;
@@ -178,9 +190,7 @@ function progressOf(input: VerifyInput, state: VerifyState): VerifyProgress {
   };
 }
 
-async function compareChunks(
-  input: VerifyInput, state: VerifyState, maxListed: number, report: () => Promise<void>,
-): Promise<void> {
+async function compareChunks(input: VerifyInput, state: VerifyState, maxListed: number, report: () => Promise<void>): Promise<void> {
   const concurrency = input.spec.backfill.concurrency;
   const rotate = () => workflowInfo().continueAsNewSuggested;
   const unfinished = () => state.chunks.filter((c) => c.status === 'pending' || c.status === 'running').length;

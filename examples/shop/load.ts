@@ -62,19 +62,23 @@ export function startLoad(o: LoadOptions): Load {
   const request = (op: Op): [string, string, unknown?] => {
     const id = randomUser();
     switch (op) {
-      case 'get': return ['GET', `/users/${id}`];
+      case 'get':
+        return ['GET', `/users/${id}`];
       case 'insert': {
         const fresh = nextUserId++;
         return ['POST', `/users/${fresh}`, { email: `new${fresh}@example.com`, name: `New ${fresh}`, country: 'NL' }];
       }
-      case 'update': return ['PUT', `/users/${id}`, { name: `User ${id} v${sent}` }];
-      case 'add_order': return ['POST', `/users/${id}/orders`, { amount_cents: 100 + (sent % 5000) }];
+      case 'update':
+        return ['PUT', `/users/${id}`, { name: `User ${id} v${sent}` }];
+      case 'add_order':
+        return ['POST', `/users/${id}/orders`, { amount_cents: 100 + (sent % 5000) }];
       case 'remove_order': {
         // A random order placed earlier (its user may have been deleted since: a 404, which is an answer).
         const [user, order] = placed.splice(Math.floor(Math.random() * placed.length), 1)[0] ?? [id, 0];
         return ['DELETE', `/users/${user}/orders/${order}`];
       }
-      case 'delete': return ['DELETE', `/users/${id}`];
+      case 'delete':
+        return ['DELETE', `/users/${id}`];
     }
   };
 
@@ -127,7 +131,17 @@ export function startLoad(o: LoadOptions): Load {
     const sorted = [...latencies].sort((a, b) => a - b);
     const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
     const sum = (k: 'served' | 'failed') => Object.values(byOp).reduce((n, c) => n + c[k], 0);
-    return { sent, served: sum('served'), failed: sum('failed'), shed, inFlight: inFlight.size, byOp: structuredClone(byOp), p50Ms: at(0.5), p99Ms: at(0.99), failures: [...failures] };
+    return {
+      sent,
+      served: sum('served'),
+      failed: sum('failed'),
+      shed,
+      inFlight: inFlight.size,
+      byOp: structuredClone(byOp),
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+      failures: [...failures],
+    };
   };
 
   const done = ended.then(async () => {

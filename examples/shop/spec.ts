@@ -23,13 +23,15 @@ export function shopSpec(o: ShopSpecOptions): MigrationSpec {
     source: { connection: o.source },
     target: { connection: o.target, database: o.database, dialect: 'ferretdb' },
     control: { connection: o.source },
-    entities: [{
-      name: 'users',
-      from: { table: 'public.users', key: ['id'], version: 'version' },
-      to: { collection: 'users' },
-      fields: { id: '_id' },
-      embed: [{ table: 'public.orders', key: ['id'], foreignKey: 'user_id', as: 'orders', fields: { user_id: null } }],
-    }],
+    entities: [
+      {
+        name: 'users',
+        from: { table: 'public.users', key: ['id'], version: 'version' },
+        to: { collection: 'users' },
+        fields: { id: '_id' },
+        embed: [{ table: 'public.orders', key: ['id'], foreignKey: 'user_id', as: 'orders', fields: { user_id: null } }],
+      },
+    ],
     backfill: { batchSize: 500, concurrency: 2 },
     timers: { dualWriteSoak: '10s', shadowReadSoak: '10s', rampStepBake: '8s', rollbackWindow: '10s', gateInterval: '2s' },
     ramp: [5, 25, 50, 100],

@@ -41,7 +41,11 @@ const CHUNK = 500;
  * unchanged TOAST column (re-read in full) needs nothing special.
  */
 export async function applyEntityChanges(
-  source: EntityConnector, target: EntityConnector, changes: EntityChanges, progress: ApplyProgress, batch: { first: string; resume?: ResyncCheckpoint } = { first: '' },
+  source: EntityConnector,
+  target: EntityConnector,
+  changes: EntityChanges,
+  progress: ApplyProgress,
+  batch: { first: string; resume?: ResyncCheckpoint } = { first: '' },
 ): Promise<ApplyCounters> {
   if (changes.truncated) {
     const { resume } = batch;
@@ -60,7 +64,10 @@ export async function applyEntityChanges(
     counters.deleted += (await target.deleteKeys(gone)).deleted;
     const isGuarded = (r: (typeof found)[number]) => guarded.has(keyText(source.keyOf(r)));
     await target.writeBatch(found.filter(isGuarded), { versionGuard: true });
-    await target.writeBatch(found.filter((r) => !isGuarded(r)), { versionGuard: false });
+    await target.writeBatch(
+      found.filter((r) => !isGuarded(r)),
+      { versionGuard: false },
+    );
     counters.upserted += found.length;
     progress();
   }
@@ -75,7 +82,11 @@ export async function applyEntityChanges(
  * Costs a full copy of the entity; truncates of migrating tables are rare.
  */
 async function resyncEntity(
-  source: EntityConnector, target: EntityConnector, progress: ApplyProgress, batch: string, from: ResyncCheckpoint | undefined,
+  source: EntityConnector,
+  target: EntityConnector,
+  progress: ApplyProgress,
+  batch: string,
+  from: ResyncCheckpoint | undefined,
 ): Promise<ApplyCounters> {
   const counters: ApplyCounters = { upserted: 0, deleted: 0, quarantined: 0, resyncs: 1 };
   const at = { batch, entity: source.entity };

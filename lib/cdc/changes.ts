@@ -53,7 +53,11 @@ export function collectChanges(messages: PgOutputMessage[], relations: ColumnNam
     keys.set(id, { key, guarded: guarded && (seen?.guarded ?? true) });
   };
   for (const m of messages) {
-    if (m.tag === 'relation') relations.set(m.relationId, m.columns.map((c) => c.name));
+    if (m.tag === 'relation')
+      relations.set(
+        m.relationId,
+        m.columns.map((c) => c.name),
+      );
     if (m.tag === 'truncate') {
       for (const id of m.relationIds) {
         const w = watched.get(id);
@@ -85,7 +89,8 @@ function columnValues(w: WatchedRelation, names: string[] | undefined, tuple: Tu
     let v: TupleValue | undefined = tuple[i];
     // A key is never TOASTed in practice; if it were, an update would leave it as it was.
     if (v === UNCHANGED_TOAST) v = fallback?.[i];
-    if (v === UNCHANGED_TOAST || v === undefined) throw new Error(`pgoutput: column ${column} of entity ${w.entity} is not in the WAL record; set REPLICA IDENTITY FULL on its table`);
+    if (v === UNCHANGED_TOAST || v === undefined)
+      throw new Error(`pgoutput: column ${column} of entity ${w.entity} is not in the WAL record; set REPLICA IDENTITY FULL on its table`);
     if (v === null) return undefined;
     values.push(v);
   }

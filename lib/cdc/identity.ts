@@ -26,7 +26,11 @@ export interface IdentityChange {
   index?: string;
 }
 
-interface IdentityRow { identity: IdentityChange['previous']; columns: string[]; index: string | null }
+interface IdentityRow {
+  identity: IdentityChange['previous'];
+  columns: string[];
+  index: string | null;
+}
 
 /** `lockTimeout`: how long each ALTER TABLE may wait for its lock (a spec duration, cdc.lockTimeout). */
 export async function ensureReplicaIdentity(client: ClientBase, tables: WatchedTable[], lockTimeout: string): Promise<IdentityChange[]> {
@@ -67,7 +71,7 @@ async function alterIdentity(client: ClientBase, table: string, identity: string
     if ((err as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw err;
     throw new LockTimeoutError(
       `ALTER TABLE ${table} REPLICA IDENTITY ${identity.toUpperCase()} waited cdc.lockTimeout (${lockTimeout}) for its lock: a transaction or query ` +
-      `on ${table} holds it (pg_locks, pg_stat_activity); retry once it has finished, or raise cdc.lockTimeout`,
+        `on ${table} holds it (pg_locks, pg_stat_activity); retry once it has finished, or raise cdc.lockTimeout`,
     );
   }
 }

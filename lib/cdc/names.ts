@@ -11,7 +11,10 @@ export interface CdcNames {
  * id keeps "a-b" and "a_b" apart. Both are still quoted or passed as parameters wherever used.
  */
 export function cdcNames(migrationId: string): CdcNames {
-  const base = migrationId.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40);
+  const base = migrationId
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 40);
   const hash = createHash('sha256').update(migrationId).digest('hex').slice(0, 8);
   const name = `switchyard_${base}_${hash}`;
   return { slot: name, publication: name };

@@ -29,7 +29,9 @@ export interface Batch {
  * leaves the slot where it is: a crash before ack() delivers the same changes again.
  */
 export async function peekBatch(client: ClientBase, names: CdcNames, maxMessages: number): Promise<Batch> {
-  const { rows: [clock] } = await client.query<{ flush: string; insert: string; now_ms: number }>(
+  const {
+    rows: [clock],
+  } = await client.query<{ flush: string; insert: string; now_ms: number }>(
     `select pg_current_wal_flush_lsn()::text as flush, pg_current_wal_insert_lsn()::text as insert, extract(epoch from clock_timestamp()) * 1000 as now_ms`,
   );
   const { rows } = await client.query<{ lsn: string; data: Buffer }>(

@@ -7,7 +7,12 @@ import { quoteQualified } from '../sql/identifiers';
  */
 export async function cdcBlockers(client: ClientBase, tables: string[], slot: string): Promise<string[]> {
   const { rows } = await client.query<{
-    wal_level: string; can_replicate: boolean; superuser: boolean; max_slots: number; used_slots: number; has_slot: boolean;
+    wal_level: string;
+    can_replicate: boolean;
+    superuser: boolean;
+    max_slots: number;
+    used_slots: number;
+    has_slot: boolean;
   }>(
     `select current_setting('wal_level') as wal_level,
             r.rolreplication or r.rolsuper as can_replicate, r.rolsuper as superuser,
@@ -21,7 +26,8 @@ export async function cdcBlockers(client: ClientBase, tables: string[], slot: st
   const blockers: string[] = [];
   if (s.wal_level !== 'logical') blockers.push(`wal_level is ${s.wal_level}; change data capture needs wal_level = logical (postgresql.conf, then restart)`);
   if (!s.can_replicate) blockers.push('the source role has neither REPLICATION nor SUPERUSER (ALTER ROLE … REPLICATION)');
-  if (!s.has_slot && s.used_slots >= s.max_slots) blockers.push(`all ${s.max_slots} replication slots are in use (raise max_replication_slots or drop an unused slot)`);
+  if (!s.has_slot && s.used_slots >= s.max_slots)
+    blockers.push(`all ${s.max_slots} replication slots are in use (raise max_replication_slots or drop an unused slot)`);
   if (!s.superuser) blockers.push(...(await notOwned(client, tables)));
   return blockers;
 }

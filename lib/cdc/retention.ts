@@ -14,12 +14,14 @@ export async function enforceRetention(client: ClientBase, slot: SlotState, limi
     await client.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1', [slot.slot]);
     throw new SlotLostError(
       `replication slot ${slot.slot} retained ${slot.retainedBytes} bytes of WAL, above cdc.maxRetainedWalBytes (${limit}): dropped it so the ` +
-      `source's disk cannot fill; the changes it held will not reach the target (raise the limit if the source can hold more WAL)`,
+        `source's disk cannot fill; the changes it held will not reach the target (raise the limit if the source can hold more WAL)`,
     );
   }
   const warnings: string[] = [];
   if (slot.retainedBytes > limit * WARN_AT) {
-    warnings.push(`replication slot ${slot.slot} retains ${slot.retainedBytes} bytes of WAL (limit ${limit}); the stream is falling behind and the slot is dropped at the limit`);
+    warnings.push(
+      `replication slot ${slot.slot} retains ${slot.retainedBytes} bytes of WAL (limit ${limit}); the stream is falling behind and the slot is dropped at the limit`,
+    );
   }
   if (slot.walStatus === 'unreserved') warnings.push(`replication slot ${slot.slot} is about to lose WAL (wal_status unreserved)`);
   return warnings;

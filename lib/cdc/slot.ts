@@ -84,10 +84,15 @@ export async function readSlotState(client: ClientBase, slot: string): Promise<S
        from pg_replication_slots where slot_name = $1 and database = current_database()`,
     [slot],
   );
-  if (!rows.length) throw new SlotLostError(`replication slot ${slot} does not exist: it was dropped, so changes since the backfill may be missing; restart the migration from the backfill`);
+  if (!rows.length)
+    throw new SlotLostError(
+      `replication slot ${slot} does not exist: it was dropped, so changes since the backfill may be missing; restart the migration from the backfill`,
+    );
   const r = rows[0];
   if (r.wal_status === 'lost' || r.confirmed === null) {
-    throw new SlotLostError(`replication slot ${slot} is invalidated (wal_status ${r.wal_status ?? 'unknown'}): the server removed WAL it had not delivered (max_slot_wal_keep_size); restart the migration from the backfill`);
+    throw new SlotLostError(
+      `replication slot ${slot} is invalidated (wal_status ${r.wal_status ?? 'unknown'}): the server removed WAL it had not delivered (max_slot_wal_keep_size); restart the migration from the backfill`,
+    );
   }
   return {
     slot,

@@ -59,7 +59,9 @@ export async function openStream(migrationId: string, spec: MigrationSpec, optio
   const names = cdcNames(migrationId);
   const client = await pgPool(resolveConnection(spec.source.connection)).connect();
   try {
-    const { rows } = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(hashtextextended('switchyard.cdc:' || $1, 0)) as locked`, [names.slot]);
+    const { rows } = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(hashtextextended('switchyard.cdc:' || $1, 0)) as locked`, [
+      names.slot,
+    ]);
     if (!rows[0].locked) throw new SlotBusyError(`replication slot ${names.slot} is being consumed by another stream (a previous attempt still finishing)`);
     // Also before any work: a stream that keeps failing to apply must not keep the slot growing.
     await enforceRetention(client, await readSlotState(client, names.slot), options.maxRetainedBytes);

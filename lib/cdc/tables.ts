@@ -5,8 +5,7 @@ import type { MigrationSpec } from '../spec/schema';
  * with that row's key; a child row's change touches the parent its foreign key points to.
  */
 export type WatchedTable =
-  | { entity: string; table: string; role: 'parent'; key: string[] }
-  | { entity: string; table: string; role: 'child'; foreignKey: string };
+  { entity: string; table: string; role: 'parent'; key: string[] } | { entity: string; table: string; role: 'child'; foreignKey: string };
 
 /** Every table CDC must publish for this spec: each entity's source table and its embedded child tables. */
 export function watchedTables(spec: MigrationSpec): WatchedTable[] {

@@ -16,10 +16,14 @@ const MAX_CHECKS = 200;
 export async function waitUntilVisible(client: ClientBase, messages: PgOutputMessage[]): Promise<void> {
   const xids = messages.flatMap((m) => (m.tag === 'begin' ? [m.xid] : []));
   if (!xids.length) return;
-  const { rows: [snap] } = await client.query<{ xmax: string }>(`select pg_snapshot_xmax(pg_current_snapshot())::text as xmax`);
+  const {
+    rows: [snap],
+  } = await client.query<{ xmax: string }>(`select pg_snapshot_xmax(pg_current_snapshot())::text as xmax`);
   const full = xids.map((x) => fullXid(x, BigInt(snap.xmax)).toString());
   for (let i = 0, pause = 1; i < MAX_CHECKS; i++, pause = Math.min(pause * 2, 50)) {
-    const { rows: [r] } = await client.query<{ visible: boolean }>(
+    const {
+      rows: [r],
+    } = await client.query<{ visible: boolean }>(
       `select bool_and(pg_visible_in_snapshot(x::xid8, s)) as visible from unnest($1::text[]) x, pg_current_snapshot() s`,
       [full],
     );

@@ -45,7 +45,10 @@ export function mongoClient(conn: ResolvedConnection | string): Promise<MongoCli
     client.catch(() => mongoClients.delete(c.url));
     mongoClients.set(c.url, client);
     const connecting = client;
-    client.then((mongo) => watchMonitor(mongo, MONITOR_SILENT_LIMIT_MS, () => replaceStalled(c, connecting, mongo)), () => undefined);
+    client.then(
+      (mongo) => watchMonitor(mongo, MONITOR_SILENT_LIMIT_MS, () => replaceStalled(c, connecting, mongo)),
+      () => undefined,
+    );
   }
   return client;
 }
@@ -63,7 +66,10 @@ const MONITOR_SILENT_LIMIT_MS = 10_000 + 2 * CONNECT_TIMEOUT_MS;
 function replaceStalled(c: ResolvedConnection, cached: Promise<MongoClient>, mongo: MongoClient): void {
   if (mongoClients.get(c.url) !== cached) return;
   mongoClients.delete(c.url);
-  log.warn({ connection: c.name, address: c.redacted, silentForMs: MONITOR_SILENT_LIMIT_MS }, 'MongoDB client: its server monitor stopped; replaced by a new client');
+  log.warn(
+    { connection: c.name, address: c.redacted, silentForMs: MONITOR_SILENT_LIMIT_MS },
+    'MongoDB client: its server monitor stopped; replaced by a new client',
+  );
   void mongo.close().catch(() => undefined);
 }
 
@@ -72,8 +78,5 @@ export async function closeAllClients(): Promise<void> {
   const mongos = [...mongoClients.values()];
   pgPools.clear();
   mongoClients.clear();
-  await Promise.allSettled([
-    ...pools.map((p) => p.end()),
-    ...mongos.map(async (m) => (await m).close()),
-  ]);
+  await Promise.allSettled([...pools.map((p) => p.end()), ...mongos.map(async (m) => (await m).close())]);
 }

@@ -33,7 +33,9 @@ export function parseKey(key: unknown): Key {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue.path.length ? `part ${String(issue.path[0])}: ` : '';
-  throw new Error(`key ${JSON.stringify(key)} is not a key: ${where}expected an array of strings, numbers, booleans, {"$numberLong": digits} or {"$oid": 24 hex digits}`);
+  throw new Error(
+    `key ${JSON.stringify(key)} is not a key: ${where}expected an array of strings, numbers, booleans, {"$numberLong": digits} or {"$oid": 24 hex digits}`,
+  );
 }
 
 export function fromKeyPart(part: KeyPart): Value {

@@ -17,11 +17,14 @@ export function watchMonitor(client: MongoClient, silentLimitMs: number, onStall
     last = Date.now();
   };
   for (const event of HEARTBEAT_EVENTS) client.on(event, beat);
-  const timer = setInterval(() => {
-    if (Date.now() - last <= silentLimitMs) return;
-    stop();
-    onStalled();
-  }, Math.min(5000, silentLimitMs));
+  const timer = setInterval(
+    () => {
+      if (Date.now() - last <= silentLimitMs) return;
+      stop();
+      onStalled();
+    },
+    Math.min(5000, silentLimitMs),
+  );
   timer.unref();
   function stop() {
     clearInterval(timer);

@@ -63,7 +63,16 @@ interface SideWiring {
 
 function storeOptions(side: 'source' | 'target', sideSpec: SideSpec, entity: EntitySpec, mapping: EntityMapping, w: SideWiring): SideOptions {
   const conn = resolveConnection(sideSpec.connection);
-  const common = { entity: entity.name, side, conn, version: w.version, recordKey: mapping.targetKey, toRecord: w.toRecord, fromRecord: w.fromRecord, quarantined: w.quarantined };
+  const common = {
+    entity: entity.name,
+    side,
+    conn,
+    version: w.version,
+    recordKey: mapping.targetKey,
+    toRecord: w.toRecord,
+    fromRecord: w.fromRecord,
+    quarantined: w.quarantined,
+  };
   if (w.store.table) {
     if (conn.kind !== 'postgres') throw new Error(`entity ${entity.name}: ${side} names a table but connection ${conn.name} is ${conn.kind}`);
     return {

@@ -59,7 +59,9 @@ const NO_SCHEMA = 'no existing schema on the search_path';
 async function probePostgres(conn: ResolvedConnection): Promise<Facts> {
   const client = await pgPool(conn).connect();
   try {
-    const { rows: [row] } = await client.query<{ version: string; user: string; database: string; schema: string | null; usage: boolean | null }>(
+    const {
+      rows: [row],
+    } = await client.query<{ version: string; user: string; database: string; schema: string | null; usage: boolean | null }>(
       `select current_setting('server_version') as version, current_user as "user", current_database() as database,
               current_schema() as schema, has_schema_privilege(current_schema(), 'USAGE') as usage`,
     );

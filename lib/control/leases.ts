@@ -59,4 +59,3 @@ export async function readRouterAcks(pool: Pool, migrationId: string, version: n
     waiting: rows.filter((r) => !r.acked).map((r) => r.routerId),
   };
 }
-

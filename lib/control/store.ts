@@ -56,10 +56,7 @@ export async function readRoutingState(pool: Pool, migrationId: string): Promise
 /** Every routing change of a migration, oldest first. */
 export async function readRoutingLog(pool: Pool, migrationId: string): Promise<RoutingState[]> {
   await ensureControlSchema(pool);
-  const { rows } = await pool.query(
-    `SELECT ${ROUTING_COLUMNS} FROM switchyard.routing_log WHERE migration_id = $1 ORDER BY version`,
-    [migrationId],
-  );
+  const { rows } = await pool.query(`SELECT ${ROUTING_COLUMNS} FROM switchyard.routing_log WHERE migration_id = $1 ORDER BY version`, [migrationId]);
   return rows;
 }
 
@@ -118,9 +115,7 @@ export async function readGateFigures(pool: Pool, migrationId: string, routingVe
  * The router records each key it writes while the new database is primary, so a rollback
  * past the write switch knows exactly what to copy back to the old one.
  */
-export async function recordWrittenKeys(
-  pool: Pool, migrationId: string, entity: string, routingVersion: number, keys: unknown[],
-): Promise<void> {
+export async function recordWrittenKeys(pool: Pool, migrationId: string, entity: string, routingVersion: number, keys: unknown[]): Promise<void> {
   if (keys.length === 0) return;
   await ensureControlSchema(pool);
   await pool.query(
@@ -132,9 +127,7 @@ export async function recordWrittenKeys(
 }
 
 /** Which of `keys` were written at or after a routing version, as JSON.stringify texts. */
-export async function writtenKeysAmong(
-  pool: Pool, migrationId: string, entity: string, sinceVersion: number, keys: unknown[],
-): Promise<Set<string>> {
+export async function writtenKeysAmong(pool: Pool, migrationId: string, entity: string, sinceVersion: number, keys: unknown[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
   await ensureControlSchema(pool);
   const { rows } = await pool.query(
@@ -147,7 +140,12 @@ export async function writtenKeysAmong(
 
 /** Keys of an entity written at or after a routing version, in key order, one page at a time. */
 export async function readWrittenKeys(
-  pool: Pool, migrationId: string, entity: string, sinceVersion: number, after: unknown | undefined, limit: number,
+  pool: Pool,
+  migrationId: string,
+  entity: string,
+  sinceVersion: number,
+  after: unknown | undefined,
+  limit: number,
 ): Promise<unknown[]> {
   await ensureControlSchema(pool);
   const { rows } = await pool.query(
@@ -162,10 +160,10 @@ export async function readWrittenKeys(
 /** How many keys were written at or after a routing version, over all entities. */
 export async function countWrittenKeys(pool: Pool, migrationId: string, sinceVersion: number): Promise<number> {
   await ensureControlSchema(pool);
-  const { rows } = await pool.query(
-    'SELECT count(*)::int AS n FROM switchyard.written_keys WHERE migration_id = $1 AND routing_version >= $2',
-    [migrationId, sinceVersion],
-  );
+  const { rows } = await pool.query('SELECT count(*)::int AS n FROM switchyard.written_keys WHERE migration_id = $1 AND routing_version >= $2', [
+    migrationId,
+    sinceVersion,
+  ]);
   return rows[0].n;
 }
 
@@ -213,9 +211,7 @@ export interface ReconcileEntry {
 }
 
 /** Up to `limit` queued keys for one entity and target, oldest first. */
-export async function readReconcileBatch(
-  pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', limit: number,
-): Promise<ReconcileEntry[]> {
+export async function readReconcileBatch(pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', limit: number): Promise<ReconcileEntry[]> {
   await ensureControlSchema(pool);
   const { rows } = await pool.query(
     `SELECT key, to_char(enqueued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "enqueuedAt", attempts
@@ -233,35 +229,39 @@ const READ_ENTRIES = `SELECT e->0 AS key, (e->>1)::timestamptz AS enqueued_at FR
  * Removes entries once they have been copied, unless a router queued the key again meanwhile
  * (enqueued_at moved on): that later failure may postdate the copy, so the entry stays.
  */
-export function completeReconcile(
-  pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', entries: ReconcileEntry[],
-): Promise<void> {
-  return changeEntries(pool, migrationId, entity, target, entries,
+export function completeReconcile(pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', entries: ReconcileEntry[]): Promise<void> {
+  return changeEntries(
+    pool,
+    migrationId,
+    entity,
+    target,
+    entries,
     `DELETE FROM switchyard.reconcile_queue q USING (${READ_ENTRIES}) r
-      WHERE q.migration_id = $1 AND q.entity = $2 AND q.target = $3 AND q.key = r.key AND q.enqueued_at = r.enqueued_at`);
+      WHERE q.migration_id = $1 AND q.entity = $2 AND q.target = $3 AND q.key = r.key AND q.enqueued_at = r.enqueued_at`,
+  );
 }
 
 /** Counts a failed copy against the entries; they stay queued for the next drain. */
-export function failReconcile(
-  pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', entries: ReconcileEntry[],
-): Promise<void> {
-  return changeEntries(pool, migrationId, entity, target, entries,
+export function failReconcile(pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', entries: ReconcileEntry[]): Promise<void> {
+  return changeEntries(
+    pool,
+    migrationId,
+    entity,
+    target,
+    entries,
     `UPDATE switchyard.reconcile_queue q SET attempts = q.attempts + 1 FROM (${READ_ENTRIES}) r
-      WHERE q.migration_id = $1 AND q.entity = $2 AND q.target = $3 AND q.key = r.key`);
+      WHERE q.migration_id = $1 AND q.entity = $2 AND q.target = $3 AND q.key = r.key`,
+  );
 }
 
-async function changeEntries(
-  pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', entries: ReconcileEntry[], sql: string,
-): Promise<void> {
+async function changeEntries(pool: Pool, migrationId: string, entity: string, target: 'old' | 'new', entries: ReconcileEntry[], sql: string): Promise<void> {
   if (entries.length === 0) return;
   await ensureControlSchema(pool);
   await pool.query(sql, [migrationId, entity, target, JSON.stringify(entries.map((e) => [e.key, e.enqueuedAt]))]);
 }
 
 /** Queued keys of a migration, per entity and target. */
-export async function reconcileQueueDepth(
-  pool: Pool, migrationId: string,
-): Promise<{ entity: string; target: 'old' | 'new'; depth: number }[]> {
+export async function reconcileQueueDepth(pool: Pool, migrationId: string): Promise<{ entity: string; target: 'old' | 'new'; depth: number }[]> {
   await ensureControlSchema(pool);
   const { rows } = await pool.query(
     `SELECT entity, target, count(*)::int AS depth FROM switchyard.reconcile_queue WHERE migration_id = $1

@@ -45,7 +45,7 @@ function parseText(field: string, text: string, type: CastType): Value {
       return text;
     case 'number': {
       const n = Number(text);
-      if (text.trim() === '' || Number.isNaN(n) && text !== 'NaN') throw bad();
+      if (text.trim() === '' || (Number.isNaN(n) && text !== 'NaN')) throw bad();
       return n;
     }
     case 'bigint':

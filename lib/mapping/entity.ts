@@ -101,7 +101,11 @@ function applyTransforms(row: Row, transforms: TransformSpec[]): Row {
       delete row[t.split];
       t.into.forEach((f, i) => (row[f] = parts[i]));
     } else if ('concat' in t) {
-      const joined = joinText(t.into, t.concat.map((f) => row[f] ?? null), t.separator);
+      const joined = joinText(
+        t.into,
+        t.concat.map((f) => row[f] ?? null),
+        t.separator,
+      );
       for (const f of t.concat) delete row[f];
       row[t.into] = joined;
     } else if (Object.hasOwn(row, t.cast)) {
@@ -114,7 +118,11 @@ function applyTransforms(row: Row, transforms: TransformSpec[]): Row {
 function revertTransforms(row: Row, transforms: TransformSpec[]): Row {
   for (const t of [...transforms].reverse()) {
     if ('split' in t) {
-      const joined = joinText(t.split, t.into.map((f) => row[f] ?? null), t.separator);
+      const joined = joinText(
+        t.split,
+        t.into.map((f) => row[f] ?? null),
+        t.separator,
+      );
       for (const f of t.into) delete row[f];
       row[t.split] = joined;
     } else if ('concat' in t) {

@@ -31,7 +31,11 @@ function exactNumber(token: string): Value {
 function isExactDouble(token: string): boolean {
   const n = Number(token);
   if (/^-?\d+$/.test(token)) return Number.isSafeInteger(n);
-  const digits = token.replace(/[eE].*$/, '').replace(/[-.]/g, '').replace(/^0+/, '').replace(/0+$/, '');
+  const digits = token
+    .replace(/[eE].*$/, '')
+    .replace(/[-.]/g, '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '');
   // Overflow to Infinity or underflow to 0 is as inexact as a lost digit.
   return digits.length <= 15 && Number.isFinite(n) && (n !== 0 || digits === '');
 }

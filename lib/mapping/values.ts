@@ -5,20 +5,7 @@ import { Binary, Decimal128, Double, ObjectId } from 'mongodb';
  * mapping works on, and what connectors encode from. It is exact for every supported type, so a
  * value decoded on one side and encoded on the other round-trips.
  */
-export type Value =
-  | null
-  | boolean
-  | number
-  | string
-  | bigint
-  | Date
-  | Numeric
-  | Binary
-  | ObjectId
-  | Double
-  | Decimal128
-  | Value[]
-  | { [field: string]: Value };
+export type Value = null | boolean | number | string | bigint | Date | Numeric | Binary | ObjectId | Double | Decimal128 | Value[] | { [field: string]: Value };
 
 /**
  * An exact decimal (PostgreSQL numeric), kept as text: numeric may have more digits than
@@ -37,7 +24,10 @@ export class Numeric {
 
 /** A PostgreSQL timestamp with its sub-millisecond digits (0–999 µs), which a JS Date cannot hold. */
 export class PreciseDate extends Date {
-  constructor(ms: number, readonly micros: number) {
+  constructor(
+    ms: number,
+    readonly micros: number,
+  ) {
     super(ms);
   }
 }

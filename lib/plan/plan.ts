@@ -44,10 +44,16 @@ export async function planMigration(spec: MigrationSpec): Promise<MigrationPlan>
   const plan: MigrationPlan = { connections: [], entities: [], blockers: [] };
   const source = await reachable(spec.source, 'source', plan);
   const target = await reachable(spec.target, 'target', plan);
-  plan.blockers.push(...serverBlockers(spec, {
-    source: source && { name: source.name, kind: source.kind, walLevel: spec.sync === 'cdc' && source.kind === 'postgres' ? await withPg(source, walLevel) : undefined },
-    target: target && { name: target.name, kind: target.kind, isFerretDb: target.kind === 'mongodb' && (await isFerretDb(target)) },
-  }));
+  plan.blockers.push(
+    ...serverBlockers(spec, {
+      source: source && {
+        name: source.name,
+        kind: source.kind,
+        walLevel: spec.sync === 'cdc' && source.kind === 'postgres' ? await withPg(source, walLevel) : undefined,
+      },
+      target: target && { name: target.name, kind: target.kind, isFerretDb: target.kind === 'mongodb' && (await isFerretDb(target)) },
+    }),
+  );
   for (const entity of spec.entities) plan.entities.push(await planEntity(spec, entity, source, target));
   return plan;
 }
@@ -69,18 +75,38 @@ async function planEntity(spec: MigrationSpec, entity: EntitySpec, source?: Reso
     plan.indexes.push(...found.indexes);
     return found;
   };
-  const embedded = (side: 'source' | 'target') => entity.embed.map((e): TableRequirements => ({
-    role: 'embedded child table', table: e.table, key: e.key, columns: [e.foreignKey, ...childColumns(e, side)], lookupColumn: e.foreignKey, needsWrite: side === 'target',
-  }));
+  const embedded = (side: 'source' | 'target') =>
+    entity.embed.map((e): TableRequirements => ({
+      role: 'embedded child table',
+      table: e.table,
+      key: e.key,
+      columns: [e.foreignKey, ...childColumns(e, side)],
+      lookupColumn: e.foreignKey,
+      needsWrite: side === 'target',
+    }));
   // What a record carries into the target: every source column when the catalog shows them, else what the spec names.
   let sourceFields = [...mapping.sourceKey, ...(mapping.sourceVersion ? [mapping.sourceVersion] : []), ...namedSourceFields(entity)];
   if (source?.kind === 'postgres' && entity.from.table) {
-    const table = await check(source, { role: 'source table', table: entity.from.table, key: mapping.sourceKey, version: mapping.sourceVersion, columns: namedSourceFields(entity), needsWrite: false });
+    const table = await check(source, {
+      role: 'source table',
+      table: entity.from.table,
+      key: mapping.sourceKey,
+      version: mapping.sourceVersion,
+      columns: namedSourceFields(entity),
+      needsWrite: false,
+    });
     if (table.columns.length) sourceFields = table.columns;
     for (const r of embedded('source')) await check(source, r);
   }
   if (target?.kind === 'postgres' && entity.to.table) {
-    await check(target, { role: 'target table', table: entity.to.table, key: mapping.targetKey, version: mapping.targetVersion, columns: targetFields(mapping, sourceFields), needsWrite: true });
+    await check(target, {
+      role: 'target table',
+      table: entity.to.table,
+      key: mapping.targetKey,
+      version: mapping.targetVersion,
+      columns: targetFields(mapping, sourceFields),
+      needsWrite: true,
+    });
     for (const r of embedded('target')) await check(target, r);
   }
   if (source?.kind === 'mongodb' && entity.from.collection) {
@@ -88,7 +114,9 @@ async function planEntity(spec: MigrationSpec, entity: EntitySpec, source?: Reso
     if (!names.length) plan.blockers.push(`source collection ${spec.source.database}.${entity.from.collection} does not exist`);
   }
   if (!plan.blockers.length && source) {
-    plan.estimatedRows = await openSource(spec, entity.name).estimate().catch(() => undefined);
+    plan.estimatedRows = await openSource(spec, entity.name)
+      .estimate()
+      .catch(() => undefined);
   }
   return plan;
 }

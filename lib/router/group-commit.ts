@@ -22,8 +22,9 @@ export function groupCommit<T, R>(send: (items: T[]) => Promise<R>, maxBatch = 5
     busy = false;
   }
 
-  return (item) => new Promise<R>((resolve, reject) => {
-    waiting.push({ item, resolve, reject });
-    if (!busy) void pump();
-  });
+  return (item) =>
+    new Promise<R>((resolve, reject) => {
+      waiting.push({ item, resolve, reject });
+      if (!busy) void pump();
+    });
 }

@@ -51,7 +51,9 @@ export function outbox<T>(capacity: number, send: (items: T[]) => Promise<void>,
       items.set(id, item);
     },
     kick() {
-      sending ??= drain().finally(() => { sending = undefined; });
+      sending ??= drain().finally(() => {
+        sending = undefined;
+      });
       return sending;
     },
     stats: () => ({ buffered: items.size, sent, dropped, sendFailures }),

@@ -24,7 +24,11 @@ export interface ReadHooks {
  * from it would return stale data.
  */
 export async function routedRead(
-  state: RoutingState, key: Key, sides: Record<Side, EntityAccess>, hooks: ReadHooks, percentReadTimeoutMs: number,
+  state: RoutingState,
+  key: Key,
+  sides: Record<Side, EntityAccess>,
+  hooks: ReadHooks,
+  percentReadTimeoutMs: number,
 ): Promise<RouterRecord | undefined> {
   const get = (side: Side, timeoutMs?: number) => {
     const call = sides[side].get(key);
@@ -37,11 +41,14 @@ export async function routedRead(
     return record;
   };
   switch (state.reads) {
-    case 'old': return serve('old', false);
-    case 'new': return serve('new', false);
+    case 'old':
+      return serve('old', false);
+    case 'new':
+      return serve('new', false);
     // A key the new side is known to be behind on differs until reconciled: it is neither served
     // from the new side nor compared (the reconcile queue has it; a mismatch would count it twice).
-    case 'old_shadow': return serve('old', !hooks.behindNew(key));
+    case 'old_shadow':
+      return serve('old', !hooks.behindNew(key));
     case 'percent':
       if (hooks.behindNew(key)) return serve('old', false);
       if (!readsNew(key, state.readPercent)) return serve('old', true);

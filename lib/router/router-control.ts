@@ -1,7 +1,16 @@
 import type { Pool } from 'pg';
 import {
-  CounterReport, enqueueReconcile, finishWriteIntents, recordCounters, recordWriteIntents, ReconcileItem, releaseLease,
-  renewLeaseAndReadRouting, RoutingState, UnfinishedIntent, WriteIntent,
+  CounterReport,
+  enqueueReconcile,
+  finishWriteIntents,
+  recordCounters,
+  recordWriteIntents,
+  ReconcileItem,
+  releaseLease,
+  renewLeaseAndReadRouting,
+  RoutingState,
+  UnfinishedIntent,
+  WriteIntent,
 } from '../control';
 
 /**

@@ -67,26 +67,39 @@ export async function followRouting(control: RouterControl, migrationId: string,
   const poll = (): Promise<void> => {
     // A poll still waiting on a hung control store is not stacked with more.
     const sent = performance.now();
-    inFlight ??= control.renewAndRead(opts.routerId, opts.following(state), opts.leaseTtlMs)
-      .then((next) => {
-        if (next && next.version > state.version) state = next;
-        leaseUntil = sent + opts.leaseTtlMs;
-        reachable = true;
-        lastSuccess = Date.now();
-      }, (err: unknown) => {
-        reachable = false;
-        pollFailures++;
-        lastError = redactSecrets(err instanceof Error ? err.message : String(err));
-      })
-      .finally(() => { inFlight = undefined; });
+    inFlight ??= control
+      .renewAndRead(opts.routerId, opts.following(state), opts.leaseTtlMs)
+      .then(
+        (next) => {
+          if (next && next.version > state.version) state = next;
+          leaseUntil = sent + opts.leaseTtlMs;
+          reachable = true;
+          lastSuccess = Date.now();
+        },
+        (err: unknown) => {
+          reachable = false;
+          pollFailures++;
+          lastError = redactSecrets(err instanceof Error ? err.message : String(err));
+        },
+      )
+      .finally(() => {
+        inFlight = undefined;
+      });
     return inFlight;
   };
 
   let waited: NodeJS.Timeout | undefined;
-  await Promise.race([poll(), new Promise((resolve) => { waited = setTimeout(resolve, opts.initialWaitMs); })]);
+  await Promise.race([
+    poll(),
+    new Promise((resolve) => {
+      waited = setTimeout(resolve, opts.initialWaitMs);
+    }),
+  ]);
   clearTimeout(waited);
   if (!reachable) {
-    throw new Error(`router for ${migrationId}: cannot read the routing state from the control store within ${opts.initialWaitMs} ms${lastError ? `: ${lastError}` : ''}`);
+    throw new Error(
+      `router for ${migrationId}: cannot read the routing state from the control store within ${opts.initialWaitMs} ms${lastError ? `: ${lastError}` : ''}`,
+    );
   }
   const timer = setInterval(() => void poll(), opts.pollIntervalMs);
   timer.unref();
@@ -99,7 +112,7 @@ export async function followRouting(control: RouterControl, migrationId: string,
       if (left > 0) return;
       throw new RouterFencedError(
         `router ${opts.routerId} for ${migrationId}: write refused, its lease on the routing state expired ${Math.round(-left)} ms ago ` +
-        `(control store unreachable${lastError ? `: ${lastError}` : ''}); writes resume once it is renewed`,
+          `(control store unreachable${lastError ? `: ${lastError}` : ''}); writes resume once it is renewed`,
       );
     },
     stop() {

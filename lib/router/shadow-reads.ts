@@ -68,24 +68,27 @@ export function shadowComparer(opts: { maxInFlight: number; sampleSize: number; 
     inFlight++;
     read(served.side === 'old' ? 'new' : 'old')
       .then((other) => outcomeOf(served.side, { served: served.record, other }, read))
-      .then((result) => {
-        if (result.outcome === 'raced') {
-          tally.raced++;
-          return;
-        }
-        if (result.outcome === 'match') {
-          tally.matches++;
-          return done('match');
-        }
-        tally.mismatches++;
-        const sample = { entity, key, fields: result.fields, at: new Date().toISOString() };
-        samples.push(sample);
-        if (samples.length > opts.sampleSize) samples.shift();
-        done('mismatch', sample);
-      }, () => {
-        tally.errors++;
-        done('error');
-      })
+      .then(
+        (result) => {
+          if (result.outcome === 'raced') {
+            tally.raced++;
+            return;
+          }
+          if (result.outcome === 'match') {
+            tally.matches++;
+            return done('match');
+          }
+          tally.mismatches++;
+          const sample = { entity, key, fields: result.fields, at: new Date().toISOString() };
+          samples.push(sample);
+          if (samples.length > opts.sampleSize) samples.shift();
+          done('mismatch', sample);
+        },
+        () => {
+          tally.errors++;
+          done('error');
+        },
+      )
       .finally(() => inFlight--);
   }
 

@@ -38,14 +38,16 @@ export function connectorAccess(c: EntityConnector, versioned: boolean): EntityA
     // A record the database cannot hold exactly is quarantined by the connector; for the caller it is not written.
     if (r.quarantined) throw new Error(`${c.entity} ${key}: cannot be stored exactly in the ${c.kind} ${c.side}; quarantined`);
     if (!primary || r.written > 0) return;
-    if (existingOnly) throw new Error(`${c.entity} ${key}: does not exist in the ${c.kind} ${c.side} (deleted?) or holds a version not older than this one; not updated`);
+    if (existingOnly)
+      throw new Error(`${c.entity} ${key}: does not exist in the ${c.kind} ${c.side} (deleted?) or holds a version not older than this one; not updated`);
     throw new Error(`${c.entity} ${key}: the ${c.kind} ${c.side} holds a version not older than this one (or deleted it at that version); not written`);
   };
   return {
     get: async (key: Key) => {
       const { records, rejected } = await c.fetchByKeys([key]);
       // The record exists but cannot be mapped: answering "absent" would invite a re-insert over it.
-      if (rejected.length) throw new Error(`${c.entity} ${JSON.stringify(key)}: the ${c.kind} ${c.side} holds a record that cannot be decoded (${rejected[0].reason})`);
+      if (rejected.length)
+        throw new Error(`${c.entity} ${JSON.stringify(key)}: the ${c.kind} ${c.side} holds a record that cannot be decoded (${rejected[0].reason})`);
       return records[0];
     },
     insert: put(false),
@@ -56,7 +58,10 @@ export function connectorAccess(c: EntityConnector, versioned: boolean): EntityA
       const guarded = versioned && ctx.role === 'secondary' && shared !== undefined && 'removed' in shared;
       const r = await c.deleteKeys([key], guarded ? { upTo: shared.removed ?? null } : {});
       if (ctx.role === 'primary' && shared) shared.removed = r.removedVersion ?? null;
-      if (r.kept.length) throw new Error(`${c.entity} ${JSON.stringify(key)}: the ${c.kind} ${c.side} holds a newer version than the one deleted on the primary (a racing write); kept for reconciliation`);
+      if (r.kept.length)
+        throw new Error(
+          `${c.entity} ${JSON.stringify(key)}: the ${c.kind} ${c.side} holds a newer version than the one deleted on the primary (a racing write); kept for reconciliation`,
+        );
     },
   };
 }

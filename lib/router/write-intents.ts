@@ -30,10 +30,13 @@ export interface IntentHandle {
 export function writeIntents(control: RouterControl, routerId: string, opts: { capacity: number; timeoutMs: number }) {
   // A hung control store must not hold requests (or the batches behind) longer than the timeout.
   // A recording that lands after it only leaves an intent without a write: one extra reconcile.
-  const record = groupCommit((intents: Parameters<RouterControl['recordIntents']>[1]) =>
-    withTimeout(control.recordIntents(routerId, intents), opts.timeoutMs));
+  const record = groupCommit((intents: Parameters<RouterControl['recordIntents']>[1]) => withTimeout(control.recordIntents(routerId, intents), opts.timeoutMs));
   const outcomes = outbox<{ id: string; reason?: string }>(opts.capacity, (items) =>
-    control.finishIntents(items.filter((i) => i.reason === undefined).map((i) => i.id), items.filter((i): i is UnfinishedIntent => i.reason !== undefined)));
+    control.finishIntents(
+      items.filter((i) => i.reason === undefined).map((i) => i.id),
+      items.filter((i): i is UnfinishedIntent => i.reason !== undefined),
+    ),
+  );
   // Writes in flight per routing version: the lease acknowledges no version above the oldest.
   const inFlight = new Map<number, number>();
   const leave = (version: number) => {
@@ -55,7 +58,7 @@ export function writeIntents(control: RouterControl, routerId: string, opts: { c
       leave(state.version);
       throw new Error(
         `write to ${entity} ${keyText(key)} refused: the control store did not record it, and a write without a record could be lost ` +
-        `(${redactSecrets(err instanceof Error ? err.message : String(err))})`,
+          `(${redactSecrets(err instanceof Error ? err.message : String(err))})`,
       );
     }
     if (!leased) {

@@ -5,10 +5,14 @@ import type { EntityAccess, Side } from './types';
 /** The databases a write goes to, primary first. */
 export function writeOrder(mode: WriteMode): Side[] {
   switch (mode) {
-    case 'old': return ['old'];
-    case 'old_then_new': return ['old', 'new'];
-    case 'new_then_old': return ['new', 'old'];
-    case 'new': return ['new'];
+    case 'old':
+      return ['old'];
+    case 'old_then_new':
+      return ['old', 'new'];
+    case 'new_then_old':
+      return ['new', 'old'];
+    case 'new':
+      return ['new'];
   }
 }
 

@@ -18,7 +18,9 @@ export function lifecycleSummary(spec: MigrationSpec): string[] {
     `  gates every ${t.gateInterval}: shadow mismatches ≤ ${pct(g.maxMismatchRate)}, new-database errors ≤ ${pct(g.maxErrorRate)}, from at least ${g.minSamples} router samples${cdc ? `; CDC lag ≤ ${g.maxLagSeconds} s` : ''}`,
   ];
   if (cdc) {
-    lines.push(`  no application router needed: while none reports, shadow_read and read_ramp are gated on the verification they follow and on CDC lag, not on minSamples`);
+    lines.push(
+      `  no application router needed: while none reports, shadow_read and read_ramp are gated on the verification they follow and on CDC lag, not on minSamples`,
+    );
   }
   return lines;
 }

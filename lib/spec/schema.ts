@@ -3,13 +3,18 @@ import { CONNECTION_NAME } from '../connections';
 import { IDENTIFIER, IDENTIFIER_RULE, QUALIFIED_NAME, QUALIFIED_NAME_RULE, RESERVED_NAMES, RESERVED_RULE } from '../sql/identifiers';
 import { lifecycleFields } from './lifecycle';
 
-const field = z.string().regex(IDENTIFIER, IDENTIFIER_RULE).refine((name) => !RESERVED_NAMES.has(name), RESERVED_RULE);
+const field = z
+  .string()
+  .regex(IDENTIFIER, IDENTIFIER_RULE)
+  .refine((name) => !RESERVED_NAMES.has(name), RESERVED_RULE);
 const table = z.string().regex(QUALIFIED_NAME, QUALIFIED_NAME_RULE);
 const collection = z.string().regex(IDENTIFIER, IDENTIFIER_RULE);
 const keyFields = z.array(field).min(1, 'at least one key field');
 
 const sideSchema = z.strictObject({
-  connection: z.string().regex(CONNECTION_NAME, 'a connection name such as "SOURCE" (upper-case letters, digits, _); its URL comes from SWITCHYARD_CONN_<NAME>'),
+  connection: z
+    .string()
+    .regex(CONNECTION_NAME, 'a connection name such as "SOURCE" (upper-case letters, digits, _); its URL comes from SWITCHYARD_CONN_<NAME>'),
   /** MongoDB only: the database; PostgreSQL uses the database of the connection URL. */
   database: field.optional(),
   /**
@@ -46,11 +51,14 @@ const fieldMapSchema = z.record(field, field.nullable());
 
 export const CAST_TYPES = ['string', 'number', 'bigint', 'decimal', 'boolean', 'timestamp'] as const;
 
-const transformSchema = z.union([
-  z.strictObject({ split: field, into: z.array(field).min(2), separator: z.string().min(1) }),
-  z.strictObject({ concat: z.array(field).min(2), into: field, separator: z.string().min(1) }),
-  z.strictObject({ cast: field, from: z.enum(CAST_TYPES), to: z.enum(CAST_TYPES) }),
-], { error: 'a transform: {"split","into","separator"}, {"concat","into","separator"} or {"cast","from","to"}' });
+const transformSchema = z.union(
+  [
+    z.strictObject({ split: field, into: z.array(field).min(2), separator: z.string().min(1) }),
+    z.strictObject({ concat: z.array(field).min(2), into: field, separator: z.string().min(1) }),
+    z.strictObject({ cast: field, from: z.enum(CAST_TYPES), to: z.enum(CAST_TYPES) }),
+  ],
+  { error: 'a transform: {"split","into","separator"}, {"concat","into","separator"} or {"cast","from","to"}' },
+);
 
 /**
  * Child rows: PostgreSQL → MongoDB embeds rows of `table` whose foreignKey equals the parent key as
@@ -73,61 +81,81 @@ const zoneSchema = z.string().refine((zone) => {
   }
 }, 'an IANA time zone such as "UTC" or "Europe/Berlin"');
 
-const entitySchema = z.strictObject({
-  name: field,
-  from: fromSchema,
-  to: toSchema,
-  fields: fieldMapSchema.default({}),
-  transforms: z.array(transformSchema).default([]),
-  /** Values for target fields the source does not have (or has as null). */
-  defaults: z.record(field, z.json()).default({}),
-  embed: z.array(embedSchema).default([]),
-  /** A mutable entity needs a version field so backfill cannot overwrite fresher writes. */
-  mutable: z.boolean().default(true),
-  /** Zone of timestamp-without-time-zone columns. */
-  timestampZone: zoneSchema.default('UTC'),
-  /** Sub-millisecond digits MongoDB dates cannot hold: kept in a "<field>__us" sibling, or dropped on request. */
-  microseconds: z.enum(['keep', 'truncate']).default('keep'),
-}).superRefine((e, ctx) => {
-  if (e.mutable && !e.from.version) {
-    ctx.addIssue({ code: 'custom', path: ['from', 'version'], message: 'a version field (e.g. "updated_at"), or "mutable": false for an append-only entity' });
-  }
-  if (e.embed.length && !!e.from.table === !!e.to.table) {
-    ctx.addIssue({ code: 'custom', path: ['embed'], message: 'embedding needs one PostgreSQL side and one MongoDB side' });
-  }
-  // Child rows link to their parent through one foreign-key column holding the parent's key.
-  const parentTable = e.from.table ?? e.to.table ?? e.name;
-  const parentKey = (e.from.table ? e.from.key : e.to.key ?? e.from.key) ?? ['_id'];
-  if (e.embed.length && parentKey.length > 1) {
-    ctx.addIssue({ code: 'custom', path: ['embed'], message: `embedding needs a single-column parent key; ${parentTable} has ${parentKey.length} (${parentKey.join(', ')})` });
-  }
-});
-
-const backfillSchema = z.strictObject({
-  batchSize: z.number().int().min(1).max(100_000).default(2000),
-  concurrency: z.number().int().min(1).max(64).default(4),
-  /** 0 = unthrottled. */
-  maxRowsPerSecond: z.number().int().min(0).default(0),
-  maxBatchBytes: z.number().int().min(1024).default(16 * 1024 * 1024),
-}).prefault({});
-
-export const migrationSpecSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _, at most 63 characters'),
-  source: sideSchema,
-  target: sideSchema,
-  control: z.strictObject({ connection: sideSchema.shape.connection }),
-  entities: z.array(entitySchema).min(1, 'at least one entity'),
-  backfill: backfillSchema,
-  ...lifecycleFields,
-}).superRefine((spec, ctx) => {
-  const seen = new Set<string>();
-  spec.entities.forEach((e, i) => {
-    if (e.from.collection && !spec.source.database) ctx.addIssue({ code: 'custom', path: ['source', 'database'], message: `the MongoDB database (entity "${e.name}" reads a collection)` });
-    if (e.to.collection && !spec.target.database) ctx.addIssue({ code: 'custom', path: ['target', 'database'], message: `the MongoDB database (entity "${e.name}" writes a collection)` });
-    if (seen.has(e.name)) ctx.addIssue({ code: 'custom', path: ['entities', i, 'name'], message: `a unique entity name ("${e.name}" is used twice)` });
-    seen.add(e.name);
+const entitySchema = z
+  .strictObject({
+    name: field,
+    from: fromSchema,
+    to: toSchema,
+    fields: fieldMapSchema.default({}),
+    transforms: z.array(transformSchema).default([]),
+    /** Values for target fields the source does not have (or has as null). */
+    defaults: z.record(field, z.json()).default({}),
+    embed: z.array(embedSchema).default([]),
+    /** A mutable entity needs a version field so backfill cannot overwrite fresher writes. */
+    mutable: z.boolean().default(true),
+    /** Zone of timestamp-without-time-zone columns. */
+    timestampZone: zoneSchema.default('UTC'),
+    /** Sub-millisecond digits MongoDB dates cannot hold: kept in a "<field>__us" sibling, or dropped on request. */
+    microseconds: z.enum(['keep', 'truncate']).default('keep'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.mutable && !e.from.version) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['from', 'version'],
+        message: 'a version field (e.g. "updated_at"), or "mutable": false for an append-only entity',
+      });
+    }
+    if (e.embed.length && !!e.from.table === !!e.to.table) {
+      ctx.addIssue({ code: 'custom', path: ['embed'], message: 'embedding needs one PostgreSQL side and one MongoDB side' });
+    }
+    // Child rows link to their parent through one foreign-key column holding the parent's key.
+    const parentTable = e.from.table ?? e.to.table ?? e.name;
+    const parentKey = (e.from.table ? e.from.key : (e.to.key ?? e.from.key)) ?? ['_id'];
+    if (e.embed.length && parentKey.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['embed'],
+        message: `embedding needs a single-column parent key; ${parentTable} has ${parentKey.length} (${parentKey.join(', ')})`,
+      });
+    }
   });
-});
+
+const backfillSchema = z
+  .strictObject({
+    batchSize: z.number().int().min(1).max(100_000).default(2000),
+    concurrency: z.number().int().min(1).max(64).default(4),
+    /** 0 = unthrottled. */
+    maxRowsPerSecond: z.number().int().min(0).default(0),
+    maxBatchBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(16 * 1024 * 1024),
+  })
+  .prefault({});
+
+export const migrationSpecSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _, at most 63 characters'),
+    source: sideSchema,
+    target: sideSchema,
+    control: z.strictObject({ connection: sideSchema.shape.connection }),
+    entities: z.array(entitySchema).min(1, 'at least one entity'),
+    backfill: backfillSchema,
+    ...lifecycleFields,
+  })
+  .superRefine((spec, ctx) => {
+    const seen = new Set<string>();
+    spec.entities.forEach((e, i) => {
+      if (e.from.collection && !spec.source.database)
+        ctx.addIssue({ code: 'custom', path: ['source', 'database'], message: `the MongoDB database (entity "${e.name}" reads a collection)` });
+      if (e.to.collection && !spec.target.database)
+        ctx.addIssue({ code: 'custom', path: ['target', 'database'], message: `the MongoDB database (entity "${e.name}" writes a collection)` });
+      if (seen.has(e.name)) ctx.addIssue({ code: 'custom', path: ['entities', i, 'name'], message: `a unique entity name ("${e.name}" is used twice)` });
+      seen.add(e.name);
+    });
+  });
 
 export type MigrationSpec = z.infer<typeof migrationSpecSchema>;
 export type EntitySpec = MigrationSpec['entities'][number];

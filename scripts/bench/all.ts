@@ -62,7 +62,9 @@ function run(bench: Bench): Promise<{ output: string; seconds: number; code: num
     const before = cpuSnapshot(child.pid);
     // The tree's CPU is read while it lives: a process that has exited takes its counters along.
     let last = before;
-    const sampler = setInterval(() => { last = cpuSnapshot(child.pid); }, 1000);
+    const sampler = setInterval(() => {
+      last = cpuSnapshot(child.pid);
+    }, 1000);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -93,7 +95,10 @@ async function main() {
     console.log(`\n### ${bench.name}\n`);
     const { output, seconds, code, cpu } = await run(bench);
     console.log(`\nCPU while ${bench.name} ran (${fmt(seconds, 1)} s wall):`);
-    printTable(['process group', 'CPU s', '% of one core'], cpu.map((r) => [r.group, fmt(r.cpuSeconds, 1), fmt(r.corePercent)]));
+    printTable(
+      ['process group', 'CPU s', '% of one core'],
+      cpu.map((r) => [r.group, fmt(r.cpuSeconds, 1), fmt(r.corePercent)]),
+    );
     console.log(`bottleneck: ${bottleneck(cpu)}`);
     if (code !== 0) failed++;
     report.push(

@@ -71,7 +71,7 @@ function procTable(): Map<number, [string, number, number]> {
 
 function descendants(root: number, table: Map<number, [string, number, number]>): Set<number> {
   const tree = new Set([root]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, [, ppid]] of table) {
       if (!tree.has(pid) && tree.has(ppid)) {
@@ -176,11 +176,17 @@ export function printReports(reports: PhaseReport[], ratios: Record<string, numb
       fmt(mb(r.bytes) / r.seconds, 1),
       fmt(r.peakRssMb),
       ...named.map((g) => fmt(r.cpu[g] ?? 0)),
-      Object.entries(r.cpu).filter(([g]) => !named.includes(g)).map(([g, v]) => `${g} ${v}`).join(', ') || '-',
+      Object.entries(r.cpu)
+        .filter(([g]) => !named.includes(g))
+        .map(([g, v]) => `${g} ${v}`)
+        .join(', ') || '-',
     ]),
   );
   console.log();
-  printTable(['ratio', 'value'], Object.entries(ratios).map(([k, v]) => [k, `${fmt(v, 2)}×`]));
+  printTable(
+    ['ratio', 'value'],
+    Object.entries(ratios).map(([k, v]) => [k, `${fmt(v, 2)}×`]),
+  );
 }
 
 /**

@@ -28,7 +28,7 @@ const NAIVE_PAGE = 1000;
  */
 function naiveWindows(n: number, tableRows: number): number[] {
   const windows = Math.max(1, Math.ceil(n / NAIVE_PAGE));
-  return Array.from({ length: windows }, (_, i) => Math.floor((((i + 0.5) * tableRows) / windows) / NAIVE_PAGE) * NAIVE_PAGE);
+  return Array.from({ length: windows }, (_, i) => Math.floor(((i + 0.5) * tableRows) / windows / NAIVE_PAGE) * NAIVE_PAGE);
 }
 
 async function freshCollection(name: string) {

@@ -6,17 +6,7 @@
  */
 import type { BackfillResult } from '../../workflows/backfill-api';
 import { benchEnv, benchSpec, benchTable, copyPipe, freshTargetTable, targetClient } from './backfill-spec';
-import {
-  firstLastTenth,
-  phaseArg,
-  phaseMain,
-  PhaseOutput,
-  prebuiltBundle,
-  printReports,
-  rangeSeconds,
-  runPhase,
-  runWorkflowHere,
-} from './backfill-harness';
+import { firstLastTenth, phaseArg, phaseMain, PhaseOutput, prebuiltBundle, printReports, rangeSeconds, runPhase, runWorkflowHere } from './backfill-harness';
 
 const [rows, batch, concurrency] = [1_000_000, 2000, 4].map((d, i) => Number(process.argv[i + 2] || d));
 
@@ -25,9 +15,7 @@ const phases: Record<string, (args: string[]) => Promise<PhaseOutput>> = {
   async ours([table, n, b, c]) {
     await freshTargetTable('ours_pg');
     const spec = benchSpec({ source: table, target: 'pg', name: 'ours_pg', batchSize: Number(b), concurrency: Number(c) });
-    const { result, seconds, workflowId, client } = await runWorkflowHere<BackfillResult>('backfillWorkflow', [
-      { migrationId: spec.id, spec, entity: table },
-    ]);
+    const { result, seconds, workflowId, client } = await runWorkflowHere<BackfillResult>('backfillWorkflow', [{ migrationId: spec.id, spec, entity: table }]);
     if (result.rowsCopied !== Number(n)) throw new Error(`copied ${result.rowsCopied} of ${n}`);
     const tenths = firstLastTenth(await rangeSeconds(client, workflowId));
     return { rows: result.rowsCopied, bytes: result.bytesCopied, seconds, extra: { ranges: result.ranges, ...tenths } };

@@ -39,7 +39,9 @@ export async function switchyardConsumer(spec: MigrationSpec, batchMessages: num
   return {
     slot: stream.names.slot,
     lags,
-    drained: () => { sampling = false; },
+    drained: () => {
+      sampling = false;
+    },
     async stop() {
       running = false;
       await loop;
@@ -67,7 +69,10 @@ export async function nativeConsumer(sourceUrl: string, target: Client): Promise
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const { rows } = await source.query(`select coalesce(extract(epoch from replay_lag), 0)::float8 as lag from pg_stat_replication where application_name = $1`, [name]);
+      const { rows } = await source.query(
+        `select coalesce(extract(epoch from replay_lag), 0)::float8 as lag from pg_stat_replication where application_name = $1`,
+        [name],
+      );
       lags.push(Number(rows[0]?.lag ?? 0));
       await sleep(200);
     }
@@ -75,7 +80,9 @@ export async function nativeConsumer(sourceUrl: string, target: Client): Promise
   return {
     slot: name,
     lags,
-    drained: () => { sampling = false; },
+    drained: () => {
+      sampling = false;
+    },
     async stop() {
       sampling = false;
       await sampler;

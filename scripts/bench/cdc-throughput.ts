@@ -35,7 +35,9 @@ async function connect(db: string): Promise<Client> {
 
 async function fresh(): Promise<Record<keyof typeof DBS, Client>> {
   const a = await connect('postgres');
-  await a.query(`select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name like 'cdc_bench%' or slot_name like 'switchyard_cdc_bench%'`);
+  await a.query(
+    `select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name like 'cdc_bench%' or slot_name like 'switchyard_cdc_bench%'`,
+  );
   for (const db of Object.values(DBS)) await a.query(`drop database if exists ${db} with (force)`);
   await a.end();
   for (const db of Object.values(DBS)) await ensureDatabase(admin, db);
@@ -47,7 +49,11 @@ async function fresh(): Promise<Record<keyof typeof DBS, Client>> {
 
 function spec(id: string, target: unknown, to: unknown, fields: Record<string, string> = {}): MigrationSpec {
   const parsed = parseSpec({
-    id, source: { connection: 'BENCHSRC' }, target, control: { connection: 'BENCHSRC' }, sync: 'cdc',
+    id,
+    source: { connection: 'BENCHSRC' },
+    target,
+    control: { connection: 'BENCHSRC' },
+    sync: 'cdc',
     entities: [{ name: 'items', from: { table: 'items', key: ['id'], version: 'version' }, to, fields }],
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
@@ -81,7 +87,9 @@ async function main() {
   const deadline = Date.now() + burstSeconds * 1000;
   const url = databaseUrl(admin, DBS.src);
   const counts = await Promise.all(Array.from({ length: writers }, (_, i) => writer({ url, rows, deadline, rate: rate / writers, seed: i })));
-  const { rows: [end] } = await c.src.query(`select pg_current_wal_lsn()::text as lsn`);
+  const {
+    rows: [end],
+  } = await c.src.query(`select pg_current_wal_lsn()::text as lsn`);
   const burstEnd = Date.now();
   const drains = await drainTimes(c.src, [...running.values()], end.lsn, burstEnd);
   for (const consumer of running.values()) await consumer.stop();
@@ -94,11 +102,19 @@ async function main() {
   };
   const statements = counts.reduce((a, b) => a + b, 0);
   const asked = rate > 0 ? `, paced at ${fmt(rate)}/s` : ', unthrottled';
-  console.log(`burst: ${fmt(statements)} statements in ${burstSeconds} s from ${writers} writers (${fmt(statements / burstSeconds)}/s${asked}), ${fmt(rows)} seed rows, batch ${batch}\n`);
+  console.log(
+    `burst: ${fmt(statements)} statements in ${burstSeconds} s from ${writers} writers (${fmt(statements / burstSeconds)}/s${asked}), ${fmt(rows)} seed rows, batch ${batch}\n`,
+  );
   const table: string[][] = [];
   for (const [i, [name, k]] of [...running].entries()) {
     const d = await digests[name]();
-    table.push([LABELS[name], fmt(quantile(k.lags, 0.5), 2), fmt(quantile(k.lags, 0.99), 2), fmt(drains[i] / 1000, 2), String(d.n === source.n && d.h === source.h)]);
+    table.push([
+      LABELS[name],
+      fmt(quantile(k.lags, 0.5), 2),
+      fmt(quantile(k.lags, 0.99), 2),
+      fmt(drains[i] / 1000, 2),
+      String(d.n === source.n && d.h === source.h),
+    ]);
   }
   printTable(['consumer', 'lag p50 s', 'lag p99 s', 'drain after burst s', 'target equals source'], table);
 

@@ -21,15 +21,32 @@ const POINT_OPS = 100;
 const pgUrl = process.env.SWITCHYARD_CONN_PG || 'postgresql://postgres:switchyard-local@127.0.0.1:5432/postgres';
 const TUNING = readFileSync(join(__dirname, '..', 'sql', 'ferretdb-postgresql-tuning.sql'), 'utf8');
 
-interface Doc { _id: number; name: string; email: string; balance: number; tags: string[]; bio: string; version: number }
+interface Doc {
+  _id: number;
+  name: string;
+  email: string;
+  balance: number;
+  tags: string[];
+  bio: string;
+  version: number;
+}
 const makeDoc = (i: number, version = 1): Doc => ({
-  _id: i, name: `user ${i}`, email: `user${i}@example.com`, balance: i * 1.5, tags: ['a', 'b', String(i % 7)],
-  bio: 'x'.repeat(800), version,
+  _id: i,
+  name: `user ${i}`,
+  email: `user${i}@example.com`,
+  balance: i * 1.5,
+  tags: ['a', 'b', String(i % 7)],
+  bio: 'x'.repeat(800),
+  version,
 });
 
 async function connect(url: string): Promise<MongoClient> {
   for (let i = 0; i < 100; i++) {
-    try { return await MongoClient.connect(url, { serverSelectionTimeoutMS: 500 }); } catch { await new Promise((r) => setTimeout(r, 200)); }
+    try {
+      return await MongoClient.connect(url, { serverSelectionTimeoutMS: 500 });
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
   throw new Error(`FerretDB at ${url} did not answer`);
 }
@@ -45,12 +62,27 @@ async function workload(client: MongoClient, docs: number) {
   const coll = client.db('bench').collection<Doc>(`users_${docs}`);
   await coll.drop().catch(() => undefined);
   const batches = Math.ceil(docs / BATCH);
-  const insert = BATCH * await rate(batches, (b) => coll.insertMany(Array.from({ length: Math.min(BATCH, docs - b * BATCH) }, (_, j) => makeDoc(b * BATCH + j)), { ordered: false }));
+  const insert =
+    BATCH *
+    (await rate(batches, (b) =>
+      coll.insertMany(
+        Array.from({ length: Math.min(BATCH, docs - b * BATCH) }, (_, j) => makeDoc(b * BATCH + j)),
+        { ordered: false },
+      ),
+    ));
   const spread = (i: number) => (i * 7919) % docs;
   const find = await rate(POINT_OPS, (i) => coll.findOne({ _id: spread(i) }));
   const guarded = await rate(POINT_OPS, (i) => coll.replaceOne({ _id: spread(i), version: { $lt: 2 } }, makeDoc(spread(i), 2)));
-  const inKeys = BATCH * await rate(3, (i) => coll.find({ _id: { $in: Array.from({ length: BATCH }, (_, j) => spread(i * BATCH + j)) } }).toArray());
-  const page = BATCH * await rate(3, (i) => coll.find({ _id: { $gt: spread(i) } }).sort({ _id: 1 }).limit(BATCH).toArray());
+  const inKeys = BATCH * (await rate(3, (i) => coll.find({ _id: { $in: Array.from({ length: BATCH }, (_, j) => spread(i * BATCH + j)) } }).toArray()));
+  const page =
+    BATCH *
+    (await rate(3, (i) =>
+      coll
+        .find({ _id: { $gt: spread(i) } })
+        .sort({ _id: 1 })
+        .limit(BATCH)
+        .toArray(),
+    ));
   await coll.drop();
   return { insert, find, guarded, inKeys, page };
 }
@@ -62,7 +94,10 @@ async function main() {
   const backends: Array<{ name: string; port: number; args: string[] }> = [
     { name: 'sqlite', port: 27101, args: ['--handler=sqlite', `--sqlite-url=file:${dir}/`] },
   ];
-  for (const [name, port, tuned] of [['postgresql', 27102, false], ['postgresql + _id index', 27103, true]] as const) {
+  for (const [name, port, tuned] of [
+    ['postgresql', 27102, false],
+    ['postgresql + _id index', 27103, true],
+  ] as const) {
     const db = `ferretdb_bench_${port}`;
     await admin.query(`drop database if exists ${db} with (force)`);
     await admin.query(`create database ${db}`);
@@ -77,7 +112,10 @@ async function main() {
     backends.push({ name, port, args: ['--handler=postgresql', `--postgresql-url=${url}`] });
   }
   const procs: ChildProcess[] = backends.map((b) =>
-    spawn('ferretdb', [`--listen-addr=127.0.0.1:${b.port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=error', `--state-dir=${dir}`, ...b.args], { stdio: 'ignore' }));
+    spawn('ferretdb', [`--listen-addr=127.0.0.1:${b.port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=error', `--state-dir=${dir}`, ...b.args], {
+      stdio: 'ignore',
+    }),
+  );
   try {
     const rows: (string | number)[][] = [];
     for (const docs of SIZES) {
@@ -88,8 +126,11 @@ async function main() {
         await client.close();
       }
       const labels: Array<[string, keyof (typeof results)[0]]> = [
-        ['insertMany (docs/s)', 'insert'], ['findOne by _id (ops/s)', 'find'], ['replaceOne, version guard (ops/s)', 'guarded'],
-        ['find _id $in 1000 (docs/s)', 'inKeys'], ['keyset page of 1000 (docs/s)', 'page'],
+        ['insertMany (docs/s)', 'insert'],
+        ['findOne by _id (ops/s)', 'find'],
+        ['replaceOne, version guard (ops/s)', 'guarded'],
+        ['find _id $in 1000 (docs/s)', 'inKeys'],
+        ['keyset page of 1000 (docs/s)', 'page'],
       ];
       for (const [label, k] of labels) rows.push([fmt(docs), label, ...results.map((r) => fmt(r[k])), `${fmt(results[2][k] / results[0][k], 2)}x`]);
     }
@@ -104,4 +145,7 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -25,7 +25,12 @@ const DB = 'switchyard_bench_router';
 const MIGRATION = 'bench-router';
 
 type Op = (i: number) => Promise<unknown>;
-interface Path { name: string; get: Op; insert: Op; update: Op }
+interface Path {
+  name: string;
+  get: Op;
+  insert: Op;
+  update: Op;
+}
 
 const user = (id: number, version: number) => ({ _id: id, name: `user ${id}`, email: `user${id}@example.com`, version });
 const spread = (i: number) => 1 + ((i * 7919) % rows);
@@ -66,12 +71,16 @@ async function interleaved(paths: Path[], op: 'get' | 'insert' | 'update', n: nu
 /** A Map as a database: what remains of a call is the caller's own work. */
 function memoryAccess(): EntityAccess {
   const rowsById = new Map<string, Record<string, unknown>>();
-  const put = async (r: Record<string, unknown>) => { rowsById.set(String(r._id), r); };
+  const put = async (r: Record<string, unknown>) => {
+    rowsById.set(String(r._id), r);
+  };
   return {
     get: async (key) => rowsById.get(String(key[0])) as never,
     insert: put,
     update: put,
-    delete: async (key) => { rowsById.delete(String(key[0])); },
+    delete: async (key) => {
+      rowsById.delete(String(key[0]));
+    },
   };
 }
 
@@ -128,7 +137,13 @@ async function main() {
       const lat = await interleaved(paths, op, n);
       const [sql, conn] = lat;
       lat.forEach((l, i) => {
-        const added = i === 2 ? [`${fmt(pct(l, 50) - pct(conn, 50), 3)} / ${fmt(pct(l, 99) - pct(conn, 99), 3)}`, `${fmt(pct(l, 50) - pct(sql, 50), 3)} / ${fmt(pct(l, 99) - pct(sql, 99), 3)}`] : ['', ''];
+        const added =
+          i === 2
+            ? [
+                `${fmt(pct(l, 50) - pct(conn, 50), 3)} / ${fmt(pct(l, 99) - pct(conn, 99), 3)}`,
+                `${fmt(pct(l, 50) - pct(sql, 50), 3)} / ${fmt(pct(l, 99) - pct(sql, 99), 3)}`,
+              ]
+            : ['', ''];
         if (i < 2 && phase !== 'preflight') return;
         table.push([op, paths[i].name, n, fmt(pct(l, 50), 3), fmt(pct(l, 99), 3), ...added]);
       });
@@ -142,23 +157,45 @@ async function main() {
   await measure('shadow_read', 'shadow reads, all sampled', ['get'], ops);
   await measure('dual_write', 'writes old then FerretDB', ['insert', 'update'], dualOps);
   const memory = memoryAccess();
-  const memoryRouter = await createRouter({ migrationId: MIGRATION, control: pool, entities: { users: { old: memory, new: memoryAccess(), keyOf: (r) => [r._id as number] } } });
+  const memoryRouter = await createRouter({
+    migrationId: MIGRATION,
+    control: pool,
+    entities: { users: { old: memory, new: memoryAccess(), keyOf: (r) => [r._id as number] } },
+  });
   const memoryPaths: Path[] = [
-    { name: 'in memory, direct', get: (i) => memory.get([spread(i)]), insert: () => memory.insert(user(++nextId, 1), { role: 'primary' }), update: (i) => memory.update(user(spread(i), ++nextVersion), { role: 'primary' }) },
+    {
+      name: 'in memory, direct',
+      get: (i) => memory.get([spread(i)]),
+      insert: () => memory.insert(user(++nextId, 1), { role: 'primary' }),
+      update: (i) => memory.update(user(spread(i), ++nextVersion), { role: 'primary' }),
+    },
     routed('in memory, router (dual_write)', memoryRouter.entity('users')),
   ];
   for (const op of ['get', 'insert', 'update'] as const) {
     const [direct, viaRouter] = await interleaved(memoryPaths, op, ops * 10);
     table.push([op, memoryPaths[0].name, ops * 10, fmt(pct(direct, 50), 4), fmt(pct(direct, 99), 4), '', '']);
-    table.push([op, memoryPaths[1].name, ops * 10, fmt(pct(viaRouter, 50), 4), fmt(pct(viaRouter, 99), 4), `${fmt(pct(viaRouter, 50) - pct(direct, 50), 4)} / ${fmt(pct(viaRouter, 99) - pct(direct, 99), 4)}`, '']);
+    table.push([
+      op,
+      memoryPaths[1].name,
+      ops * 10,
+      fmt(pct(viaRouter, 50), 4),
+      fmt(pct(viaRouter, 99), 4),
+      `${fmt(pct(viaRouter, 50) - pct(direct, 50), 4)} / ${fmt(pct(viaRouter, 99) - pct(direct, 99), 4)}`,
+      '',
+    ]);
   }
   await memoryRouter.close();
   await router.close();
   printTable(['op', 'path', 'calls', 'p50 ms', 'p99 ms', 'added p50 / p99 vs connector', 'added p50 / p99 vs direct SQL'], table);
   const m = router.metrics();
-  console.log(`shadow reads: ${m.shadow.matches + m.shadow.mismatches} compared, ${m.shadow.skipped} skipped at the in-flight cap; secondary writes left to reconciliation: ${m.secondaryFailures}`);
+  console.log(
+    `shadow reads: ${m.shadow.matches + m.shadow.mismatches} compared, ${m.shadow.skipped} skipped at the in-flight cap; secondary writes left to reconciliation: ${m.secondaryFailures}`,
+  );
   await pool.end();
   await closeAllClients();
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

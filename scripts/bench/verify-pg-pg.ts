@@ -81,10 +81,10 @@ async function inject(n: number): Promise<void> {
   const pg = await targetClient();
   await pg.query(`update ${COPY} set name = name || ' (changed)' where id = any($1)`, [want.different]);
   await pg.query(`delete from ${COPY} where id = any($1)`, [want.missing]);
-  await pg.query(`insert into ${COPY} select id + $1, uid, name, email, balance, score, active, visits, tags, attrs, bio, created_at, updated_at from ${COPY} where id = any($2)`, [
-    n,
-    want.extra.map((id) => id - n),
-  ]);
+  await pg.query(
+    `insert into ${COPY} select id + $1, uid, name, email, balance, score, active, visits, tags, attrs, bio, created_at, updated_at from ${COPY} where id = any($2)`,
+    [n, want.extra.map((id) => id - n)],
+  );
   await pg.end();
 }
 
@@ -96,14 +96,27 @@ async function main() {
   const clean = { ...(await runPhase(__filename, 'verify', [String(rows), String(concurrency)], env)), name: 'ours, clean' };
   await inject(rows);
   const dirty = { ...(await runPhase(__filename, 'verify', [String(rows), String(concurrency)], env)), name: 'ours, 10 differences' };
-  const baseline = { ...(await runPhase(__filename, 'baseline', [String(baselineRows), String(concurrency), benchTable(rows)], env)), name: 'row-by-row baseline' };
+  const baseline = {
+    ...(await runPhase(__filename, 'baseline', [String(baselineRows), String(concurrency), benchTable(rows)], env)),
+    name: 'row-by-row baseline',
+  };
   printReports([clean, dirty, baseline], { 'ours clean / row-by-row': clean.rows / clean.seconds / (baseline.rows / baseline.seconds) });
   console.log();
   printTable(
     ['pass', 'clean', 'missing', 'extra', 'different', 'injected named', 'rows re-read', '% of table', 'fields named'],
     [clean, dirty].map((r) => {
       const t = r.extra?.totals as VerifyResult['found']['totals'];
-      return [r.name, String(r.extra?.clean), t.missing, t.extra, t.different, `${r.extra?.injectedNamed}/10`, fmt(r.extra?.rowsReread as number), fmt(((r.extra?.rowsReread as number) / rows) * 100, 2), (r.extra?.fields as string[]).join(' ')];
+      return [
+        r.name,
+        String(r.extra?.clean),
+        t.missing,
+        t.extra,
+        t.different,
+        `${r.extra?.injectedNamed}/10`,
+        fmt(r.extra?.rowsReread as number),
+        fmt(((r.extra?.rowsReread as number) / rows) * 100, 2),
+        (r.extra?.fields as string[]).join(' '),
+      ];
     }),
   );
 }

@@ -10,10 +10,7 @@ import * as list from './commands/list';
 import * as validate from './commands/validate';
 import * as plan from './commands/plan';
 
-const program = new Command('switchyard')
-  .description('zero-downtime database migrations as durable Temporal workflows')
-  .exitOverride()
-  .showHelpAfterError();
+const program = new Command('switchyard').description('zero-downtime database migrations as durable Temporal workflows').exitOverride().showHelpAfterError();
 
 for (const command of [preflight, start, status, controls, list, validate, plan]) command.register(program);
 
@@ -26,7 +23,7 @@ program.parseAsync(process.argv).then(
       process.exit(2);
     }
     // One line an operator can act on; the stack trace only when asked for.
-    const detail = err instanceof Error ? (process.env.SWITCHYARD_DEBUG ? err.stack ?? err.message : err.message.replace(/\s*\n\s*/g, ' ')) : String(err);
+    const detail = err instanceof Error ? (process.env.SWITCHYARD_DEBUG ? (err.stack ?? err.message) : err.message.replace(/\s*\n\s*/g, ' ')) : String(err);
     console.error(`switchyard: unexpected failure: ${redactSecrets(detail)}`);
     process.exit(1);
   },

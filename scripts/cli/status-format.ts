@@ -28,7 +28,7 @@ function routerAcksLine(a: NonNullable<MigrationStatus['routerAcks']>): string {
 
 export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): string {
   const lines: string[] = [];
-  const phase = s.phase === 'read_ramp' ? `read_ramp ${s.rampPercent}%` : s.phase ?? '-';
+  const phase = s.phase === 'read_ramp' ? `read_ramp ${s.rampPercent}%` : (s.phase ?? '-');
   lines.push(clip(`migration ${s.migrationId}   phase ${phase}   state ${s.state}`));
   if (s.routing) {
     lines.push(clip(`routing   v${s.routing.version} writes=${s.routing.writes} reads=${s.routing.reads} ${s.routing.readPercent}% new`));
@@ -42,18 +42,30 @@ export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): st
   if (progress.length) lines.push('', 'entity               backfill                 verify');
   for (const p of progress) {
     const b = p.backfill ? `${p.backfill.state} ${pct(p.backfill.done, p.backfill.total)} ${p.backfill.done}/${p.backfill.total}` : '-';
-    const v = p.verify ? `${p.verify.state} ${pct(p.verify.done, p.verify.total)}${p.verify.clean === undefined ? '' : p.verify.clean ? ' clean' : ' DIFFERS'}` : '-';
+    const v = p.verify
+      ? `${p.verify.state} ${pct(p.verify.done, p.verify.total)}${p.verify.clean === undefined ? '' : p.verify.clean ? ' clean' : ' DIFFERS'}`
+      : '-';
     // Figures are never cut: a long backfill column pushes the verify column right instead.
     lines.push(clip(`${p.entity.padEnd(20).slice(0, 20)} ${b.padEnd(24)} ${v}`));
   }
   if (s.cdc) lines.push('', clip(cdcLine(s.cdc)));
-  if (s.reconcileQueue) lines.push('', clip(`reconcile ${s.reconcileQueue.depth ?? '?'} keys queued at ${s.reconcileQueue.at}${s.reconcileQueue.error ? `; last drain failed: ${s.reconcileQueue.error}` : ''}`));
+  if (s.reconcileQueue)
+    lines.push(
+      '',
+      clip(
+        `reconcile ${s.reconcileQueue.depth ?? '?'} keys queued at ${s.reconcileQueue.at}${s.reconcileQueue.error ? `; last drain failed: ${s.reconcileQueue.error}` : ''}`,
+      ),
+    );
   if (s.routerAcks) lines.push(clip(routerAcksLine(s.routerAcks)));
   const g = s.gates.latest;
   if (g) {
     // Figures on a line of their own: with large counts they would not fit beside the verdict.
     lines.push('', `gates     ${g.verdict} at ${g.at.slice(11, 19)}`);
-    lines.push(clip(`          mismatch ${(g.mismatchRate * 100).toFixed(2)}% (${g.figures.mismatches}/${g.figures.comparisons}), errors ${(g.errorRate * 100).toFixed(2)}% (${g.figures.errors}/${g.figures.operations})`));
+    lines.push(
+      clip(
+        `          mismatch ${(g.mismatchRate * 100).toFixed(2)}% (${g.figures.mismatches}/${g.figures.comparisons}), errors ${(g.errorRate * 100).toFixed(2)}% (${g.figures.errors}/${g.figures.operations})`,
+      ),
+    );
     for (const r of g.reasons) lines.push(clip(`          ${r}`));
   }
   lines.push('', 'history');

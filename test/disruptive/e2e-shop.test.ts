@@ -64,17 +64,35 @@ interface Shop {
  * A seeded shop in its own databases, a worker process, the service and its load. `target` names
  * the MongoDB connection both the router and the worker use, so a proxy in it cuts off both.
  */
-async function openShop(prefix: string, users: number, target: string, overrides: Partial<MigrationSpecInput>, workerEnv: Record<string, string> = {}): Promise<Shop> {
+async function openShop(
+  prefix: string,
+  users: number,
+  target: string,
+  overrides: Partial<MigrationSpecInput>,
+  workerEnv: Record<string, string> = {},
+): Promise<Shop> {
   const f = await createDataFixture(prefix);
   await createShopTables(f.pg);
   const seeded = await seedShop(f.pg, users);
-  const spec = shopSpec({ id: uniqueName(prefix).replace(/_/g, '-'), source: f.pgConnection, target, database: f.mongoDatabase, overrides: { ...FAST, ...overrides } });
+  const spec = shopSpec({
+    id: uniqueName(prefix).replace(/_/g, '-'),
+    source: f.pgConnection,
+    target,
+    database: f.mongoDatabase,
+    overrides: { ...FAST, ...overrides },
+  });
   const taskQueue = uniqueName(`tq-${prefix}`);
   const workers = [await spawnWorker(taskQueue, { ...f.env, ...workerEnv })];
   const app = await startShopApp(spec, seeded.maxOrderId + 1);
   const load = startLoad({ baseUrl: app.url, ratePerSecond: 40, durationMs: 10 * 60_000, seededUsers: users, maxInFlight: 2000 });
   return {
-    f, seeded, spec, taskQueue, workers, app, load,
+    f,
+    seeded,
+    spec,
+    taskQueue,
+    workers,
+    app,
+    load,
     async close() {
       await load.stop();
       await app.close();
@@ -105,7 +123,10 @@ async function expectCleanEnd(shop: Shop, status: MigrationStatus, traffic: Load
 /** A failed test must not leave its migration running (waiting forever for a worker that is gone). */
 async function stopMigration(workflowId: string): Promise<void> {
   const temporal = await testClient();
-  await temporal.client.workflow.getHandle(workflowId).terminate('the test ended').catch(() => undefined);
+  await temporal.client.workflow
+    .getHandle(workflowId)
+    .terminate('the test ended')
+    .catch(() => undefined);
   await temporal.close();
 }
 
@@ -203,14 +224,22 @@ describe('e2e: the shop moves to MongoDB under live load', () => {
       proxy.restore();
       // "Back" as the service sees it: its driver finds the server again only at its next heartbeat.
       const servedNew = shop.app.router.metrics().reads.new;
-      await until(() => shop!.app.router.metrics().reads.new >= servedNew + 5, 30_000, () => `the service did not read the new database again: ${JSON.stringify(shop!.app.router.metrics())}`);
+      await until(
+        () => shop!.app.router.metrics().reads.new >= servedNew + 5,
+        30_000,
+        () => `the service did not read the new database again: ${JSON.stringify(shop!.app.router.metrics())}`,
+      );
 
       // The rollback waits for a human; once approved, the ramp's soak drains the queue.
       await waitForStatus(handle, (s) => s.state === 'waiting_approval');
       await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops', note: 'new database is back' }] });
       // It empties at some point; under live load a new entry may arrive right after (checked again at the end).
       const backlog = () => reconcileBacklog(control, shop!.spec.id);
-      await until(async () => (await backlog()) === 0, 30_000, async () => `the reconcile queue did not drain: ${await backlog()} keys left`);
+      await until(
+        async () => (await backlog()) === 0,
+        30_000,
+        async () => `the reconcile queue did not drain: ${await backlog()} keys left`,
+      );
       const ended = await waitForStatus(handle, (s) => ['completed', 'failed', 'aborted'].includes(s.state), 90_000);
       expect({ state: ended.state, last: ended.transitions.at(-1) }).toMatchObject({ state: 'completed' });
       const status = await handle.result();

@@ -64,7 +64,7 @@ describe('migration survives its worker and its server', () => {
       // The worker reconnects on its own; one that gave up while the server was away is replaced.
       const last = workers[workers.length - 1];
       if (last.exitCode !== null || last.signalCode !== null) workers.push(await spawnWorker(taskQueue, f.env));
-      const status = await temporal.client.workflow.getHandle(spec.id).result() as MigrationStatus;
+      const status = (await temporal.client.workflow.getHandle(spec.id).result()) as MigrationStatus;
       expect(status.state).toBe('completed');
       expect(status.transitions.map((t) => t.to)).toContain('decommission');
       expect(await targetItems(f, table)).toEqual(await sourceItems(f, table));

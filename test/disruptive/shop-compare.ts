@@ -52,10 +52,18 @@ async function bothSides(f: DataFixture): Promise<{ source: Map<number, Comparab
     from users u`);
   const source = new Map(rows.map((r) => [r.id as number, { email: r.email, name: r.name, country: r.country, version: r.version, orders: r.orders }]));
   const docs = await f.mongo.collection('users').find({}).toArray();
-  const target = new Map(docs.map((d) => [Number(d._id), {
-    email: d.email, name: d.name, country: d.country, version: Number(d.version),
-    orders: (d.orders as Record<string, unknown>[]).map((o) => ({ id: Number(o.id), amount_cents: Number(o.amount_cents), status: o.status })),
-  }]));
+  const target = new Map(
+    docs.map((d) => [
+      Number(d._id),
+      {
+        email: d.email,
+        name: d.name,
+        country: d.country,
+        version: Number(d.version),
+        orders: (d.orders as Record<string, unknown>[]).map((o) => ({ id: Number(o.id), amount_cents: Number(o.amount_cents), status: o.status })),
+      },
+    ]),
+  );
   return { source, target };
 }
 

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { preflightWorkflow } from '../../workflows';
 import { startTestWorker, testClient, uniqueName } from '../support/temporal';
 
-const stack = (...args: string[]) =>
-  execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'stack.sh'), ...args], { stdio: 'pipe', timeout: 120_000 });
+const stack = (...args: string[]) => execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'stack.sh'), ...args], { stdio: 'pipe', timeout: 120_000 });
 
 /** Runs alone (test.sh runs test/disruptive in band): it stops the Temporal server. */
 describe('local stack persistence', () => {

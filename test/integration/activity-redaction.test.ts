@@ -24,7 +24,12 @@ describe('activity failures reach workflow history redacted', () => {
       activities: {
         ...activities,
         checkConnections: async () => {
-          throw ApplicationFailure.create({ message: `cannot reach ${URL_WITH_PASSWORD}`, type: 'ConnectionCheckFailed', nonRetryable: true, cause: new DriverError() });
+          throw ApplicationFailure.create({
+            message: `cannot reach ${URL_WITH_PASSWORD}`,
+            type: 'ConnectionCheckFailed',
+            nonRetryable: true,
+            cause: new DriverError(),
+          });
         },
       },
     });

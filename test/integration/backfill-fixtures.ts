@@ -53,10 +53,7 @@ export async function createDataFixture(prefix: string): Promise<DataFixture> {
 /** items(id, name, qty, note, version): the small table the integration tests copy. */
 export async function createItems(pg: Client, table: string, rows: number, noteBytes = 40): Promise<void> {
   await pg.query(`create table ${table} (id integer primary key, name text not null, qty integer not null, note text, version bigint not null)`);
-  await pg.query(
-    `insert into ${table} select g, 'item ' || g, g % 97, repeat('n', $2::int), 1 from generate_series(1, $1::int) g`,
-    [rows, noteBytes],
-  );
+  await pg.query(`insert into ${table} select g, 'item ' || g, g % 97, repeat('n', $2::int), 1 from generate_series(1, $1::int) g`, [rows, noteBytes]);
 }
 
 /**

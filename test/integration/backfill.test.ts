@@ -27,7 +27,8 @@ describe('backfill workflow against the real stack', () => {
     // The worker's Prometheus metrics count what was copied (in-process worker, same registry).
     const metric = (name: string) => registry.getSingleMetric(name)?.get();
     const forEntity = async (name: string) =>
-      (await metric(name))?.values.filter((v) => v.labels.migration_id === result.migrationId && v.labels.entity === 'many' && (v.labels.kind ?? 'backfill') === 'backfill')
+      (await metric(name))?.values
+        .filter((v) => v.labels.migration_id === result.migrationId && v.labels.entity === 'many' && (v.labels.kind ?? 'backfill') === 'backfill')
         .reduce((n, v) => n + v.value, 0);
     expect(await forEntity('switchyard_rows_copied_total')).toBe(1000);
     expect(await forEntity('switchyard_ranges_completed_total')).toBe(10);
@@ -94,7 +95,10 @@ describe('backfill workflow against the real stack', () => {
       const id = 1 + ((i * 53) % 1000);
       // The application's dual write, newest version on both sides.
       await stack.f.pg.query('update pgsrc set version = version + 1, qty = qty + 1000 where id = $1', [id]);
-      await stack.f.pg.query('insert into pgdst select * from pgsrc where id = $1 on conflict (id) do update set version = excluded.version, qty = excluded.qty', [id]);
+      await stack.f.pg.query(
+        'insert into pgdst select * from pgsrc where id = $1 on conflict (id) do update set version = excluded.version, qty = excluded.qty',
+        [id],
+      );
     }
     const result = await handle.result();
     expect(result).toMatchObject({ rowsCopied: 1000, ranges: 4, rowsQuarantined: 0 });

@@ -37,7 +37,10 @@ describe('cdcPrepare activity', () => {
       const started = Date.now();
       const attempt = new MockActivityEnvironment().run(cdcPrepare, { migrationId: spec.id, spec });
       const stillWaiting = new Promise((_, reject) => setTimeout(() => reject(new Error('cdcPrepare still waiting for its lock after 5 s')), 5000));
-      const failure = await Promise.race([attempt, stillWaiting]).then(() => undefined, (err) => err);
+      const failure = await Promise.race([attempt, stillWaiting]).then(
+        () => undefined,
+        (err) => err,
+      );
       expect(failure).toBeInstanceOf(ApplicationFailure);
       expect(failure).toMatchObject({ type: 'CdcLockTimeout', nonRetryable: true });
       expect(failure.message).toMatch(/^ALTER TABLE lk_orders REPLICA IDENTITY FULL waited cdc\.lockTimeout \(300ms\) for its lock: /);
@@ -46,7 +49,10 @@ describe('cdcPrepare activity', () => {
       expect((await f.pg.query(`select relreplident from pg_class where oid = 'lk_orders'::regclass`)).rows[0].relreplident).toBe('d');
     } finally {
       await holder.end();
-      await cdc.prepare(base).then(() => undefined, () => undefined);
+      await cdc.prepare(base).then(
+        () => undefined,
+        () => undefined,
+      );
     }
   });
 });
@@ -76,10 +82,12 @@ describe('cdcStream activity', () => {
     // Acknowledged through every published change (how far past them depends on other WAL traffic:
     // an idle stream acks the flush position only when no record straddles it; lib/cdc/peek.ts).
     const { slot, publication } = cdcNames('cdc-act');
-    const { rows: [left] } = await f.pg.query(
-      `select count(*)::int as n from pg_logical_slot_peek_binary_changes($1, null, null, 'proto_version', '1', 'publication_names', $2)`,
-      [slot, publication],
-    );
+    const {
+      rows: [left],
+    } = await f.pg.query(`select count(*)::int as n from pg_logical_slot_peek_binary_changes($1, null, null, 'proto_version', '1', 'publication_names', $2)`, [
+      slot,
+      publication,
+    ]);
     expect(left.n).toBe(0);
   });
 
@@ -87,13 +95,15 @@ describe('cdcStream activity', () => {
     await cdc.prepare(spec());
     expect(await cdcTeardown({ migrationId: 'cdc-act', spec: spec() })).toEqual({ slotDropped: true });
     expect(await cdcTeardown({ migrationId: 'cdc-act', spec: spec() })).toEqual({ slotDropped: false });
-    const failure = (await new MockActivityEnvironment().run(cdcStream, { migrationId: 'cdc-act', spec: spec() }).catch((e: unknown) => e)) as ApplicationFailure;
+    const failure = (await new MockActivityEnvironment()
+      .run(cdcStream, { migrationId: 'cdc-act', spec: spec() })
+      .catch((e: unknown) => e)) as ApplicationFailure;
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'CdcSlotLost', nonRetryable: true });
     expect(failure.message).toMatch(/does not exist: it was dropped/);
   });
 
-  it('a retried slice continues a TRUNCATE resync from the checkpoint in its predecessor\'s heartbeat', async () => {
+  it("a retried slice continues a TRUNCATE resync from the checkpoint in its predecessor's heartbeat", async () => {
     await f.pg.query('create table rs (id integer primary key, qty integer not null, version bigint not null)');
     await f.pg.query('create table rs_copy (like rs including all)');
     await f.pg.query('insert into rs select g, g, 1 from generate_series(1, 10) g');
@@ -103,7 +113,10 @@ describe('cdcStream activity', () => {
     await f.pg.query('truncate rs');
     await f.pg.query('insert into rs select g, g, 1 from generate_series(1, 3000) g');
     const { slot, publication } = cdcNames(rsSpec.id);
-    const { rows } = await f.pg.query(`select lsn::text from pg_logical_slot_peek_binary_changes($1, null, 1, 'proto_version', '1', 'publication_names', $2)`, [slot, publication]);
+    const { rows } = await f.pg.query(`select lsn::text from pg_logical_slot_peek_binary_changes($1, null, 1, 'proto_version', '1', 'publication_names', $2)`, [
+      slot,
+      publication,
+    ]);
     // What a killed attempt left behind: the copy pass done up to key 1500 (rows 1-10 were there already).
     await f.pg.query('insert into rs_copy select g, g, 1 from generate_series(11, 1500) g');
     const env = new MockActivityEnvironment({ heartbeatDetails: { resync: { batch: rows[0].lsn, entity: 'rs', phase: 'copy', after: [1500] } } });

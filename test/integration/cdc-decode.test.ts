@@ -39,7 +39,11 @@ describe('pgoutput decoder on bytes from the live server', () => {
     const changes = messages.filter((m) => !['begin', 'commit', 'relation'].includes(m.tag));
     const relation = messages.find((m) => m.tag === 'relation');
     expect(relation).toMatchObject({ namespace: 'public', name: 't', replicaIdentity: 'd' });
-    expect(relation?.tag === 'relation' && relation.columns.map((c) => [c.name, c.key, c.typeOid])).toEqual([['id', true, 23], ['big', false, 25], ['n', false, 23]]);
+    expect(relation?.tag === 'relation' && relation.columns.map((c) => [c.name, c.key, c.typeOid])).toEqual([
+      ['id', true, 23],
+      ['big', false, 25],
+      ['n', false, 23],
+    ]);
     const relationId = relation?.tag === 'relation' ? relation.relationId : -1;
     expect(changes).toEqual([
       { tag: 'insert', relationId, newTuple: ['2', null, '5'] },
@@ -63,10 +67,7 @@ describe('pgoutput decoder on bytes from the live server', () => {
     try {
       await f.pg.query(`set role ${role}`);
       const blockers = await cdcBlockers(f.pg, ['t'], 'no_such_slot');
-      expect(blockers).toEqual([
-        expect.stringMatching(/neither REPLICATION nor SUPERUSER/),
-        expect.stringMatching(/does not own table t/),
-      ]);
+      expect(blockers).toEqual([expect.stringMatching(/neither REPLICATION nor SUPERUSER/), expect.stringMatching(/does not own table t/)]);
     } finally {
       await f.pg.query('reset role');
       await f.pg.query(`drop role ${role}`);

@@ -21,13 +21,15 @@ export function usersSpec(f: DataFixture, id: string, users: string, orders: str
     target: { connection: 'MONGO', database: f.mongoDatabase, dialect: 'ferretdb' },
     control: { connection: f.pgConnection },
     sync: 'cdc',
-    entities: [{
-      name: users,
-      from: { table: users, key: ['id'], version: 'version' },
-      to: { collection: users },
-      fields: { id: '_id' },
-      embed: [{ table: orders, key: ['id'], foreignKey: 'user_id', as: 'orders' }],
-    }],
+    entities: [
+      {
+        name: users,
+        from: { table: users, key: ['id'], version: 'version' },
+        to: { collection: users },
+        fields: { id: '_id' },
+        embed: [{ table: orders, key: ['id'], foreignKey: 'user_id', as: 'orders' }],
+      },
+    ],
   });
 }
 
@@ -125,4 +127,3 @@ export async function writeLoad(pg: Client, stop: () => boolean, o: WriteLoadOpt
   }
   return n;
 }
-

@@ -6,9 +6,7 @@ import { usersSpec } from './cdc-fixtures';
 import { FAST } from './migration-fixtures';
 
 /** Users with embedded orders to MongoDB under CDC sync, with the short timers of the migration tests. */
-export function cdcMigrationSpec(
-  f: DataFixture, users: string, orders: string, approvals: MigrationSpec['approvals'],
-): MigrationSpec {
+export function cdcMigrationSpec(f: DataFixture, users: string, orders: string, approvals: MigrationSpec['approvals']): MigrationSpec {
   const spec = usersSpec(f, users.replace(/_/g, '-'), users, orders);
   return { ...spec, ...FAST, approvals, backfill: { ...spec.backfill, batchSize: 100, concurrency: 2 } };
 }

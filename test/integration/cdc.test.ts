@@ -17,7 +17,9 @@ afterAll(async () => {
 });
 
 /** A text far above the 2 KB TOAST threshold that does not compress away. */
-const BIG = Array.from({ length: 400 }, (_, i) => `${i * 7919}-${(i * 104729) % 9973}`).join(' ').repeat(3);
+const BIG = Array.from({ length: 400 }, (_, i) => `${i * 7919}-${(i * 104729) % 9973}`)
+  .join(' ')
+  .repeat(3);
 
 describe('CDC PostgreSQL → MongoDB (parent with embedded children)', () => {
   it('streams inserts, updates, deletes, key changes, child changes and unchanged TOAST values', async () => {

@@ -12,10 +12,12 @@ interface Run {
   stderr: string;
 }
 
-const cli = (env: Record<string, string>, ...args: string[]): Promise<Run> => new Promise((resolve) => {
-  execFile('node', [join(ROOT, 'scripts', 'switchyard.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } },
-    (err, stdout, stderr) => resolve({ code: err ? (err.code as number) : 0, stdout, stderr }));
-});
+const cli = (env: Record<string, string>, ...args: string[]): Promise<Run> =>
+  new Promise((resolve) => {
+    execFile('node', [join(ROOT, 'scripts', 'switchyard.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? (err.code as number) : 0, stdout, stderr }),
+    );
+  });
 
 /** CLI behaviour that needs Temporal but no worker: the `--by` default, and a migration no worker serves. */
 describe('switchyard CLI details', () => {

@@ -20,13 +20,14 @@ describe('switchyard CLI: migration commands', () => {
   const env = () => ({ ...process.env, SWITCHYARD_TASK_QUEUE: h.worker.taskQueue, SWITCHYARD_ACTOR: 'cli-test' });
 
   /** `node scripts/switchyard.js ...` against the test worker's task queue, with `extra` environment. */
-  const cliWith = (extra: Record<string, string>, ...args: string[]): Promise<Run> => new Promise((resolve) => {
-    execFile('node', [join(ROOT, 'scripts', 'switchyard.js'), ...args], { cwd: ROOT, env: { ...env(), ...extra } },
-      (err, stdout, stderr) => resolve({ code: err ? (err.code as number) : 0, stdout, stderr }));
-  });
+  const cliWith = (extra: Record<string, string>, ...args: string[]): Promise<Run> =>
+    new Promise((resolve) => {
+      execFile('node', [join(ROOT, 'scripts', 'switchyard.js'), ...args], { cwd: ROOT, env: { ...env(), ...extra } }, (err, stdout, stderr) =>
+        resolve({ code: err ? (err.code as number) : 0, stdout, stderr }),
+      );
+    });
   const cli = (...args: string[]) => cliWith({}, ...args);
   const widest = (text: string) => Math.max(...text.split('\n').map((l) => l.length));
-
 
   it('starts, refuses a second start, steers, reports and aborts with the documented exit codes', async () => {
     const spec = await migrationSpec(h.f, uniqueName('items'), 10, { approvals: ['backfill', 'write_switch'] });
@@ -53,8 +54,13 @@ describe('switchyard CLI: migration commands', () => {
     expect(json.code).toBe(0);
     const status = JSON.parse(json.stdout);
     expect(status).toMatchObject({
-      migrationId: spec.id, phase: 'dual_write', state: 'waiting_approval', pendingApproval: { phase: 'backfill' },
-      routing: { writes: 'old_then_new', reads: 'old' }, gates: { latest: null }, progress: [],
+      migrationId: spec.id,
+      phase: 'dual_write',
+      state: 'waiting_approval',
+      pendingApproval: { phase: 'backfill' },
+      routing: { writes: 'old_then_new', reads: 'old' },
+      gates: { latest: null },
+      progress: [],
     });
     expect(status.transitions.map((t: { to: string }) => t.to)).toEqual(['preflight', 'dual_write']);
 
@@ -64,7 +70,9 @@ describe('switchyard CLI: migration commands', () => {
     expect(widest(human.stdout)).toBeLessThanOrEqual(80);
 
     const listed = await cli('list', '--json');
-    expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ id: spec.id, phase: 'dual_write', state: 'waiting_approval' })]));
+    expect(JSON.parse(listed.stdout)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: spec.id, phase: 'dual_write', state: 'waiting_approval' })]),
+    );
 
     const notPaused = await cli('resume', spec.id);
     expect(notPaused).toMatchObject({ code: 2, stderr: 'switchyard: rejected: not paused\n' });
@@ -117,7 +125,8 @@ describe('switchyard CLI: migration commands', () => {
     const throttled = await cli('throttle', spec.id, '--rows-per-second', '40');
     expect(throttled).toMatchObject({ code: 0, stdout: `throttle: ${spec.id} is now backfill (running)\n` });
     expect(JSON.parse((await cli('status', spec.id, '--json')).stdout)).toMatchObject({
-      rowsPerSecond: 40, progress: [{ entity, backfill: { state: 'running' } }],
+      rowsPerSecond: 40,
+      progress: [{ entity, backfill: { state: 'running' } }],
     });
     const human = await cli('status', spec.id);
     expect(human.stdout.split('\n')).toContain('throttle  40 rows/s');
@@ -139,7 +148,8 @@ describe('switchyard CLI: migration commands', () => {
     expect(lines.find((l) => l.startsWith(entity))).toMatch(/completed 100% 20\/20\s+completed 100% clean$/);
     const gates = lines.findIndex((l) => l.startsWith('gates'));
     expect(lines.slice(gates, gates + 2)).toEqual([
-      expect.stringMatching(/^gates {5}green at \d\d:\d\d:\d\d$/), '          mismatch 0.00% (0/0), errors 0.00% (0/0)',
+      expect.stringMatching(/^gates {5}green at \d\d:\d\d:\d\d$/),
+      '          mismatch 0.00% (0/0), errors 0.00% (0/0)',
     ]);
     expect(widest(human.stdout)).toBeLessThanOrEqual(80);
     await handle.terminate('end of test');

@@ -16,13 +16,17 @@ beforeAll(async () => {
   await fx.pg.query(`create table tokens (id uuid primary key, label text not null, version int not null)`);
   await fx.pg.query(`insert into tokens select md5(g::text)::uuid, 'token ' || g, 1 from generate_series(1, 300) g`);
   await fx.pg.query(`create table tokens_copy (like tokens including all)`);
-  await fx.pg.query(`create table ledger (tenant text not null, seq bigint not null, amount numeric not null, version int not null, primary key (tenant, seq))`);
+  await fx.pg.query(
+    `create table ledger (tenant text not null, seq bigint not null, amount numeric not null, version int not null, primary key (tenant, seq))`,
+  );
   // seq crosses 2^53 and zero, so a double anywhere on the way would merge or misorder keys.
   await fx.pg.query(`insert into ledger select t, s, s % 1000 * 1.5, 1
                        from unnest(array['Zeta', 'acme', 'Äbc', '😀']) t,
                             unnest(array[-5, 0, 7, 9007199254740992, 9007199254740993, 9007199254740994]::bigint[] || array(select generate_series(100, 130)::bigint)) s`);
   await fx.pg.query(`create table words (word text primary key, n int not null, version int not null)`);
-  await fx.pg.query(`insert into words select w || coalesce(s::text, ''), coalesce(s, 0), 1 from unnest($1::text[]) w, unnest(array[null, 1, 2, 10]) s`, [WORDS]);
+  await fx.pg.query(`insert into words select w || coalesce(s::text, ''), coalesce(s, 0), 1 from unnest($1::text[]) w, unnest(array[null, 1, 2, 10]) s`, [
+    WORDS,
+  ]);
 });
 
 afterAll(async () => {
@@ -84,7 +88,12 @@ async function expectSameOrderAndHashes(source: EntityConnector, target: EntityC
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 test('uuid primary key PostgreSQL → MongoDB: pages in uuid order on both sides, equal range hashes', async () => {
-  const spec = parse('mongo', { name: 'tokens', from: { table: 'tokens', key: ['id'], version: 'version' }, to: { collection: 'tokens' }, fields: { id: '_id' } });
+  const spec = parse('mongo', {
+    name: 'tokens',
+    from: { table: 'tokens', key: ['id'], version: 'version' },
+    to: { collection: 'tokens' },
+    fields: { id: '_id' },
+  });
   const source = openSource(spec, 'tokens');
   const target = openTarget(spec, 'tokens');
   expect(await copyAll(source, target)).toBe(300);
@@ -123,7 +132,12 @@ test('composite key (text, bigint) on MongoDB as an _id sub-document: read in ke
 });
 
 test('text keys with mixed case and non-ASCII: the same byte order and range hashes on PostgreSQL and MongoDB', async () => {
-  const spec = parse('mongo', { name: 'words', from: { table: 'words', key: ['word'], version: 'version' }, to: { collection: 'words' }, fields: { word: '_id' } });
+  const spec = parse('mongo', {
+    name: 'words',
+    from: { table: 'words', key: ['word'], version: 'version' },
+    to: { collection: 'words' },
+    fields: { word: '_id' },
+  });
   const source = openSource(spec, 'words');
   const target = openTarget(spec, 'words');
   const total = WORDS.length * 4;

@@ -13,7 +13,9 @@ beforeAll(async () => {
   fx = await createDataFixture('conn_mongo');
   await fx.pg.query(`create table users (id int primary key, full_name text, email text, legacy_flag bool, updated_at timestamptz not null)`);
   await fx.pg.query(`create table orders (id int primary key, user_id int not null references users, amount numeric(12,2), note text)`);
-  await fx.pg.query(`insert into users select g, 'User Number ' || g, 'u' || g || '@x.io', true, '2024-01-01 00:00:00.000123+00' from generate_series(1, 60) g`);
+  await fx.pg.query(
+    `insert into users select g, 'User Number ' || g, 'u' || g || '@x.io', true, '2024-01-01 00:00:00.000123+00' from generate_series(1, 60) g`,
+  );
   await fx.pg.query(`insert into orders select g, 1 + g % 40, g * 1.25, null from generate_series(1, 100) g`);
   await fx.pg.query(`create table people (id text primary key, age int, born timestamptz, tags text[], profile jsonb, score numeric, rev bigint not null)`);
   await fx.pg.query(`create table people_orders (id int primary key, person_id text not null, total numeric)`);
@@ -30,19 +32,22 @@ function parse(json: Record<string, unknown>): MigrationSpec {
   return parsed.spec;
 }
 
-const toMongo = () => parse({
-  source: { connection: fx.pgConnection },
-  target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
-  entities: [{
-    name: 'users',
-    from: { table: 'users', key: ['id'], version: 'updated_at' },
-    to: { collection: 'users' },
-    fields: { id: '_id', legacy_flag: null },
-    transforms: [{ split: 'full_name', into: ['first_name', 'last_name'], separator: ' ' }],
-    defaults: { metadata: {} },
-    embed: [{ table: 'orders', key: ['id'], foreignKey: 'user_id', as: 'orders', fields: { user_id: null } }],
-  }],
-});
+const toMongo = () =>
+  parse({
+    source: { connection: fx.pgConnection },
+    target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+    entities: [
+      {
+        name: 'users',
+        from: { table: 'users', key: ['id'], version: 'updated_at' },
+        to: { collection: 'users' },
+        fields: { id: '_id', legacy_flag: null },
+        transforms: [{ split: 'full_name', into: ['first_name', 'last_name'], separator: ' ' }],
+        defaults: { metadata: {} },
+        embed: [{ table: 'orders', key: ['id'], foreignKey: 'user_id', as: 'orders', fields: { user_id: null } }],
+      },
+    ],
+  });
 
 async function copy(from: EntityConnector, to: EntityConnector, limit = 25) {
   const totals = { written: 0, skipped: 0, quarantined: 0 };
@@ -88,7 +93,18 @@ test('PostgreSQL users + orders → one document per user with orders[]; re-run 
 test('MongoDB → PostgreSQL: ObjectId, Long, Date, nested, missing fields; misfits are quarantined; orders unwound', async () => {
   const oid = new ObjectId();
   await fx.mongo.collection('people').insertMany([
-    { _id: 'ann', age: 41, born: new Date('1983-04-05T06:07:08.009Z'), tags: ['a', 'b'], profile: { ref: oid, n: { deep: [1, { x: 'y' }] } }, rev: Long.fromString('9007199254740993'), orders: [{ id: 1, total: '10.50' }, { id: 2, total: 3 }] },
+    {
+      _id: 'ann',
+      age: 41,
+      born: new Date('1983-04-05T06:07:08.009Z'),
+      tags: ['a', 'b'],
+      profile: { ref: oid, n: { deep: [1, { x: 'y' }] } },
+      rev: Long.fromString('9007199254740993'),
+      orders: [
+        { id: 1, total: '10.50' },
+        { id: 2, total: 3 },
+      ],
+    },
     { _id: 'bob', rev: 2, orders: [] },
     { _id: 'cid', age: 'forty', rev: 3 },
     { _id: 'dan', age: 2 ** 40, rev: 4 },
@@ -97,24 +113,36 @@ test('MongoDB → PostgreSQL: ObjectId, Long, Date, nested, missing fields; misf
   const spec = parse({
     source: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
     target: { connection: fx.pgConnection },
-    entities: [{
-      name: 'people',
-      from: { collection: 'people', version: 'rev' },
-      to: { table: 'people' },
-      fields: { _id: 'id' },
-      embed: [{ table: 'people_orders', key: ['id'], foreignKey: 'person_id', as: 'orders' }],
-    }],
+    entities: [
+      {
+        name: 'people',
+        from: { collection: 'people', version: 'rev' },
+        to: { table: 'people' },
+        fields: { _id: 'id' },
+        embed: [{ table: 'people_orders', key: ['id'], foreignKey: 'person_id', as: 'orders' }],
+      },
+    ],
   });
   const source = openSource(spec, 'people');
   const target = openTarget(spec, 'people');
   expect(await copy(source, target, 2)).toEqual({ written: 2, skipped: 0, quarantined: 3 });
   const { rows } = await fx.pg.query(`select id, age, born, tags, profile::text, rev::text from people order by id`);
   expect(rows).toEqual([
-    { id: 'ann', age: 41, born: new Date('1983-04-05T06:07:08.009Z'), tags: ['a', 'b'], profile: `{"n": {"deep": [1, {"x": "y"}]}, "ref": "${oid.toHexString()}"}`, rev: '9007199254740993' },
+    {
+      id: 'ann',
+      age: 41,
+      born: new Date('1983-04-05T06:07:08.009Z'),
+      tags: ['a', 'b'],
+      profile: `{"n": {"deep": [1, {"x": "y"}]}, "ref": "${oid.toHexString()}"}`,
+      rev: '9007199254740993',
+    },
     { id: 'bob', age: null, born: null, tags: null, profile: null, rev: '2' },
   ]);
   const { rows: orders } = await fx.pg.query(`select id, person_id, total::text from people_orders order by id`);
-  expect(orders).toEqual([{ id: 1, person_id: 'ann', total: '10.50' }, { id: 2, person_id: 'ann', total: '3' }]);
+  expect(orders).toEqual([
+    { id: 1, person_id: 'ann', total: '10.50' },
+    { id: 2, person_id: 'ann', total: '3' },
+  ]);
   const { rows: q } = await fx.pg.query(`select entity, key::text, reason, document->>'id' as id from switchyard_quarantine order by key`);
   expect(q).toEqual([
     { entity: 'people', key: '["cid"]', reason: expect.stringContaining('column age (integer) expects an integer in int4 range, got string'), id: 'cid' },
@@ -125,7 +153,9 @@ test('MongoDB → PostgreSQL: ObjectId, Long, Date, nested, missing fields; misf
 });
 
 test('MongoDB → PostgreSQL: values beyond numeric(p,s), varchar(n), char(n), timestamptz(p), varchar(n)[] are quarantined with the limit, the rest of the batch is written', async () => {
-  await fx.pg.query(`create table priced (id text primary key, amount numeric(10,2), code varchar(5), initials char(2), at timestamptz(3), tags varchar(3)[], rev bigint not null)`);
+  await fx.pg.query(
+    `create table priced (id text primary key, amount numeric(10,2), code varchar(5), initials char(2), at timestamptz(3), tags varchar(3)[], rev bigint not null)`,
+  );
   const at = new Date('2024-05-01T10:00:00.123Z');
   await fx.mongo.collection('priced').insertMany([
     { _id: 'ok1', amount: '12.50', code: '😀bcde', initials: 'AB', at, tags: ['ab', 'abc'], rev: 1 },
@@ -171,7 +201,7 @@ test('MongoDB → PostgreSQL: values beyond numeric(p,s), varchar(n), char(n), t
   expect((await fx.pg.query(quarantined)).rows).toEqual(expected);
 });
 
-test('MongoDB → PostgreSQL: a record replaces its row — a removed field clears its column whatever else the batch holds; defaults, generated and identity columns are the database\'s', async () => {
+test("MongoDB → PostgreSQL: a record replaces its row — a removed field clears its column whatever else the batch holds; defaults, generated and identity columns are the database's", async () => {
   await fx.pg.query(`create table replaced (id text primary key, a text, b text, n bigint generated always as identity,
                        stamp text not null default 'preset', twice int generated always as (coalesce(length(a), 0) * 2) stored, rev bigint not null)`);
   await fx.pg.query(`create table replaced_items (id int primary key, owner text not null, label text, size int)`);
@@ -184,10 +214,15 @@ test('MongoDB → PostgreSQL: a record replaces its row — a removed field clea
   const spec = parse({
     source: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
     target: { connection: fx.pgConnection },
-    entities: [{
-      name: 'replaced', from: { collection: 'replaced', version: 'rev' }, to: { table: 'replaced' }, fields: { _id: 'id' },
-      embed: [{ table: 'replaced_items', key: ['id'], foreignKey: 'owner', as: 'items' }],
-    }],
+    entities: [
+      {
+        name: 'replaced',
+        from: { collection: 'replaced', version: 'rev' },
+        to: { table: 'replaced' },
+        fields: { _id: 'id' },
+        embed: [{ table: 'replaced_items', key: ['id'], foreignKey: 'owner', as: 'items' }],
+      },
+    ],
   });
   const source = openSource(spec, 'replaced');
   const target = openTarget(spec, 'replaced');
@@ -221,7 +256,9 @@ test('a source row rejected on read is quarantined in the target with only the f
   const spec = parse({
     source: { connection: fx.pgConnection },
     target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
-    entities: [{ name: 'patients', from: { table: 'patients', key: ['id'], version: 'version' }, to: { collection: 'patients' }, fields: { id: '_id', ssn: null } }],
+    entities: [
+      { name: 'patients', from: { table: 'patients', key: ['id'], version: 'version' }, to: { collection: 'patients' }, fields: { id: '_id', ssn: null } },
+    ],
   });
   expect(await copy(openSource(spec, 'patients'), openTarget(spec, 'patients'))).toEqual({ written: 1, skipped: 0, quarantined: 1 });
   const entry = await fx.mongo.collection('switchyard_quarantine').findOne({ entity: 'patients' });
@@ -234,11 +271,14 @@ test('a source row rejected on read is quarantined in the target with only the f
 
 test('FerretDB version guard by _id point writes: older replaced, newer/equal kept, unguarded overwrites, racing writers keep the newest', async () => {
   await fx.pg.query(`create table if not exists guarded (id int primary key, qty int, version bigint not null)`);
-  const target = openTarget(parse({
-    source: { connection: fx.pgConnection },
-    target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
-    entities: [{ name: 'guarded', from: { table: 'guarded', key: ['id'], version: 'version' }, to: { collection: 'guarded' }, fields: { id: '_id' } }],
-  }), 'guarded');
+  const target = openTarget(
+    parse({
+      source: { connection: fx.pgConnection },
+      target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
+      entities: [{ name: 'guarded', from: { table: 'guarded', key: ['id'], version: 'version' }, to: { collection: 'guarded' }, fields: { id: '_id' } }],
+    }),
+    'guarded',
+  );
   const coll = fx.mongo.collection('guarded');
   const rec = (id: number, version: number, qty = version) => ({ _id: id, qty, version: BigInt(version) });
   const stored = async () => (await coll.find({}).sort({ _id: 1 }).toArray()).map((d) => [d._id, d.version === undefined ? null : Number(d.version)]);
@@ -246,9 +286,19 @@ test('FerretDB version guard by _id point writes: older replaced, newer/equal ke
   expect(await target.writeBatch([rec(1, 5), rec(2, 5), rec(3, 5)])).toMatchObject({ written: 3, skipped: 0 });
   await coll.insertOne({ _id: 4, qty: 0 } as never);
   expect(await target.writeBatch([rec(1, 6), rec(2, 5), rec(3, 4), rec(4, 1)])).toMatchObject({ written: 2, skipped: 2 });
-  expect(await stored()).toEqual([[1, 6], [2, 5], [3, 5], [4, 1]]);
+  expect(await stored()).toEqual([
+    [1, 6],
+    [2, 5],
+    [3, 5],
+    [4, 1],
+  ]);
   expect(await target.writeBatch([rec(3, 1)], { versionGuard: false })).toMatchObject({ written: 1 });
-  expect(await stored()).toEqual([[1, 6], [2, 5], [3, 1], [4, 1]]);
+  expect(await stored()).toEqual([
+    [1, 6],
+    [2, 5],
+    [3, 1],
+    [4, 1],
+  ]);
 
   // Writers of the same absent documents race: inserts collide (duplicate _id) and fall back to
   // guarded replaces; whatever the interleaving, each document ends at the highest version written.
@@ -272,7 +322,10 @@ test('version guard with timestamptz microseconds: a later µs in the same milli
   const target = openTarget(spec, 'stamped');
   /** The source row as of this version, mapped: what a backfill page or a dual write carries. */
   const at = async (updatedAt: string, note: string) => {
-    await fx.pg.query(`insert into stamped values (1, $2, $1) on conflict (id) do update set updated_at = $1, note = $2`, [`2024-05-01 12:00:${updatedAt}+00`, note]);
+    await fx.pg.query(`insert into stamped values (1, $2, $1) on conflict (id) do update set updated_at = $1, note = $2`, [
+      `2024-05-01 12:00:${updatedAt}+00`,
+      note,
+    ]);
     return (await source.fetchByKeys([[1]])).records;
   };
   const stored = async () => {
@@ -296,7 +349,7 @@ test('version guard with timestamptz microseconds: a later µs in the same milli
   expect(await target.hashRange({})).toEqual(await source.hashRange({}));
 });
 
-test('a parent whose embedded children exceed MongoDB\'s 16 MiB document limit is quarantined, its batch still written', async () => {
+test("a parent whose embedded children exceed MongoDB's 16 MiB document limit is quarantined, its batch still written", async () => {
   await fx.pg.query(`create table big_users (id int primary key, name text, updated_at timestamptz not null)`);
   await fx.pg.query(`create table big_orders (id int primary key, user_id int not null references big_users, note text)`);
   await fx.pg.query(`insert into big_users values (1, 'huge', now()), (2, 'small', now()), (3, 'small too', now())`);
@@ -306,10 +359,15 @@ test('a parent whose embedded children exceed MongoDB\'s 16 MiB document limit i
   const spec = parse({
     source: { connection: fx.pgConnection },
     target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
-    entities: [{
-      name: 'big', from: { table: 'big_users', key: ['id'], version: 'updated_at' }, to: { collection: 'big_users' }, fields: { id: '_id' },
-      embed: [{ table: 'big_orders', key: ['id'], foreignKey: 'user_id', as: 'orders', fields: { user_id: null } }],
-    }],
+    entities: [
+      {
+        name: 'big',
+        from: { table: 'big_users', key: ['id'], version: 'updated_at' },
+        to: { collection: 'big_users' },
+        fields: { id: '_id' },
+        embed: [{ table: 'big_orders', key: ['id'], foreignKey: 'user_id', as: 'orders', fields: { user_id: null } }],
+      },
+    ],
   });
   const from = openSource(spec, 'big');
   const to = openTarget(spec, 'big');
@@ -318,7 +376,14 @@ test('a parent whose embedded children exceed MongoDB\'s 16 MiB document limit i
   expect(page.records).toHaveLength(3);
   expect(await to.writeBatch(page.records)).toEqual({ written: 2, skipped: 0, quarantined: 1 });
   const users = fx.mongo.client.db(fx.mongoDatabase).collection('big_users');
-  expect((await users.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([2, 3]);
+  expect(
+    (
+      await users
+        .find({}, { projection: { _id: 1 } })
+        .sort({ _id: 1 })
+        .toArray()
+    ).map((d) => d._id),
+  ).toEqual([2, 3]);
   const quarantine = fx.mongo.client.db(fx.mongoDatabase).collection('switchyard_quarantine');
   const [entry] = await quarantine.find({ entity: 'big' }).toArray();
   expect(entry.reason).toMatch(/^\(whole document\): \d+ bytes; MongoDB stores at most 16777216 bytes per document$/);

@@ -78,7 +78,10 @@ test('version guard: a stale batch after a fresh write keeps the fresh row; a re
 
 test('hostile identifiers are rejected by validation and quoted harmlessly if they ever reach SQL', async () => {
   const parsed = parseSpec({
-    id: 'x', source: { connection: 'A' }, target: { connection: 'B' }, control: { connection: 'A' },
+    id: 'x',
+    source: { connection: 'A' },
+    target: { connection: 'B' },
+    control: { connection: 'A' },
     entities: [{ name: 'x', from: { table: 'users; drop table accounts', key: ['id"; drop table accounts; --'], version: 'v' }, to: { table: 't' } }],
   });
   expect(parsed.ok).toBe(false);
@@ -122,14 +125,16 @@ test('direct COPY path: the same cursors as readRange, the version guard holds, 
   for (const range of await source.splitRanges(4)) {
     const copied = await copyDirect(copier, range, 17);
     const read: Key[] = [];
-    for (let page = await source.readRange({ ...range, limit: 17 }); page.lastKey; page = await source.readRange({ ...range, after: page.lastKey, limit: 17 })) read.push(page.lastKey);
+    for (let page = await source.readRange({ ...range, limit: 17 }); page.lastKey; page = await source.readRange({ ...range, after: page.lastKey, limit: 17 }))
+      read.push(page.lastKey);
     expect(copied.cursors).toEqual(read);
     totals.rows += copied.rows;
     totals.written += copied.written;
     totals.skipped += copied.skipped;
   }
   expect(totals).toEqual({ rows: 200, written: 199, skipped: 1 });
-  const row = async (tenant: string, id: number) => (await fx.pg.query(`select name, version from accounts_direct where tenant = $1 and id = $2`, [tenant, id])).rows[0];
+  const row = async (tenant: string, id: number) =>
+    (await fx.pg.query(`select name, version from accounts_direct where tenant = $1 and id = $2`, [tenant, id])).rows[0];
   expect(await row('acme', 7)).toEqual({ name: 'fresh', version: 5 });
   expect(await row('beta', 3)).toEqual({ name: 'n3', version: 1 });
 
@@ -154,7 +159,9 @@ test('direct COPY path: renames and drops columns; anything else copies row by r
   expect(tail.cursors[0]).toEqual(['Ä', { $numberLong: '9' }]);
   expect(await openTarget(renamed, 'accounts').hashRange({})).toEqual(await openSource(renamed, 'accounts').hashRange({}));
 
-  await fx.pg.query(`create table accounts_wider (tenant text not null, id bigint not null, name text, note text, version bigint not null, primary key (tenant, id))`);
+  await fx.pg.query(
+    `create table accounts_wider (tenant text not null, id bigint not null, name text, note text, version bigint not null, primary key (tenant, id))`,
+  );
   await fx.pg.query(`create table accounts_required (like accounts including all, region text not null)`);
   const rowByRow = [
     spec('accounts', 'accounts_wider'),
@@ -167,9 +174,15 @@ test('direct COPY path: renames and drops columns; anything else copies row by r
 });
 
 test('PostgreSQL → PostgreSQL into narrower modifiers: no direct COPY; misfits quarantined with the limit, the rest written', async () => {
-  await fx.pg.query(`create table accounts_wide (tenant text not null, id bigint not null, name varchar(10), note numeric(12,3), version int not null, primary key (tenant, id))`);
-  await fx.pg.query(`create table accounts_narrow (tenant text not null, id bigint not null, name varchar(3), note numeric(6,2), version int not null, primary key (tenant, id))`);
-  await fx.pg.query(`insert into accounts_wide values ('t', 1, 'abc', 1.5, 1), ('t', 2, 'abcdefg', 1, 1), ('t', 3, 'ab', 1.125, 1), ('t', 4, null, 123456.5, 1)`);
+  await fx.pg.query(
+    `create table accounts_wide (tenant text not null, id bigint not null, name varchar(10), note numeric(12,3), version int not null, primary key (tenant, id))`,
+  );
+  await fx.pg.query(
+    `create table accounts_narrow (tenant text not null, id bigint not null, name varchar(3), note numeric(6,2), version int not null, primary key (tenant, id))`,
+  );
+  await fx.pg.query(
+    `insert into accounts_wide values ('t', 1, 'abc', 1.5, 1), ('t', 2, 'abcdefg', 1, 1), ('t', 3, 'ab', 1.125, 1), ('t', 4, null, 123456.5, 1)`,
+  );
   const s = spec('accounts_wide', 'accounts_narrow');
   expect(await openDirectCopy(s, 'accounts')).toBeUndefined();
   const page = await openSource(s, 'accounts').readRange({ limit: 10 });
@@ -190,7 +203,10 @@ test('split of a never-analysed table above the exact-read limit: counted, then 
   const { rows } = await fx.pg.query(`select reltuples from pg_class where relname = 'fresh'`);
   expect(rows[0].reltuples).toBe(-1);
   const parsed = parseSpec({
-    id: 'fresh', source: { connection: fx.pgConnection }, target: { connection: fx.pgConnection }, control: { connection: fx.pgConnection },
+    id: 'fresh',
+    source: { connection: fx.pgConnection },
+    target: { connection: fx.pgConnection },
+    control: { connection: fx.pgConnection },
     entities: [{ name: 'fresh', from: { table: 'fresh', key: ['id'], version: 'version' }, to: { table: 'fresh_copy' } }],
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
@@ -215,12 +231,14 @@ test('fetchByKeys: children under their parents, quoted keys, and a failing key 
     source: { connection: fx.pgConnection },
     target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
     control: { connection: fx.pgConnection },
-    entities: [{
-      name: 'owners',
-      from: { table: 'owners', key: ['name'], version: 'version' },
-      to: { collection: 'owners' },
-      embed: [{ table: 'pets', key: ['id'], foreignKey: 'owner', as: 'pets' }],
-    }],
+    entities: [
+      {
+        name: 'owners',
+        from: { table: 'owners', key: ['name'], version: 'version' },
+        to: { collection: 'owners' },
+        embed: [{ table: 'pets', key: ['id'], foreignKey: 'owner', as: 'pets' }],
+      },
+    ],
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   const source = openSource(parsed.spec, 'owners');

@@ -15,7 +15,7 @@ beforeAll(async () => {
   await fx.pg.query('create table shops (id int primary key, name text not null, version bigint not null)');
   await fx.pg.query('create table shop_items (id int primary key, shop_id int not null, sku text)');
   await fx.pg.query(`insert into shops select g, 'shop ' || g, 1 from generate_series(1, 5) g`);
-  await fx.pg.query('insert into shop_items select g, 1 + g % 5, \'sku\' || g from generate_series(1, 10) g');
+  await fx.pg.query("insert into shop_items select g, 1 + g % 5, 'sku' || g from generate_series(1, 10) g");
   await fx.mongo.collection('shops').insertMany([{ _id: 1 as never, name: 'shop 1', version: 1 }]);
 });
 
@@ -30,22 +30,27 @@ function spec(): MigrationSpec {
     control: { connection: fx.pgConnection },
     source: { connection: fx.pgConnection },
     target: { connection: 'MONGO', database: fx.mongoDatabase, dialect: 'ferretdb' },
-    entities: [{
-      name: 'shops',
-      from: { table: 'shops', key: ['id'], version: 'version' },
-      to: { collection: 'shops' },
-      fields: { id: '_id' },
-      embed: [{ as: 'items', table: 'shop_items', key: ['id'], foreignKey: 'shop_id' }],
-    }],
+    entities: [
+      {
+        name: 'shops',
+        from: { table: 'shops', key: ['id'], version: 'version' },
+        to: { collection: 'shops' },
+        fields: { id: '_id' },
+        embed: [{ as: 'items', table: 'shop_items', key: ['id'], foreignKey: 'shop_id' }],
+      },
+    ],
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   return parsed.spec;
 }
 
-const pgTables = async () => (await fx.pg.query(
-  `select tablename from pg_tables where schemaname = 'public' and tablename like 'shop%' order by tablename`,
-)).rows.map((r) => r.tablename);
-const collections = async () => (await fx.mongo.listCollections().toArray()).map((c) => c.name).filter((n) => n.startsWith('shops')).sort();
+const pgTables = async () =>
+  (await fx.pg.query(`select tablename from pg_tables where schemaname = 'public' and tablename like 'shop%' order by tablename`)).rows.map((r) => r.tablename);
+const collections = async () =>
+  (await fx.mongo.listCollections().toArray())
+    .map((c) => c.name)
+    .filter((n) => n.startsWith('shops'))
+    .sort();
 
 describe('connectors: retire, restore, drop', () => {
   it('PostgreSQL: renames the parent and child tables, renames them back, drops only the retired ones', async () => {

@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import {
-  completeReconcile, enqueueReconcile, publishRoutingState, readGateFigures, readReconcileBatch, readRoutingLog,
-  readRoutingState, recordCounters, readWrittenKeys, recordWrittenKeys, routingFor,
+  completeReconcile,
+  enqueueReconcile,
+  publishRoutingState,
+  readGateFigures,
+  readReconcileBatch,
+  readRoutingLog,
+  readRoutingState,
+  recordCounters,
+  readWrittenKeys,
+  recordWrittenKeys,
+  routingFor,
 } from '../../lib/control';
-
 
 const uniqueName = (prefix: string) => `${prefix}_${randomUUID()}`;
 
@@ -26,7 +34,10 @@ describe('control store (PostgreSQL)', () => {
     expect(await publish(1, 'preflight', 'alice')).toMatchObject({ version: 2, phase: 'dual_write' });
     expect(await readRoutingState(pool, migrationId)).toMatchObject({ version: 2 });
     const log = await readRoutingLog(pool, migrationId);
-    expect(log.map((r) => [r.version, r.phase, r.actor, r.reason])).toEqual([[1, 'preflight', 'alice', 'to preflight'], [2, 'dual_write', 'bob', 'to dual_write']]);
+    expect(log.map((r) => [r.version, r.phase, r.actor, r.reason])).toEqual([
+      [1, 'preflight', 'alice', 'to preflight'],
+      [2, 'dual_write', 'bob', 'to dual_write'],
+    ]);
     expect(log[0].at).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(await readRoutingState(pool, uniqueName('none'))).toBeUndefined();
   });

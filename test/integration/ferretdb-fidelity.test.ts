@@ -57,7 +57,11 @@ async function readAll(connector: EntityConnector): Promise<MappedRecord[]> {
   return page.records;
 }
 
-const quarantined = () => fx.mongo.collection('switchyard_quarantine').find({}, { sort: { _id: 1 } }).toArray();
+const quarantined = () =>
+  fx.mongo
+    .collection('switchyard_quarantine')
+    .find({}, { sort: { _id: 1 } })
+    .toArray();
 
 test('a nested array FerretDB cannot store is quarantined with its reason; the rest of the batch is written, and a retry is idempotent', async () => {
   const s = spec('nested');
@@ -82,7 +86,12 @@ test('a nested array FerretDB cannot store is quarantined with its reason; the r
 test('a document the server itself refuses inside a partially applied insertMany is reported, the others written', async () => {
   const coll = fx.mongo.collection<{ _id: unknown; [f: string]: unknown }>('refused');
   await coll.insertOne({ _id: 1, v: 1n });
-  const docs = [{ _id: 1, v: 2n }, { _id: 2, v: 2n }, { _id: 3, a: [[1]], v: 2n }, { _id: 4, v: 2n }];
+  const docs = [
+    { _id: 1, v: 2n },
+    { _id: 2, v: 2n },
+    { _id: 3, a: [[1]], v: 2n },
+    { _id: 4, v: 2n },
+  ];
   const result = await writeDocuments(coll as never, docs, 'v', { versionGuard: true }, 'ferretdb');
   expect(result).toEqual({ written: 3, skipped: 0, refused: [{ index: 2, reason: expect.stringContaining('nested arrays are not supported') }] });
   expect((await coll.find({}, { sort: { _id: 1 } }).toArray()).map((d) => d._id)).toEqual([1, 2, 4]);
@@ -96,7 +105,10 @@ test('real carries the exact double it holds; float8 -0 and int64 inside jsonb s
   const mongo = openTarget(there, 'floats');
   expect(await mongo.writeBatch(await readAll(source))).toMatchObject({ written: 4, quarantined: 0 });
 
-  const stored = await fx.mongo.collection('floats').find({}, { sort: { _id: 1 }, promoteValues: false }).toArray();
+  const stored = await fx.mongo
+    .collection('floats')
+    .find({}, { sort: { _id: 1 }, promoteValues: false })
+    .toArray();
   // float4 0.1 holds 0.100000001490116119384765625: that double is stored, not the decimal 0.1.
   expect(stored[0].r).toEqual(new Double(Math.fround(0.1)));
   expect(stored[0].r_arr).toEqual([new Double(Math.fround(0.1)), new Double(1.5)]);
@@ -136,7 +148,10 @@ test('a real column accepts a double iff float4 holds it exactly', async () => {
     { key: [2], reason: 'r: column r (real) expects a number that float4 holds exactly, got number' },
     { key: [3], reason: 'r: column r (real) expects a number that float4 holds exactly, got number' },
   ]);
-  expect((await fx.pg.query(`select id, r::text from reals_back order by id`)).rows).toEqual([{ id: 1, r: '0.1' }, { id: 4, r: '3.4028235e+38' }]);
+  expect((await fx.pg.query(`select id, r::text from reals_back order by id`)).rows).toEqual([
+    { id: 1, r: '0.1' },
+    { id: 4, r: '3.4028235e+38' },
+  ]);
   // Verification of what was written: the stored real and the document's double hash alike.
   await fx.mongo.collection<{ _id: number }>('reals').deleteMany({ _id: { $in: [2, 3] } });
   expect(await pgBack.hashRange({})).toEqual(await fromMongo.hashRange({}));

@@ -19,7 +19,9 @@ describe('migration workflow with sync "cdc"', () => {
   });
 
   async function startCdc(
-    approvals: MigrationSpec['approvals'], cdcOptions: Partial<MigrationSpec['cdc']> = {}, timers: Partial<MigrationSpec['timers']> = {},
+    approvals: MigrationSpec['approvals'],
+    cdcOptions: Partial<MigrationSpec['cdc']> = {},
+    timers: Partial<MigrationSpec['timers']> = {},
   ) {
     const users = uniqueName('users');
     const orders = uniqueName('orders');
@@ -58,8 +60,16 @@ describe('migration workflow with sync "cdc"', () => {
     expect(await cdcSlotExists(h.f, spec)).toBe(false);
     const log = await readRoutingLog(pgPool(h.f.pgConnection), spec.id);
     expect(log.map((r) => `${r.phase}:${r.writes}`)).toEqual([
-      'preflight:old', 'dual_write:old', 'backfill:old', 'verify:old', 'shadow_read:old', 'read_ramp:old', 'read_ramp:old',
-      'write_switch:new_then_old', 'complete:new', 'decommission:new',
+      'preflight:old',
+      'dual_write:old',
+      'backfill:old',
+      'verify:old',
+      'shadow_read:old',
+      'read_ramp:old',
+      'read_ramp:old',
+      'write_switch:new_then_old',
+      'complete:new',
+      'decommission:new',
     ]);
   }, 300_000);
 

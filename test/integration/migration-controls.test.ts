@@ -37,8 +37,11 @@ describe('migration workflow: pause, resume, throttle', () => {
     expect(await targetItems(h.f, table)).toEqual(await sourceItems(h.f, table));
     const verify = h.temporal.client.workflow.getHandle(done.entities[table].verify!.workflowId);
     expect((await verify.query<VerifyProgress>('verifyProgress')).maxRowsPerSecond).toBeNull();
-    expect(done.transitions.filter((t) => ['paused', 'resumed', 'throttle unlimited rows/s'].includes(t.to)).map((t) => [t.from, t.to, t.by]))
-      .toEqual([['backfill', 'paused', 'dave'], ['backfill', 'throttle unlimited rows/s', 'dave'], ['backfill', 'resumed', 'dave']]);
+    expect(done.transitions.filter((t) => ['paused', 'resumed', 'throttle unlimited rows/s'].includes(t.to)).map((t) => [t.from, t.to, t.by])).toEqual([
+      ['backfill', 'paused', 'dave'],
+      ['backfill', 'throttle unlimited rows/s', 'dave'],
+      ['backfill', 'resumed', 'dave'],
+    ]);
   });
 
   it('holds a soak timer while paused', async () => {

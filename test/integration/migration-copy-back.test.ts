@@ -56,7 +56,8 @@ describe('migration workflow: bounded copy-back on rollback', () => {
   it('undoing complete with the new database down asks to wait or flip; "flip" lands on the old side with the key queued', async () => {
     const { table, spec, handle, control } = await runTo('decommission');
     const rollback = await handle.startUpdate(rollbackUpdate, {
-      args: [{ by: 'ops', reason: 'new db sick' }], waitForStage: WorkflowUpdateStage.ACCEPTED,
+      args: [{ by: 'ops', reason: 'new db sick' }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
     });
     const stalled = await waitForStatus(handle, (s) => s.copyBack?.state === 'stalled', 30_000);
     expect(stalled).toMatchObject({ state: 'rolling_back', pendingApproval: { choices: ['wait', 'flip'] } });

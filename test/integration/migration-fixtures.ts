@@ -14,15 +14,16 @@ export const FAST = {
 };
 
 /** An items table of `rows` rows and a spec migrating it to MongoDB with short timers. */
-export async function migrationSpec(
-  f: DataFixture, table: string, rows: number, lifecycle: Partial<MigrationSpec> = {},
-): Promise<MigrationSpec> {
+export async function migrationSpec(f: DataFixture, table: string, rows: number, lifecycle: Partial<MigrationSpec> = {}): Promise<MigrationSpec> {
   await createItems(f.pg, table, rows);
   return { ...itemsSpec(f, table), ...FAST, ...lifecycle };
 }
 
 export function startMigration(
-  client: Client, taskQueue: string, spec: MigrationSpec, opts: Omit<MigrationInput, 'spec'> = {},
+  client: Client,
+  taskQueue: string,
+  spec: MigrationSpec,
+  opts: Omit<MigrationInput, 'spec'> = {},
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof migrationWorkflow>> {
   return client.workflow.start(migrationWorkflow, {
     taskQueue,
@@ -32,9 +33,7 @@ export function startMigration(
 }
 
 /** Polls the status query until `ok` holds; fails with the last status after `timeoutMs`. */
-export async function waitForStatus(
-  handle: WorkflowHandle, ok: (s: MigrationStatus) => boolean, timeoutMs = 60_000,
-): Promise<MigrationStatus> {
+export async function waitForStatus(handle: WorkflowHandle, ok: (s: MigrationStatus) => boolean, timeoutMs = 60_000): Promise<MigrationStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: MigrationStatus | undefined;
   while (Date.now() < deadline) {
@@ -62,7 +61,9 @@ export async function startSlowBackfill(h: DataStack) {
 }
 
 export async function waitForProgress(
-  read: () => Promise<BackfillProgress>, ok: (p: BackfillProgress) => boolean, timeoutMs = 30_000,
+  read: () => Promise<BackfillProgress>,
+  ok: (p: BackfillProgress) => boolean,
+  timeoutMs = 30_000,
 ): Promise<BackfillProgress> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

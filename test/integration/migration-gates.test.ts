@@ -10,13 +10,21 @@ describe('migration workflow: health gates', () => {
   const h = useDataStack('miggt');
   const report = (spec: { id: string }, s: MigrationStatus, instanceId: string, comparisons: number, mismatches: number) =>
     recordCounters(pgPool(h.f.pgConnection), {
-      migrationId: spec.id, routingVersion: s.routing!.version, instanceId, comparisons, mismatches, operations: comparisons, errors: 0,
+      migrationId: spec.id,
+      routingVersion: s.routing!.version,
+      instanceId,
+      comparisons,
+      mismatches,
+      operations: comparisons,
+      errors: 0,
     });
 
   it('a late burst of mismatches breaches although hours of green came before it (not diluted)', async () => {
     const table = uniqueName('items');
     const spec = await migrationSpec(h.f, table, 10, {
-      approvals: [], timers: { ...FAST.timers, shadowReadSoak: '1h' }, gates: { ...FAST.gates, minSamples: 10 },
+      approvals: [],
+      timers: { ...FAST.timers, shadowReadSoak: '1h' },
+      gates: { ...FAST.gates, minSamples: 10 },
     });
     const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
     const shadow = await waitForStatus(handle, (s) => s.phase === 'shadow_read');
@@ -34,7 +42,9 @@ describe('migration workflow: health gates', () => {
   it('gates run after the write switch: a breach there holds and offers rollback to a human', async () => {
     const table = uniqueName('items');
     const spec = await migrationSpec(h.f, table, 10, {
-      approvals: [], timers: { ...FAST.timers, rollbackWindow: '1h' }, gates: { ...FAST.gates, minSamples: 10 },
+      approvals: [],
+      timers: { ...FAST.timers, rollbackWindow: '1h' },
+      gates: { ...FAST.gates, minSamples: 10 },
     });
     const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
     const green = (s: MigrationStatus) => report(spec, s, 'app-1', 20, 0);
@@ -52,11 +62,17 @@ describe('migration workflow: health gates', () => {
   it('a gate that never gets minSamples asks a human after a bounded wait instead of soaking forever', async () => {
     const table = uniqueName('items');
     const spec = await migrationSpec(h.f, table, 10, {
-      approvals: [], timers: { ...FAST.timers, maxSampleWait: '3s' }, gates: { ...FAST.gates, minSamples: 10 },
+      approvals: [],
+      timers: { ...FAST.timers, maxSampleWait: '3s' },
+      gates: { ...FAST.gates, minSamples: 10 },
     });
     const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
     const asked = await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'shadow_read', 30_000);
-    expect(asked).toMatchObject({ phase: 'shadow_read', gates: { latest: { verdict: 'inconclusive' } }, pendingApproval: { choices: ['approve', 'rollback'] } });
+    expect(asked).toMatchObject({
+      phase: 'shadow_read',
+      gates: { latest: { verdict: 'inconclusive' } },
+      pendingApproval: { choices: ['approve', 'rollback'] },
+    });
     expect(asked.pendingApproval!.reason).toMatch(/0 shadow comparisons, need 10/);
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops', note: 'rarely read; logs checked' }] });
     await waitForStatus(handle, (s) => s.phase === 'read_ramp');

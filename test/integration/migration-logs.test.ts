@@ -28,9 +28,7 @@ describe('migration workflow: structured logs', () => {
       await handle.executeUpdate(rollbackUpdate, { args: [{ by: 'ops', reason: 'copy back' }] });
       await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'end of test' }] });
 
-      const lines = info.mock.calls
-        .map(([fields, msg]) => ({ ...(fields as object), msg: String(msg) }) as LogLine)
-        .filter((l) => l.migrationId === spec.id);
+      const lines = info.mock.calls.map(([fields, msg]) => ({ ...(fields as object), msg: String(msg) }) as LogLine).filter((l) => l.migrationId === spec.id);
       expect(lines.filter((l) => !(PHASES as readonly unknown[]).includes(l.phase))).toEqual([]);
       const phasesOf = (match: (msg: string) => boolean) => [...new Set(lines.filter((l) => match(l.msg)).map((l) => l.phase))];
       expect(phasesOf((m) => m === 'drained the reconcile queue')).toEqual(['dual_write']);

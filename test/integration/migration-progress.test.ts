@@ -20,16 +20,18 @@ describe('migration workflow: live child progress in status', () => {
     await handle.terminate('end of test');
   });
 
-  it('keeps each child\'s final report once it completes', async () => {
+  it("keeps each child's final report once it completes", async () => {
     const table = uniqueName('items');
     const spec = await migrationSpec(h.f, table, 40, { approvals: [] });
     const status = await startMigration(h.temporal.client, h.worker.taskQueue, spec).then((handle) => handle.result());
     expect(status.entities[table].backfill).toMatchObject({
-      state: 'completed', progress: { status: 'done', rowsCopied: 40, rowsTotal: 40, etaSeconds: 0 },
+      state: 'completed',
+      progress: { status: 'done', rowsCopied: 40, rowsTotal: 40, etaSeconds: 0 },
     });
     // The decommission's final verification is the last verify child.
     expect(status.entities[table].verify).toMatchObject({
-      state: 'completed', progress: { phase: 'done', rowsCompared: 40, rowsTotal: 40, suspects: 0 },
+      state: 'completed',
+      progress: { phase: 'done', rowsCompared: 40, rowsTotal: 40, suspects: 0 },
     });
   });
 });

@@ -48,7 +48,7 @@ describe('migration workflow: rollback, gates, abort', () => {
       while (label(await waitForStatus(handle, (s) => s.state === 'waiting_approval')) !== from) await approve();
       if (i < cases.length - 1) await approve();
     }
-    const undo = (await handle.query('status') as MigrationStatus).transitions.filter((t) => t.to.startsWith('rollback'));
+    const undo = ((await handle.query('status')) as MigrationStatus).transitions.filter((t) => t.to.startsWith('rollback'));
     expect(undo.map((t) => t.to)).toEqual(cases.map(([, to]) => `rollback to ${to}`));
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'end of test' }] });
   });
@@ -62,19 +62,27 @@ describe('migration workflow: rollback, gates, abort', () => {
     const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
     const shadow = await waitForStatus(handle, (s) => s.phase === 'shadow_read' && s.gates.latest?.verdict === 'green');
     await recordCounters(pgPool(h.f.pgConnection), {
-      migrationId: spec.id, routingVersion: shadow.routing!.version, instanceId: 'app-1', comparisons: 200, mismatches: 9, operations: 100, errors: 0,
+      migrationId: spec.id,
+      routingVersion: shadow.routing!.version,
+      instanceId: 'app-1',
+      comparisons: 200,
+      mismatches: 9,
+      operations: 100,
+      errors: 0,
     });
     const landed = await waitForStatus(handle, (s) => s.state === 'waiting_approval');
     expect(landed).toMatchObject({ phase: 'verify', pendingApproval: { phase: 'shadow_read', reason: 'resume after rollback' } });
     expect(landed.routing).toMatchObject({ phase: 'verify', reads: 'old' });
     expect(landed.gates.latest).toMatchObject({
-      verdict: 'breach', figures: { comparisons: 200, mismatches: 9 }, reasons: ['mismatch rate 4.50% (9/200) above 1.00%'],
+      verdict: 'breach',
+      figures: { comparisons: 200, mismatches: 9 },
+      reasons: ['mismatch rate 4.50% (9/200) above 1.00%'],
     });
     const rollback = landed.transitions.find((t) => t.to === 'rollback to verify');
     expect(rollback).toMatchObject({ from: 'shadow_read', by: 'health-gate', reason: 'gate breach: mismatch rate 4.50% (9/200) above 1.00%' });
     // It does not loop: nothing moves without a human.
     await new Promise((r) => setTimeout(r, 2500));
-    const later = await handle.query('status') as MigrationStatus;
+    const later = (await handle.query('status')) as MigrationStatus;
     expect([later.phase, later.state, later.transitions.length]).toEqual(['verify', 'waiting_approval', landed.transitions.length]);
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'end of test' }] });
   });
@@ -99,9 +107,16 @@ describe('migration workflow: rollback, gates, abort', () => {
     // Gates need samples, so every gated step holds until the test reports green figures for it.
     const spec = await migrationSpec(h.f, table, 10, { approvals: [], ramp: [5, 50, 100], gates: { ...FAST.gates, minSamples: 5 } });
     const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
-    const green = (s: MigrationStatus) => recordCounters(pgPool(h.f.pgConnection), {
-      migrationId: spec.id, routingVersion: s.routing!.version, instanceId: 'app-1', comparisons: 10, mismatches: 0, operations: 10, errors: 0,
-    });
+    const green = (s: MigrationStatus) =>
+      recordCounters(pgPool(h.f.pgConnection), {
+        migrationId: spec.id,
+        routingVersion: s.routing!.version,
+        instanceId: 'app-1',
+        comparisons: 10,
+        mismatches: 0,
+        operations: 10,
+        errors: 0,
+      });
     const rollBackFrom = async (from: string) => {
       await waitForStatus(handle, (s) => label(s) === from && s.state === 'running');
       return handle.executeUpdate(rollbackUpdate, { args: [{ by: 'ops', reason: `test from ${from}` }] });
@@ -117,7 +132,7 @@ describe('migration workflow: rollback, gates, abort', () => {
     const later = await rollBackFrom('read_ramp 50%');
     expect([label(later), later.state, later.pendingApproval?.phase]).toEqual(['read_ramp 5%', 'waiting_approval', 'read_ramp']);
     expect(later.routing).toMatchObject(routingFor('read_ramp', 5));
-    expect((await readRoutingState(pgPool(h.f.pgConnection), spec.id))).toMatchObject({ ...routingFor('read_ramp', 5), version: later.routing!.version });
+    expect(await readRoutingState(pgPool(h.f.pgConnection), spec.id)).toMatchObject({ ...routingFor('read_ramp', 5), version: later.routing!.version });
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'end of test' }] });
   });
 
@@ -151,7 +166,8 @@ describe('migration workflow: rollback, gates, abort', () => {
       await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
       await waitFor(async () => (await lockWaiters(locker)) > 0);
       const rollback = await handle.startUpdate(rollbackUpdate, {
-        args: [{ by: 'ops', reason: 'wrong window' }], waitForStage: WorkflowUpdateStage.ACCEPTED,
+        args: [{ by: 'ops', reason: 'wrong window' }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
       });
       await locker.query('commit');
       const landed = await rollback.result();
@@ -192,7 +208,10 @@ describe('migration workflow: rollback, gates, abort', () => {
 
       const aborted = await abort.result();
       expect(aborted).toMatchObject({ state: 'aborted', phase: null, routing: null });
-      expect(aborted.transitions.map((t) => [t.to, t.by, t.reason])).toEqual([['abort', 'ops', 'wrong spec'], ['aborted', 'ops', 'wrong spec']]);
+      expect(aborted.transitions.map((t) => [t.to, t.by, t.reason])).toEqual([
+        ['abort', 'ops', 'wrong spec'],
+        ['aborted', 'ops', 'wrong spec'],
+      ]);
       expect((await handle.result()).state).toBe('aborted');
       expect(await readRoutingState(control, spec.id)).toBeUndefined();
       expect(await targetItems(h.f, table)).toEqual([]);

@@ -82,7 +82,12 @@ describe('router acknowledgements at a change of write primary', () => {
       `insert into switchyard.router_leases (migration_id, router_id, routing_version, expires_at) values ($1, 'stuck', 6, now() + interval '1 hour')`,
       [migrationId],
     );
-    const result: RouterAcksResult = await new MockActivityEnvironment().run(awaitRouterAcks, { control: h.f.pgConnection, migrationId, version: 7, boundMs: 500 });
+    const result: RouterAcksResult = await new MockActivityEnvironment().run(awaitRouterAcks, {
+      control: h.f.pgConnection,
+      migrationId,
+      version: 7,
+      boundMs: 500,
+    });
     expect(result).toMatchObject({ version: 7, acked: 0, waiting: ['stuck'] });
     expect(result.waitedMs).toBeGreaterThanOrEqual(500);
   });

@@ -21,14 +21,30 @@ describe('migration workflow: forward path', () => {
     expect(await targetItems(h.f, table)).toEqual(await sourceItems(h.f, table));
     const path = status.transitions.map((t) => t.to);
     expect(path.filter((p) => !p.startsWith('approved'))).toEqual([
-      'preflight', 'dual_write', 'backfill', 'verify', 'shadow_read', 'read_ramp 50%', 'read_ramp 100%',
-      'write_switch', 'complete', 'decommission', 'completed',
+      'preflight',
+      'dual_write',
+      'backfill',
+      'verify',
+      'shadow_read',
+      'read_ramp 50%',
+      'read_ramp 100%',
+      'write_switch',
+      'complete',
+      'decommission',
+      'completed',
     ]);
     const log = await readRoutingLog(pgPool(h.f.pgConnection), spec.id);
     expect(log.map((r) => `${r.phase}:${r.writes}:${r.reads}:${r.readPercent}`)).toEqual([
-      'preflight:old:old:0', 'dual_write:old_then_new:old:0', 'backfill:old_then_new:old:0', 'verify:old_then_new:old:0',
-      'shadow_read:old_then_new:old_shadow:0', 'read_ramp:old_then_new:percent:50', 'read_ramp:old_then_new:percent:100',
-      'write_switch:new_then_old:new:100', 'complete:new:new:100', 'decommission:new:new:100',
+      'preflight:old:old:0',
+      'dual_write:old_then_new:old:0',
+      'backfill:old_then_new:old:0',
+      'verify:old_then_new:old:0',
+      'shadow_read:old_then_new:old_shadow:0',
+      'read_ramp:old_then_new:percent:50',
+      'read_ramp:old_then_new:percent:100',
+      'write_switch:new_then_old:new:100',
+      'complete:new:new:100',
+      'decommission:new:new:100',
     ]);
     expect(log.find((r) => r.phase === 'write_switch')?.actor).toBe('jest');
     const described = await handle.describe();
@@ -56,7 +72,7 @@ describe('migration workflow: forward path', () => {
     // History and status carry a count and where the keys are, not the keys (up to 1,000 of them).
     expect(failed.failure).toBe(
       `${table}: source and target differ after verification: 1 row (0 missing, 0 extra, 1 different); reconcile: disabled; ` +
-      `the keys: status.entities.${table}.verify.result.remaining.diffs (verify workflow ${failed.entities[table].verify!.workflowId})`,
+        `the keys: status.entities.${table}.verify.result.remaining.diffs (verify workflow ${failed.entities[table].verify!.workflowId})`,
     );
     expect(failed.entities[table].verify!.result).toMatchObject({ remaining: { diffs: [{ key: [7], kind: 'different', fields: ['qty'] }] } });
 
@@ -104,8 +120,17 @@ describe('migration workflow: forward path', () => {
     const status = await handle.result();
     expect(status.state).toBe('completed');
     expect(status.transitions.filter((t) => !t.to.startsWith('approved')).map((t) => t.to)).toEqual([
-      'preflight', 'dual_write', 'backfill', 'verify', 'shadow_read', 'read_ramp 50%', 'read_ramp 100%',
-      'write_switch', 'complete', 'decommission', 'completed',
+      'preflight',
+      'dual_write',
+      'backfill',
+      'verify',
+      'shadow_read',
+      'read_ramp 50%',
+      'read_ramp 100%',
+      'write_switch',
+      'complete',
+      'decommission',
+      'completed',
     ]);
     const first = await h.temporal.client.workflow.getHandle(spec.id, handle.firstExecutionRunId).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
@@ -121,7 +146,9 @@ describe('migration workflow: forward path', () => {
     expect(failed).toBeInstanceOf(WorkflowFailedError);
     const cause = (failed as WorkflowFailedError).cause as ApplicationFailure;
     expect([cause.type, cause.nonRetryable, cause.message]).toEqual([
-      'WorkflowIdMismatch', true, `workflow id "${workflowId}" differs from spec.id "${spec.id}": start the migration with workflow id "${spec.id}"`,
+      'WorkflowIdMismatch',
+      true,
+      `workflow id "${workflowId}" differs from spec.id "${spec.id}": start the migration with workflow id "${spec.id}"`,
     ]);
     expect(await readRoutingState(pgPool(h.f.pgConnection), spec.id)).toBeUndefined();
     const events = (await handle.fetchHistory()).events ?? [];

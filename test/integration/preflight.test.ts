@@ -82,9 +82,7 @@ describe('preflight workflow against the real stack', () => {
       `connection READONLY (postgresql://${role}:***@127.0.0.1:${new URL(fx.pgUrl).port}/${fx.mongoDatabase}): cannot write: permission denied for schema public`,
     );
     const [reports] = appFailure?.details as [ConnectionReport[]];
-    expect(reports).toEqual([
-      expect.objectContaining({ name: 'READONLY', ok: false, user: role, schema: 'public', canRead: true, canWrite: false }),
-    ]);
+    expect(reports).toEqual([expect.objectContaining({ name: 'READONLY', ok: false, user: role, schema: 'public', canRead: true, canWrite: false })]);
     expect(JSON.stringify(appFailure?.details)).not.toContain('ro-secret-5521');
   });
 

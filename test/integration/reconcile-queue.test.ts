@@ -65,16 +65,40 @@ describe('drainReconcileQueue', () => {
     expect(beats).toHaveLength(2);
     const untouched = (id: number) => [id, 1, id % 97] as [number, number, number];
     expect(await targetItems(f, table)).toEqual([
-      [1, 2, 500], [3, 5, 333], [4, 2, 444], [6, 1, 6], untouched(7), untouched(8), untouched(9), untouched(10), [11, 1, 11], [12, 1, 12],
+      [1, 2, 500],
+      [3, 5, 333],
+      [4, 2, 444],
+      [6, 1, 6],
+      untouched(7),
+      untouched(8),
+      untouched(9),
+      untouched(10),
+      [11, 1, 11],
+      [12, 1, 12],
     ]);
     expect(await sourceItems(f, table)).toEqual([
-      [1, 2, 500], [3, 1, 3], [4, 2, 444], [6, 9, 666], untouched(7), untouched(8), untouched(9), untouched(10), [11, 1, 11], [12, 1, 12],
+      [1, 2, 500],
+      [3, 1, 3],
+      [4, 2, 444],
+      [6, 9, 666],
+      untouched(7),
+      untouched(8),
+      untouched(9),
+      untouched(10),
+      [11, 1, 11],
+      [12, 1, 12],
     ]);
     expect(await queued(spec, table, 'new')).toEqual([]);
     expect(await queued(spec, table, 'old')).toEqual([]);
 
     // Idempotent: a retry of a finished drain finds nothing to do.
-    expect(await new MockActivityEnvironment().run(drainReconcileQueue, { migrationId: spec.id, spec })).toEqual({ drained: 0, copied: 0, deleted: 0, quarantined: 0, remaining: 0 });
+    expect(await new MockActivityEnvironment().run(drainReconcileQueue, { migrationId: spec.id, spec })).toEqual({
+      drained: 0,
+      copied: 0,
+      deleted: 0,
+      quarantined: 0,
+      remaining: 0,
+    });
   });
 
   it('fails retryably while the missing side is down, keeping the keys queued with their attempts counted', async () => {

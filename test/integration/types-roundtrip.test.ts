@@ -21,7 +21,8 @@ beforeAll(async () => {
   fx = await createDataFixture('types');
   await fx.pg.query(`create type mood as enum ('happy', 'sad')`);
   for (const t of ['src', 'back', 'copy', 'direct']) await fx.pg.query(`create table ${t} (${COLUMNS})`);
-  await fx.pg.query(`insert into src values
+  await fx.pg.query(
+    `insert into src values
     (1, 9223372036854775807, 123456789012345678901234567890.123, 'NaN', 1.5, true, '😀 emoji 𝄞 and ü', '',
      '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2024-05-01 10:00:00.123456+00', '2024-05-01 10:00:00.654321',
      '2024-02-29', '{"a.b": 1, "$x": {"c": [1, 2, {"d": null}]}, "big": 9007199254740993, "huge": 1e400, "exact": 0.1000000000000000055511151231257827, "pct%2E": 0.5}', '{"k": "v"}',
@@ -29,7 +30,9 @@ beforeAll(async () => {
     (2, -9007199254740993, 'NaN', 'Infinity', null, false, null, null, null, null, '1970-01-01 00:00:00+00', null, null,
      '"text"', null, '{}', null, null, '2024-05-01 10:00:00+00'),
     (3, null, '-0.000000000000000000000000000001', '-Infinity', -0.25, null, $1, null, '\\x', null, null, null, null,
-     '[]', null, null, '{}', 'sad', '2024-05-01 10:00:00+00')`, [FIVE_MB]);
+     '[]', null, null, '{}', 'sad', '2024-05-01 10:00:00+00')`,
+    [FIVE_MB],
+  );
 });
 
 afterAll(async () => {
@@ -71,7 +74,10 @@ async function rowsText(table: string, jsonb = 't.j'): Promise<string[]> {
 }
 
 test('PostgreSQL → MongoDB → PostgreSQL keeps every value exactly', async () => {
-  const toMongo = withMongo(spec({ from: { table: 'src', key: ['id'], version: 'updated_at' }, to: { collection: 'all_types' }, fields: { id: '_id' } }), 'target');
+  const toMongo = withMongo(
+    spec({ from: { table: 'src', key: ['id'], version: 'updated_at' }, to: { collection: 'all_types' }, fields: { id: '_id' } }),
+    'target',
+  );
   const source = openSource(toMongo, 'all');
   const mongo = openTarget(toMongo, 'all');
   await copyAll(source, mongo);

@@ -65,4 +65,3 @@ describe('verification row accounting under live writes', () => {
     expect(report.found.totals.all + report.transient + report.unconfirmed).toBe(report.suspects);
   });
 });
-

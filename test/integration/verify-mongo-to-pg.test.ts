@@ -18,7 +18,14 @@ describe('MongoDB → PostgreSQL verification', () => {
     await f.pg.query(`create table shop_orders (id int primary key, shop_id text not null, total numeric, placed timestamptz)`);
     const at = new Date('2024-01-01T00:00:00.000Z');
     await f.mongo.collection<{ _id: string }>('shops').insertMany([
-      { _id: 'a', rev: Long.fromNumber(1), orders: [{ id: 2, total: 3, placed: at }, { id: 1, total: '10.50' }] },
+      {
+        _id: 'a',
+        rev: Long.fromNumber(1),
+        orders: [
+          { id: 2, total: 3, placed: at },
+          { id: 1, total: '10.50' },
+        ],
+      },
       { _id: 'b', rev: 1, meta: { at, ref: new ObjectId('65a1b2c3d4e5f6a7b8c9d0e1'), n: [1, { at }] } },
       { _id: 'c', rev: 1, orders: [] },
       { _id: 'd', rev: 1, tags: ['x'], orders: [{ id: 3, total: 1.25 }] },
@@ -29,26 +36,33 @@ describe('MongoDB → PostgreSQL verification', () => {
       source: { connection: 'MONGO', database: f.mongoDatabase, dialect: 'ferretdb' },
       target: { connection: f.pgConnection },
       control: { connection: f.pgConnection },
-      entities: [{
-        name: 'shops',
-        from: { collection: 'shops', version: 'rev' },
-        to: { table: 'shops' },
-        fields: { _id: 'id' },
-        embed: [{ table: 'shop_orders', key: ['id'], foreignKey: 'shop_id', as: 'orders' }],
-      }],
+      entities: [
+        {
+          name: 'shops',
+          from: { collection: 'shops', version: 'rev' },
+          to: { table: 'shops' },
+          fields: { _id: 'id' },
+          embed: [{ table: 'shop_orders', key: ['id'], foreignKey: 'shop_id', as: 'orders' }],
+        },
+      ],
     });
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
     const spec = parsed.spec;
     const args = { migrationId: spec.id, spec, entity: 'shops' };
-    const copied = await stack.temporal.client.workflow.execute(backfillWorkflow, { taskQueue: stack.worker.taskQueue, workflowId: uniqueName('m2p-backfill'), args: [args] });
+    const copied = await stack.temporal.client.workflow.execute(backfillWorkflow, {
+      taskQueue: stack.worker.taskQueue,
+      workflowId: uniqueName('m2p-backfill'),
+      args: [args],
+    });
     expect(copied).toMatchObject({ rowsWritten: 5, rowsQuarantined: 0 });
     expect((await f.pg.query(`select count(*)::int as n from shop_orders`)).rows[0].n).toBe(3);
 
-    const verify = () => stack.temporal.client.workflow.execute(verifyWorkflow, {
-      taskQueue: stack.worker.taskQueue,
-      workflowId: uniqueName('m2p-verify'),
-      args: [{ ...args, options: { rowsPerRange: 2, rangesPerActivity: 2, recheckDelaySeconds: 1, maxReconcileRounds: 0 } }],
-    });
+    const verify = () =>
+      stack.temporal.client.workflow.execute(verifyWorkflow, {
+        taskQueue: stack.worker.taskQueue,
+        workflowId: uniqueName('m2p-verify'),
+        args: [{ ...args, options: { rowsPerRange: 2, rangesPerActivity: 2, recheckDelaySeconds: 1, maxReconcileRounds: 0 } }],
+      });
     const clean = await verify();
     expect(clean.found.diffs).toEqual([]);
     expect(clean.found.totals).toEqual({ missing: 0, extra: 0, different: 0, unlisted: 0, all: 0 });

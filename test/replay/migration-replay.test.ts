@@ -18,18 +18,28 @@ const DIR = join(__dirname, 'histories');
  * happy-path-v4-verify adds verify-chunks-fill-concurrency and verify-counts-at-end (verify children).
  */
 describe('recorded migration histories replay', () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
   it('has the recordings of each code version (happy-path, rollback, pause, cdc, gate-breach; final-repair, copy-back-stall, gates), with their children', () => {
-    expect(files).toEqual(expect.arrayContaining([
-      'cdc.json', 'happy-path.json', 'pause.json', 'rollback.json',
-      'happy-path-v1.backfill.json', 'happy-path-v1.verify.json',
-      ...['happy-path', 'pause', 'rollback', 'gate-breach'].flatMap((s) => [`${s}-v2.json`, `${s}-v2.backfill.json`, `${s}-v2.verify.json`]),
-      ...['happy-path', 'pause', 'cdc'].flatMap((s) => [`${s}-v3.json`, `${s}-v3.backfill.json`, `${s}-v3.verify.json`]),
-      ...['happy-path', 'cdc'].flatMap((s) => [`${s}-router-acks.json`, `${s}-router-acks.backfill.json`, `${s}-router-acks.verify.json`]),
-      ...['final-repair', 'copy-back-stall', 'gates'].flatMap((s) => [`${s}-v4.json`, `${s}-v4.backfill.json`, `${s}-v4.verify.json`]),
-      'happy-path-v4-verify.json', 'happy-path-v4-verify.backfill.json', 'happy-path-v4-verify.verify.json',
-    ]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'cdc.json',
+        'happy-path.json',
+        'pause.json',
+        'rollback.json',
+        'happy-path-v1.backfill.json',
+        'happy-path-v1.verify.json',
+        ...['happy-path', 'pause', 'rollback', 'gate-breach'].flatMap((s) => [`${s}-v2.json`, `${s}-v2.backfill.json`, `${s}-v2.verify.json`]),
+        ...['happy-path', 'pause', 'cdc'].flatMap((s) => [`${s}-v3.json`, `${s}-v3.backfill.json`, `${s}-v3.verify.json`]),
+        ...['happy-path', 'cdc'].flatMap((s) => [`${s}-router-acks.json`, `${s}-router-acks.backfill.json`, `${s}-router-acks.verify.json`]),
+        ...['final-repair', 'copy-back-stall', 'gates'].flatMap((s) => [`${s}-v4.json`, `${s}-v4.backfill.json`, `${s}-v4.verify.json`]),
+        'happy-path-v4-verify.json',
+        'happy-path-v4-verify.backfill.json',
+        'happy-path-v4-verify.verify.json',
+      ]),
+    );
   });
 
   it('replays each without a determinism error', async () => {

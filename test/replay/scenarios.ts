@@ -1,9 +1,7 @@
 import { Client, WorkflowHandle, WorkflowUpdateStage } from '@temporalio/client';
 import { pgPool } from '../../lib/connectors/clients';
 import { readRoutingState, recordCounters, recordWrittenKeys } from '../../lib/control';
-import {
-  approveSignal, approveUpdate, abortUpdate, pauseUpdate, resumeUpdate, rollbackUpdate, migrationWorkflow,
-} from '../../workflows';
+import { approveSignal, approveUpdate, abortUpdate, pauseUpdate, resumeUpdate, rollbackUpdate, migrationWorkflow } from '../../workflows';
 import type { MigrationStatus } from '../../workflows';
 import type { DataFixture } from '../integration/backfill-fixtures';
 import { migrationSpec, startMigration, waitForStatus } from '../integration/migration-fixtures';
@@ -66,7 +64,13 @@ export const SCENARIOS: Record<string, (client: Client, taskQueue: string, f: Da
     const handle = await startMigration(client, taskQueue, spec);
     const shadow = await waitForStatus(handle, (s) => s.phase === 'shadow_read' && s.gates.latest?.verdict === 'green', 120_000);
     await recordCounters(pgPool(f.pgConnection), {
-      migrationId: spec.id, routingVersion: shadow.routing!.version, instanceId: 'app-1', comparisons: 200, mismatches: 9, operations: 100, errors: 0,
+      migrationId: spec.id,
+      routingVersion: shadow.routing!.version,
+      instanceId: 'app-1',
+      comparisons: 200,
+      mismatches: 9,
+      operations: 100,
+      errors: 0,
     });
     await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'shadow_read');
     await handle.signal(approveSignal, { by: 'erin', note: 'mismatches explained' });
@@ -141,9 +145,16 @@ export const SCENARIOS: Record<string, (client: Client, taskQueue: string, f: Da
       gates: { minSamples: 10, maxMismatchRate: 0.01, maxErrorRate: 0.01, maxLagSeconds: 5 },
     });
     const handle = await startMigration(client, taskQueue, spec);
-    const report = (s: MigrationStatus, comparisons: number, mismatches: number) => recordCounters(pgPool(f.pgConnection), {
-      migrationId: spec.id, routingVersion: s.routing!.version, instanceId: 'app-1', comparisons, mismatches, operations: comparisons, errors: 0,
-    });
+    const report = (s: MigrationStatus, comparisons: number, mismatches: number) =>
+      recordCounters(pgPool(f.pgConnection), {
+        migrationId: spec.id,
+        routingVersion: s.routing!.version,
+        instanceId: 'app-1',
+        comparisons,
+        mismatches,
+        operations: comparisons,
+        errors: 0,
+      });
     await waitForStatus(handle, (s) => s.phase === 'shadow_read' && s.pendingApproval !== null);
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'gail', note: 'rarely read' }] });
     await report(await waitForStatus(handle, (s) => s.phase === 'read_ramp'), 20, 0);

@@ -72,7 +72,10 @@ export function memoryRouterControl(migrationId: string, now: () => number = Dat
     /** readRouterAcks: live routers that follow `version` and those still behind. */
     acks(version: number) {
       const liveLeases = [...leases].filter(([r]) => live(r));
-      return { acked: liveLeases.filter(([, l]) => l.version >= version).map(([r]) => r), waiting: liveLeases.filter(([, l]) => l.version < version).map(([r]) => r) };
+      return {
+        acked: liveLeases.filter(([, l]) => l.version >= version).map(([r]) => r),
+        waiting: liveLeases.filter(([, l]) => l.version < version).map(([r]) => r),
+      };
     },
     leases,
     intents,

@@ -45,7 +45,9 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
     else if (mode === 'refuse') client.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const destroyAll = () => { for (const sock of sockets) sock.destroy(); };
+  const destroyAll = () => {
+    for (const sock of sockets) sock.destroy();
+  };
   return {
     port: (server.address() as AddressInfo).port,
     blackhole() {

@@ -41,9 +41,18 @@ function killable(access: EntityAccess): EntityAccess {
   };
   return {
     get: (key) => access.get(key),
-    insert: async (record, ctx) => { beforeWrite(ctx); await access.insert(record, ctx); },
-    update: async (record, ctx) => { beforeWrite(ctx); await access.update(record, ctx); },
-    delete: async (key, ctx) => { beforeWrite(ctx); await access.delete(key, ctx); },
+    insert: async (record, ctx) => {
+      beforeWrite(ctx);
+      await access.insert(record, ctx);
+    },
+    update: async (record, ctx) => {
+      beforeWrite(ctx);
+      await access.update(record, ctx);
+    },
+    delete: async (key, ctx) => {
+      beforeWrite(ctx);
+      await access.delete(key, ctx);
+    },
   };
 }
 
@@ -70,9 +79,16 @@ async function main() {
   const base = specRoutes(spec).kv;
   const route: EntityRoute = { old: killable(base.old), new: killable(base.new), keyOf: base.keyOf };
   const router = await createRouter({
-    migrationId: spec.id, control, entities: { kv: route }, instanceId: `torture-${writer}`,
-    pollIntervalMs: 100, flushIntervalMs: 200, shadowSampleRate: 0.5, secondaryTimeoutMs: 1000,
-    percentReadTimeoutMs: 500, initialWaitMs: 30_000,
+    migrationId: spec.id,
+    control,
+    entities: { kv: route },
+    instanceId: `torture-${writer}`,
+    pollIntervalMs: 100,
+    flushIntervalMs: 200,
+    shadowSampleRate: 0.5,
+    secondaryTimeoutMs: 1000,
+    percentReadTimeoutMs: 500,
+    initialWaitMs: 30_000,
   });
   const kv = router.entity('kv');
   let seq = 0;

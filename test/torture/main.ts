@@ -49,7 +49,9 @@ async function main() {
   for (const seed of seeds) {
     const r = await runSchedule(seed, { keep: !!opts.keep });
     results.push(r);
-    console.log(`seed ${seed}: ${r.schedule.target}/${r.schedule.sync} ${r.ending} in ${Math.round(r.ms / 1000)} s, ${r.violations.length} violations ${JSON.stringify(r.injected)}`);
+    console.log(
+      `seed ${seed}: ${r.schedule.target}/${r.schedule.sync} ${r.ending} in ${Math.round(r.ms / 1000)} s, ${r.violations.length} violations ${JSON.stringify(r.injected)}`,
+    );
     for (const v of r.violations.slice(0, 5)) console.log(`  ${v.kind} key ${v.key}: ${v.detail}`);
     if (r.violations.length) console.log(`  logs: ${r.dir}`);
     if (opts.out) writeFileSync(opts.out, JSON.stringify(results, null, 1));

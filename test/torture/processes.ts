@@ -32,10 +32,12 @@ export function exited(p: ChildProcess, ms: number): Promise<boolean> {
  */
 function spawnWorker(taskQueue: string, env: Record<string, string>, log: string): Promise<ChildProcess> {
   const out = openSync(log, 'a');
-  const child = track(spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'disruptive', 'backfill-worker-main.ts'), taskQueue], {
-    env: { ...process.env, ...env, SWITCHYARD_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', out],
-  }));
+  const child = track(
+    spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'disruptive', 'backfill-worker-main.ts'), taskQueue], {
+      env: { ...process.env, ...env, SWITCHYARD_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', out],
+    }),
+  );
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child));
     child.on('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
@@ -101,13 +103,23 @@ export function appPool(count: number, o: AppOptions) {
     const writer = nextWriter++;
     const log = join(o.logDir, `instance-${writer}.jsonl`);
     logs.push(log);
-    const child = track(spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'app-main.ts')], {
-      env: {
-        ...process.env, ...o.env, SWITCHYARD_LOG_LEVEL: 'error', TORTURE_SPEC_FILE: o.specFile, TORTURE_WRITER: String(writer),
-        TORTURE_KEYS: String(o.keys), TORTURE_COLD_KEYS: String(o.coldKeys), TORTURE_KEY_FIELD: o.keyField, TORTURE_SEED: String(o.seed), TORTURE_LOG: log,
-      },
-      stdio: ['ignore', 'ignore', openSync(join(o.logDir, `instance-${writer}.err`), 'a'), 'ipc'],
-    }));
+    const child = track(
+      spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'app-main.ts')], {
+        env: {
+          ...process.env,
+          ...o.env,
+          SWITCHYARD_LOG_LEVEL: 'error',
+          TORTURE_SPEC_FILE: o.specFile,
+          TORTURE_WRITER: String(writer),
+          TORTURE_KEYS: String(o.keys),
+          TORTURE_COLD_KEYS: String(o.coldKeys),
+          TORTURE_KEY_FIELD: o.keyField,
+          TORTURE_SEED: String(o.seed),
+          TORTURE_LOG: log,
+        },
+        stdio: ['ignore', 'ignore', openSync(join(o.logDir, `instance-${writer}.err`), 'a'), 'ipc'],
+      }),
+    );
     apps.set(writer, child);
     child.on('exit', (_code, signal) => {
       apps.delete(writer);
@@ -150,10 +162,12 @@ export function appPool(count: number, o: AppOptions) {
     resume: () => [...apps.values()].forEach((c) => c.send('resume')),
     async stop() {
       stopping = true;
-      await Promise.all([...apps.values()].map(async (c) => {
-        await ask(c, 'stop', 'stopped', 15_000);
-        if (!(await exited(c, 2000))) c.kill('SIGKILL');
-      }));
+      await Promise.all(
+        [...apps.values()].map(async (c) => {
+          await ask(c, 'stop', 'stopped', 15_000);
+          if (!(await exited(c, 2000))) c.kill('SIGKILL');
+        }),
+      );
     },
   };
 }

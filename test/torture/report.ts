@@ -7,7 +7,10 @@ export function report(results: ScheduleResult[], command: string): string {
   lines.push('| seed | target | sync | faults injected | ending | ops | violations | seconds |', '|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const s = r.schedule;
-    const faults = Object.entries(r.injected).map(([k, n]) => `${k}${n! > 1 ? `×${n}` : ''}`).join(', ') || '—';
+    const faults =
+      Object.entries(r.injected)
+        .map(([k, n]) => `${k}${n! > 1 ? `×${n}` : ''}`)
+        .join(', ') || '—';
     lines.push(`| ${s.seed} | ${s.target} | ${s.sync} | ${faults} | ${r.ending} | ${r.ops} | ${r.violations.length} | ${Math.round(r.ms / 1000)} |`);
   }
   lines.push('', '| fault kind | injected | planned |', '|---|---|---|');

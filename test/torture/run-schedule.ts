@@ -41,10 +41,13 @@ function tortureSpec(id: string, s: Schedule, database: string): MigrationSpec {
     target: mongo ? { connection: 'NEWDB', database, dialect: 'ferretdb' } : { connection: 'NEWDB' },
     control: { connection: 'CTRL' },
     sync: s.sync,
-    entities: [{
-      name: 'kv', from: { table: 'kv', key: ['id'], version: 'version' },
-      ...(mongo ? { to: { collection: 'kv' }, fields: { id: '_id' } } : { to: { table: 'kv_new' } }),
-    }],
+    entities: [
+      {
+        name: 'kv',
+        from: { table: 'kv', key: ['id'], version: 'version' },
+        ...(mongo ? { to: { collection: 'kv' }, fields: { id: '_id' } } : { to: { table: 'kv_new' } }),
+      },
+    ],
     // Throttled so the copy takes seconds: writes and deletes race its pages.
     backfill: { batchSize: 20, concurrency: 1, maxRowsPerSecond: 100 },
     timers: { dualWriteSoak: '2s', shadowReadSoak: '2s', rampStepBake: '2s', rollbackWindow: '3s', gateInterval: '1s' },
@@ -87,9 +90,7 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
   await pg.end();
 
   const pgPort = Number(new URL(admin).port || 5432);
-  const newDb = schedule.target === 'mongo'
-    ? await tcpProxy('127.0.0.1', Number(new URL(mongoUrl).port || 27017))
-    : await tcpProxy('127.0.0.1', pgPort);
+  const newDb = schedule.target === 'mongo' ? await tcpProxy('127.0.0.1', Number(new URL(mongoUrl).port || 27017)) : await tcpProxy('127.0.0.1', pgPort);
   const controlProxy = await tcpProxy('127.0.0.1', pgPort);
   const env = {
     SWITCHYARD_CONN_SRC: pgUrl,
@@ -102,7 +103,15 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
 
   const taskQueue = `tq-${name}`;
   const workers = workerPool(taskQueue, env, dir);
-  const apps = appPool(schedule.instances, { specFile, keys: schedule.keys, coldKeys: schedule.coldKeys, keyField: schedule.target === 'mongo' ? '_id' : 'id', seed, logDir: dir, env });
+  const apps = appPool(schedule.instances, {
+    specFile,
+    keys: schedule.keys,
+    coldKeys: schedule.coldKeys,
+    keyField: schedule.target === 'mongo' ? '_id' : 'id',
+    seed,
+    logDir: dir,
+    env,
+  });
   const temporal = temporalHandle();
   const injected: ScheduleResult['injected'] = {};
   const count = (k: FaultKind) => (injected[k] = (injected[k] ?? 0) + 1);
@@ -127,7 +136,8 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
       const old = await pgState(pgUrl, 'kv');
       const oldPrimary = landed.routing?.writes.startsWith('old') ?? true;
       const known = oldPrimary ? undefined : await keysKnownBehindOld(pgUrl, id);
-      if (old) violations.push(...checkFinal(oldPrimary ? 'old_after_rollback' : 'old_after_rollback_to_switch', seed, readHistory(apps.logs), seeded, old, known));
+      if (old)
+        violations.push(...checkFinal(oldPrimary ? 'old_after_rollback' : 'old_after_rollback_to_switch', seed, readHistory(apps.logs), seeded, old, known));
       apps.resume();
     };
 
@@ -177,8 +187,18 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
     await faults;
     ending = last ? (last.state === 'completed' ? 'completed' : `${last.state} in ${last.phase}`) : 'no status';
     if (last?.state !== 'completed') {
-      violations.push({ kind: 'liveness:did_not_complete', seed, key: 0, detail: `${ending}; failure ${last?.failure ?? 'none'}; last ${JSON.stringify(last?.transitions.at(-1))}` });
-      await (await temporal.client()).workflow.getHandle(id).terminate('torture schedule ended').catch(() => undefined);
+      violations.push({
+        kind: 'liveness:did_not_complete',
+        seed,
+        key: 0,
+        detail: `${ending}; failure ${last?.failure ?? 'none'}; last ${JSON.stringify(last?.transitions.at(-1))}`,
+      });
+      await (
+        await temporal.client()
+      ).workflow
+        .getHandle(id)
+        .terminate('torture schedule ended')
+        .catch(() => undefined);
     }
   } finally {
     await apps.stop();
@@ -209,7 +229,10 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
 
 async function dropDatabases(admin: string, mongoUrl: string, name: string): Promise<void> {
   const mongo = await MongoClient.connect(mongoUrl);
-  await mongo.db(name).dropDatabase().catch(() => undefined);
+  await mongo
+    .db(name)
+    .dropDatabase()
+    .catch(() => undefined);
   await mongo.close();
   const a = new Client({ connectionString: databaseUrl(admin, 'postgres') });
   await a.connect();

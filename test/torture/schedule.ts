@@ -2,8 +2,14 @@ import { rng } from './rng';
 
 /** Every fault the harness injects; the report counts each kind. */
 export const FAULT_KINDS = [
-  'worker_kill', 'worker_restart', 'app_kill_mid_write', 'new_db_outage', 'control_outage',
-  'temporal_restart', 'rollback', 'pause_resume',
+  'worker_kill',
+  'worker_restart',
+  'app_kill_mid_write',
+  'new_db_outage',
+  'control_outage',
+  'temporal_restart',
+  'rollback',
+  'pause_resume',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

@@ -8,7 +8,10 @@ describe('resolveConnection', () => {
   };
   it('resolves a name to its kind, URL and a redacted address', () => {
     expect(resolveConnection('SOURCE', env)).toEqual({
-      name: 'SOURCE', kind: 'postgres', url: env.SWITCHYARD_CONN_SOURCE, redacted: 'postgresql://app:***@db:5432/shop',
+      name: 'SOURCE',
+      kind: 'postgres',
+      url: env.SWITCHYARD_CONN_SOURCE,
+      redacted: 'postgresql://app:***@db:5432/shop',
     });
     expect(resolveConnection('TARGET', env).kind).toBe('mongodb');
   });

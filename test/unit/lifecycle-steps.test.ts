@@ -9,14 +9,29 @@ const at = (label: string) => steps.findIndex((s) => stepLabel(s) === label);
 describe('migration steps', () => {
   it('lists every phase once and the read ramp once per percentage', () => {
     expect(steps.map(stepLabel)).toEqual([
-      'preflight', 'dual_write', 'backfill', 'verify', 'shadow_read', 'read_ramp 1%', 'read_ramp 50%', 'read_ramp 100%',
-      'write_switch', 'complete', 'decommission',
+      'preflight',
+      'dual_write',
+      'backfill',
+      'verify',
+      'shadow_read',
+      'read_ramp 1%',
+      'read_ramp 50%',
+      'read_ramp 100%',
+      'write_switch',
+      'complete',
+      'decommission',
     ]);
   });
 
   it.each([
-    ['dual_write', 'preflight'], ['backfill', 'dual_write'], ['verify', 'backfill'], ['shadow_read', 'verify'],
-    ['read_ramp 1%', 'shadow_read'], ['read_ramp 50%', 'read_ramp 1%'], ['write_switch', 'read_ramp 100%'], ['complete', 'write_switch'],
+    ['dual_write', 'preflight'],
+    ['backfill', 'dual_write'],
+    ['verify', 'backfill'],
+    ['shadow_read', 'verify'],
+    ['read_ramp 1%', 'shadow_read'],
+    ['read_ramp 50%', 'read_ramp 1%'],
+    ['write_switch', 'read_ramp 100%'],
+    ['complete', 'write_switch'],
   ])('rolls back from %s to %s by default (the phase table)', (from, to) => {
     expect(rollbackTarget(steps, at(from))).toEqual({ step: at(to) });
   });
@@ -33,9 +48,7 @@ describe('migration steps', () => {
 
   it('asks for approval once per phase, at its first step', () => {
     const approvals = ['read_ramp', 'write_switch'] as const;
-    expect(steps.map((_, i) => needsApproval(steps, i, approvals))).toEqual([
-      false, false, false, false, false, true, false, false, true, false, false,
-    ]);
+    expect(steps.map((_, i) => needsApproval(steps, i, approvals))).toEqual([false, false, false, false, false, true, false, false, true, false, false]);
   });
 });
 
@@ -63,7 +76,8 @@ describe('health gates', () => {
   it('is green under the thresholds and inconclusive without enough samples', () => {
     expect(evaluateGates(figures, gates, 'dual_write').verdict).toBe('green');
     expect(evaluateGates({ ...figures, comparisons: 10 }, gates, 'dual_write')).toMatchObject({
-      verdict: 'inconclusive', reasons: ['10 shadow comparisons, need 100'],
+      verdict: 'inconclusive',
+      reasons: ['10 shadow comparisons, need 100'],
     });
   });
 
@@ -86,11 +100,7 @@ describe('health gates', () => {
   it('names every breached threshold with its figures', () => {
     const r = evaluateGates({ ...figures, mismatches: 20, errors: 30, lagSeconds: 9 }, gates, 'cdc');
     expect(r.verdict).toBe('breach');
-    expect(r.reasons).toEqual([
-      'mismatch rate 2.00% (20/1000) above 1.00%',
-      'new-database error rate 3.00% (30/1000) above 2.00%',
-      'CDC lag 9s above 5s',
-    ]);
+    expect(r.reasons).toEqual(['mismatch rate 2.00% (20/1000) above 1.00%', 'new-database error rate 3.00% (30/1000) above 2.00%', 'CDC lag 9s above 5s']);
   });
 
   it('CDC with no router reporting: gated on verification and lag, not on shadow samples that cannot come', () => {

@@ -12,7 +12,11 @@ test('log lines never carry a connection password: message, format arguments, fi
   log.error(new Error(`bare ${url}`));
   const out = lines.map((l) => JSON.parse(l));
   expect(lines.join('')).not.toContain('hunter22');
-  expect(out[0]).toMatchObject({ msg: 'copy to postgresql://app:***@db/shop failed', target: 'postgresql://app:***@db/shop', err: { message: 'connect failed: postgresql://app:***@db/shop' } });
+  expect(out[0]).toMatchObject({
+    msg: 'copy to postgresql://app:***@db/shop failed',
+    target: 'postgresql://app:***@db/shop',
+    err: { message: 'connect failed: postgresql://app:***@db/shop' },
+  });
   expect(out[0].err.stack).toContain('connect failed: postgresql://app:***@db/shop');
   expect(out[1].msg).toBe('retrying postgresql://app:***@db/shop');
   expect(out[2]).toMatchObject({ msg: 'bare postgresql://app:***@db/shop' });

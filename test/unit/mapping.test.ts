@@ -12,7 +12,10 @@ import { parseSpec } from '../../lib/spec';
 
 function entity(overrides: Record<string, unknown>) {
   const parsed = parseSpec({
-    id: 'm', source: { connection: 'S' }, target: { connection: 'T', database: 'app' }, control: { connection: 'S' },
+    id: 'm',
+    source: { connection: 'S' },
+    target: { connection: 'T', database: 'app' },
+    control: { connection: 'S' },
     entities: [{ name: 'users', from: { table: 'users', key: ['id'], version: 'updated_at' }, to: { collection: 'users' }, ...overrides }],
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
@@ -20,20 +23,39 @@ function entity(overrides: Record<string, unknown>) {
 }
 
 describe('entity mapping', () => {
-  const m = compileMapping(entity({
-    fields: { id: '_id', legacy_flag: null, mail: 'email' },
-    transforms: [{ split: 'full_name', into: ['first_name', 'last_name'], separator: ' ' }, { cast: 'age', from: 'string', to: 'number' }],
-    defaults: { metadata: { tier: 'free' } },
-    embed: [{ table: 'orders', key: ['id'], foreignKey: 'user_id', as: 'orders', fields: { user_id: null, amount: 'total' } }],
-  }));
-  const row = { id: 1, mail: 'a@x.io', legacy_flag: true, full_name: 'Jean Paul Sartre', age: '42', updated_at: new Date(5), orders: [{ id: 9, user_id: 1, amount: 3 }] };
+  const m = compileMapping(
+    entity({
+      fields: { id: '_id', legacy_flag: null, mail: 'email' },
+      transforms: [
+        { split: 'full_name', into: ['first_name', 'last_name'], separator: ' ' },
+        { cast: 'age', from: 'string', to: 'number' },
+      ],
+      defaults: { metadata: { tier: 'free' } },
+      embed: [{ table: 'orders', key: ['id'], foreignKey: 'user_id', as: 'orders', fields: { user_id: null, amount: 'total' } }],
+    }),
+  );
+  const row = {
+    id: 1,
+    mail: 'a@x.io',
+    legacy_flag: true,
+    full_name: 'Jean Paul Sartre',
+    age: '42',
+    updated_at: new Date(5),
+    orders: [{ id: 9, user_id: 1, amount: 3 }],
+  };
 
   test('renames, drops, splits, casts, defaults and embeds', () => {
     expect(m.targetKey).toEqual(['_id']);
     expect(m.targetVersion).toBe('updated_at');
     expect(m.toTarget(row)).toEqual({
-      _id: 1, email: 'a@x.io', first_name: 'Jean', last_name: 'Paul Sartre', age: 42, updated_at: new Date(5),
-      orders: [{ id: 9, total: 3 }], metadata: { tier: 'free' },
+      _id: 1,
+      email: 'a@x.io',
+      first_name: 'Jean',
+      last_name: 'Paul Sartre',
+      age: 42,
+      updated_at: new Date(5),
+      orders: [{ id: 9, total: 3 }],
+      metadata: { tier: 'free' },
     });
   });
 
@@ -72,8 +94,23 @@ describe('entity mapping', () => {
 
 describe('canonical form', () => {
   test('equal data in either database prints the same', () => {
-    const fromPg = { _id: 5n, n: new Numeric('1.50'), f: new Double(3), x: null, d: new PreciseDate(1000, 7), o: '65f000000000000000000000', nan: new Double(NaN) };
-    const fromMongo = { nan: 'NaN', o: new ObjectId('65f000000000000000000000'), d: new PreciseDate(1000, 7), f: 3, n: '1.50', _id: Long.fromNumber(5).toBigInt() };
+    const fromPg = {
+      _id: 5n,
+      n: new Numeric('1.50'),
+      f: new Double(3),
+      x: null,
+      d: new PreciseDate(1000, 7),
+      o: '65f000000000000000000000',
+      nan: new Double(NaN),
+    };
+    const fromMongo = {
+      nan: 'NaN',
+      o: new ObjectId('65f000000000000000000000'),
+      d: new PreciseDate(1000, 7),
+      f: 3,
+      n: '1.50',
+      _id: Long.fromNumber(5).toBigInt(),
+    };
     expect(canonicalJson(fromPg)).toBe(canonicalJson(fromMongo));
     expect(canonicalJson({ d: new Date(1000) })).not.toBe(canonicalJson({ d: new PreciseDate(1000, 1) }));
   });
@@ -147,7 +184,9 @@ describe('BSON codec', () => {
 
   test('MongoDB dialect stores decimals as Decimal128 and refuses more than 34 digits', () => {
     const opts = { dialect: 'mongodb' as const, microseconds: 'keep' as const };
-    expect(encodeDocument({ n: new Numeric('123456789012345678901234567890.123') }, opts).n).toEqual(Decimal128.fromString('123456789012345678901234567890.123'));
+    expect(encodeDocument({ n: new Numeric('123456789012345678901234567890.123') }, opts).n).toEqual(
+      Decimal128.fromString('123456789012345678901234567890.123'),
+    );
     expect(() => encodeDocument({ n: new Numeric('1'.repeat(40)) }, opts)).toThrow(/34/);
     expect(encodeDocument({ n: new Double(NaN) }, opts).n).toEqual(new Double(NaN));
     expect(encodeDocument({ n: new Double(NaN) }, { ...opts, dialect: 'ferretdb' }).n).toBe('NaN');
@@ -163,7 +202,19 @@ describe('BSON codec', () => {
 });
 
 describe('MongoDB Decimal128 into a PostgreSQL numeric column', () => {
-  const numeric = { name: 'amount', notNull: false, hasDefault: false, type: 'numeric', typeSql: 'numeric', typeDecl: 'numeric', category: 'N', isEnum: false, computed: false, generated: false, identityAlways: false };
+  const numeric = {
+    name: 'amount',
+    notNull: false,
+    hasDefault: false,
+    type: 'numeric',
+    typeSql: 'numeric',
+    typeDecl: 'numeric',
+    category: 'N',
+    isEnum: false,
+    computed: false,
+    generated: false,
+    identityAlways: false,
+  };
   const encode = (text: string) => encodeColumn(numeric, Decimal128.fromString(text), 'UTC');
 
   test('30 significant digits arrive as the exact numeric text, never through a double', () => {
@@ -177,7 +228,7 @@ describe('MongoDB Decimal128 into a PostgreSQL numeric column', () => {
 });
 
 describe('canonical form: null and missing', () => {
-  test('a record\'s null field equals a missing one; inside a value (jsonb, a sub-document) they differ', () => {
+  test("a record's null field equals a missing one; inside a value (jsonb, a sub-document) they differ", () => {
     expect(canonicalJson({ a: 1, b: null })).toBe(canonicalJson({ a: 1 }));
     expect(canonicalJson({ j: { x: null } })).not.toBe(canonicalJson({ j: {} }));
     expect(canonicalJson({ j: [{ x: null }] })).not.toBe(canonicalJson({ j: [{}] }));

@@ -9,9 +9,13 @@ describe('switchyard_migration_phase', () => {
     await setCurrentPhase('orders', 'backfill');
     await setCurrentPhase('users', 'shadow_read');
     await setCurrentPhase('orders', 'verify');
-    expect(await series()).toEqual(expect.arrayContaining([
-      ['orders', 'backfill', 0], ['orders', 'verify', 1], ['users', 'shadow_read', 1],
-    ]));
+    expect(await series()).toEqual(
+      expect.arrayContaining([
+        ['orders', 'backfill', 0],
+        ['orders', 'verify', 1],
+        ['users', 'shadow_read', 1],
+      ]),
+    );
     expect(await series()).toHaveLength(3);
   });
 });

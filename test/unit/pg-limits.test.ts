@@ -71,7 +71,9 @@ describe('limitViolation', () => {
   test('fractional seconds beyond the precision are refused only when they are not zero', () => {
     expect(limitViolation(timestamptz3, '2024-05-01T10:00:00.123000Z')).toBeUndefined();
     expect(limitViolation(timestamptz3, '2024-05-01T10:00:00.000000Z')).toBeUndefined();
-    expect(limitViolation(timestamptz3, '2024-05-01T10:00:00.123400Z')).toBe('2024-05-01T10:00:00.123400Z has 4 fractional second digits; timestamptz(3) keeps 3');
+    expect(limitViolation(timestamptz3, '2024-05-01T10:00:00.123400Z')).toBe(
+      '2024-05-01T10:00:00.123400Z has 4 fractional second digits; timestamptz(3) keeps 3',
+    );
     expect(limitViolation(limit('time', 0), '10:00:00.5')).toBe('10:00:00.5 has 1 fractional second digits; time(0) keeps 0');
   });
 });

@@ -19,7 +19,12 @@ test('sync "cdc" from a PostgreSQL source with wal_level other than logical is a
     'source SOURCE: wal_level is replica; sync "cdc" needs wal_level = logical (postgresql.conf, then restart)',
   ]);
   expect(serverBlockers(cdc, { source: pgSource('logical') })).toEqual([]);
-  expect(serverBlockers(spec(() => undefined), { source: pgSource('replica') })).toEqual([]);
+  expect(
+    serverBlockers(
+      spec(() => undefined),
+      { source: pgSource('replica') },
+    ),
+  ).toEqual([]);
 });
 
 test('sync "cdc" from MongoDB and a FerretDB target with dialect "mongodb" are blockers', () => {

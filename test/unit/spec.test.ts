@@ -30,7 +30,11 @@ test.each([
   ['connection URL instead of a name', (s: any) => (s.source.connection = 'postgresql://u:pw@h/db'), 'source.connection: a connection name such as "SOURCE"'],
   ['injection in a table name', (s: any) => (s.entities[0].from.table = 'users; drop table x'), 'entities[0].from.table: a table name such as'],
   ['injection in a column name', (s: any) => (s.entities[0].fields['x"y'] = 'a'), 'entities[0].fields.x"y: the field name must be an identifier'],
-  ['both table and collection', (s: any) => (s.entities[0].to.table = 't'), 'entities[0].to.table: exactly one of "table" (PostgreSQL) or "collection" (MongoDB)'],
+  [
+    'both table and collection',
+    (s: any) => (s.entities[0].to.table = 't'),
+    'entities[0].to.table: exactly one of "table" (PostgreSQL) or "collection" (MongoDB)',
+  ],
   ['table without key', (s: any) => delete s.entities[0].from.key, 'entities[0].from.key: the key columns of the table'],
   ['empty key', (s: any) => (s.entities[0].from.key = []), 'entities[0].from.key: at least one key field'],
   ['mutable entity without version', (s: any) => delete s.entities[0].from.version, 'entities[0].from.version: a version field'],
@@ -39,7 +43,11 @@ test.each([
   ['bad zone', (s: any) => (s.entities[0].timestampZone = 'Mars/Base'), 'entities[0].timestampZone: an IANA time zone'],
   ['batch size 0', (s: any) => (s.backfill.batchSize = 0), 'backfill.batchSize: Too small'],
   ['duplicate entity', (s: any) => s.entities.push(s.entities[0]), 'entities[1].name: a unique entity name'],
-  ['embedding between two tables', (s: any) => (s.entities[0].to = { table: 't' }), 'entities[0].embed: embedding needs one PostgreSQL side and one MongoDB side'],
+  [
+    'embedding between two tables',
+    (s: any) => (s.entities[0].to = { table: 't' }),
+    'entities[0].embed: embedding needs one PostgreSQL side and one MongoDB side',
+  ],
   ['bad ramp', (s: any) => (s.ramp = [5, 1]), 'ramp: steps must increase'],
   ['bad dialect', (s: any) => (s.target.dialect = 'cosmos'), 'target.dialect: '],
 ])('%s is reported with its path', (_name, edit, expected) => {
@@ -64,12 +72,28 @@ test('embedding under a composite parent key is refused, naming the table and it
 const own = (obj: object, name: string, value: unknown) => Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });
 
 test.each([
-  ['a mapped source field', (s: any, name: string) => own(s.entities[0].fields, name, 'x'), (name: string) => `entities[0].fields.${name}: the field name must be a name other than __proto__`],
+  [
+    'a mapped source field',
+    (s: any, name: string) => own(s.entities[0].fields, name, 'x'),
+    (name: string) => `entities[0].fields.${name}: the field name must be a name other than __proto__`,
+  ],
   ['a mapped target field', (s: any, name: string) => (s.entities[0].fields.email = name), () => 'entities[0].fields.email: a name other than __proto__'],
   ['a key column', (s: any, name: string) => (s.entities[0].from.key = [name]), () => 'entities[0].from.key[0]: a name other than __proto__'],
-  ['a split target', (s: any, name: string) => (s.entities[0].transforms[0].into = ['first_name', name]), () => 'entities[0].transforms[0].into[1]: a name other than __proto__'],
-  ['an embedded child field', (s: any, name: string) => (s.entities[0].embed[0].fields.amount = name), () => 'entities[0].embed[0].fields.amount: a name other than __proto__'],
-  ['a default', (s: any, name: string) => own(s.entities[0].defaults, name, 1), (name: string) => `entities[0].defaults.${name}: the field name must be a name other than __proto__`],
+  [
+    'a split target',
+    (s: any, name: string) => (s.entities[0].transforms[0].into = ['first_name', name]),
+    () => 'entities[0].transforms[0].into[1]: a name other than __proto__',
+  ],
+  [
+    'an embedded child field',
+    (s: any, name: string) => (s.entities[0].embed[0].fields.amount = name),
+    () => 'entities[0].embed[0].fields.amount: a name other than __proto__',
+  ],
+  [
+    'a default',
+    (s: any, name: string) => own(s.entities[0].defaults, name, 1),
+    (name: string) => `entities[0].defaults.${name}: the field name must be a name other than __proto__`,
+  ],
 ])('%s named __proto__, constructor or prototype is refused, not silently dropped', (_what, edit, expected) => {
   for (const name of ['__proto__', 'constructor', 'prototype']) {
     expect(problems((s) => edit(s, name))).toEqual(expect.arrayContaining([expect.stringContaining(expected(name))]));
@@ -78,7 +102,10 @@ test.each([
 
 test('a "__proto__" key in a spec file is reported once, as a reserved name', () => {
   const text = JSON.stringify(example()).replace('"from":{', '"from":{"__proto__":{"table":"x"},');
-  expect(parseSpec(JSON.parse(text))).toEqual({ ok: false, problems: [expect.stringMatching(/^entities\[0\]\.from\.__proto__: the field name must be a name other than __proto__/)] });
+  expect(parseSpec(JSON.parse(text))).toEqual({
+    ok: false,
+    problems: [expect.stringMatching(/^entities\[0\]\.from\.__proto__: the field name must be a name other than __proto__/)],
+  });
 });
 
 test('every problem is reported, not just the first', () => {

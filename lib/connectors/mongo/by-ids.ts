@@ -55,7 +55,12 @@ export async function deleteByIds(coll: Collection<StoredDoc>, ids: unknown[], d
  * each at 100k documents), so there each is its own command, a few in flight: about twice as fast
  * as chunked bulkWrites, and never more conditional operations in flight than POINT_CONCURRENCY.
  */
-export async function replaceByIds(coll: Collection<StoredDoc>, docs: StoredDoc[], filterOf: (doc: StoredDoc) => Filter<StoredDoc>, dialect: Dialect): Promise<number> {
+export async function replaceByIds(
+  coll: Collection<StoredDoc>,
+  docs: StoredDoc[],
+  filterOf: (doc: StoredDoc) => Filter<StoredDoc>,
+  dialect: Dialect,
+): Promise<number> {
   if (dialect === 'ferretdb') {
     const results = await pointwise(docs, (doc) => atomically(coll, doc._id, dialect, () => coll.replaceOne(filterOf(doc), doc)));
     return results.reduce((n, r) => n + r.modifiedCount, 0);

@@ -13,7 +13,9 @@ export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
  */
 export function oversizeReason(doc: BSON.Document): string | undefined {
   const bytes = BSON.calculateObjectSize(doc);
-  return bytes > MAX_DOCUMENT_BYTES ? new FidelityError('(whole document)', `${bytes} bytes; MongoDB stores at most ${MAX_DOCUMENT_BYTES} bytes per document`).message : undefined;
+  return bytes > MAX_DOCUMENT_BYTES
+    ? new FidelityError('(whole document)', `${bytes} bytes; MongoDB stores at most ${MAX_DOCUMENT_BYTES} bytes per document`).message
+    : undefined;
 }
 
 /** Quarantine keeps the start of a record too large to store whole, so the entry itself fits. */

@@ -54,7 +54,8 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
   }
 
   const idOf = (key: Key): unknown => {
-    if (key.length !== options.storedKey.length) throw new Error(`key ${JSON.stringify(key)} has ${key.length} parts, ${options.entity} has ${options.storedKey.length} key fields`);
+    if (key.length !== options.storedKey.length)
+      throw new Error(`key ${JSON.stringify(key)} has ${key.length} parts, ${options.entity} has ${options.storedKey.length} key fields`);
     const values = key.map(fromKeyPart);
     return values.length === 1 ? values[0] : Object.fromEntries(options.storedKey.map((f, i) => [f, values[i]]));
   };
@@ -106,7 +107,11 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
     const limit = Math.max(1, Math.floor(request.limit));
     let after = request.after;
     let taken = 0;
-    const find = (count: number) => coll.find(rangeFilter({ ...request, after }), READ_OPTIONS).sort({ _id: 1 }).limit(count);
+    const find = (count: number) =>
+      coll
+        .find(rangeFilter({ ...request, after }), READ_OPTIONS)
+        .sort({ _id: 1 })
+        .limit(count);
     let cursor: ReturnType<typeof find> | undefined;
     const next = async (count: number): Promise<Document[]> => {
       if (!cursor && docSize.average === undefined) {
@@ -161,7 +166,8 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
     async writeBatch(records, opts) {
       let docs: Array<{ doc: StoredDoc; record: MappedRecord }> = [];
       const rejected: QuarantineEntry[] = [];
-      const reject = (record: MappedRecord, reason: string) => rejected.push(quarantineEntry(options.entity, keyOfRecord(record, options.recordKey), reason, record));
+      const reject = (record: MappedRecord, reason: string) =>
+        rejected.push(quarantineEntry(options.entity, keyOfRecord(record, options.recordKey), reason, record));
       for (const record of records) {
         try {
           docs.push({ doc: toDocument(record), record });
@@ -170,7 +176,14 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
           reject(record, err.message);
         }
       }
-      const write = async () => writeDocuments(await collection(), docs.map((d) => d.doc), options.version, { ...opts, versionGuard: opts?.versionGuard ?? true }, options.dialect);
+      const write = async () =>
+        writeDocuments(
+          await collection(),
+          docs.map((d) => d.doc),
+          options.version,
+          { ...opts, versionGuard: opts?.versionGuard ?? true },
+          options.dialect,
+        );
       let result;
       try {
         result = await write();
@@ -215,7 +228,14 @@ async function quarantineDocuments(options: MongoEntityOptions, entries: Quarant
   const coll = (await mongoClient(options.conn)).db(options.database).collection<StoredDoc>('switchyard_quarantine');
   const ops = entries.map((e) => {
     const _id = JSON.stringify([e.entity, e.key]);
-    const replacement: StoredDoc = { _id, entity: e.entity, key: JSON.stringify(e.key), reason: e.reason, document: storableExtendedJson(e.document), quarantinedAt: new Date() };
+    const replacement: StoredDoc = {
+      _id,
+      entity: e.entity,
+      key: JSON.stringify(e.key),
+      reason: e.reason,
+      document: storableExtendedJson(e.document),
+      quarantinedAt: new Date(),
+    };
     return { replaceOne: { filter: idFilter(_id), replacement, upsert: true } };
   });
   for (let i = 0; i < ops.length; i += CONDITIONAL_CHUNK) await coll.bulkWrite(ops.slice(i, i + CONDITIONAL_CHUNK), { ordered: false });

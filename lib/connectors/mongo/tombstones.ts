@@ -45,14 +45,26 @@ const POINT_READS = 16;
 const stones = (t: TombstoneContext) => t.coll.db.collection<Stone>('switchyard_tombstones');
 const stoneId = (t: TombstoneContext, id: unknown) => docName(t.coll.collectionName, id);
 const microsField = (t: TombstoneContext) => escapeKey(t.version + MICROS_SUFFIX);
-const versionOf = (t: TombstoneContext, doc: StoredDoc): Version => ({ v: doc[t.version] ?? null, us: typeof doc[microsField(t)] === 'number' ? (doc[microsField(t)] as number) : 0 });
+const versionOf = (t: TombstoneContext, doc: StoredDoc): Version => ({
+  v: doc[t.version] ?? null,
+  us: typeof doc[microsField(t)] === 'number' ? (doc[microsField(t)] as number) : 0,
+});
 
 /** Orders two stored versions of one field: numbers, int64, dates (with microseconds) or strings. */
 function compare(a: Version, b: Version): number {
   const x = comparable(a.v);
   const y = comparable(b.v);
   if (x === null || y === null) return x === y ? 0 : x === null ? -1 : 1;
-  const order = typeof x === 'bigint' && typeof y === 'bigint' ? (x < y ? -1 : x > y ? 1 : 0) : typeof x === 'string' || typeof y === 'string' ? String(x).localeCompare(String(y)) : Number(x) - Number(y);
+  const order =
+    typeof x === 'bigint' && typeof y === 'bigint'
+      ? x < y
+        ? -1
+        : x > y
+          ? 1
+          : 0
+      : typeof x === 'string' || typeof y === 'string'
+        ? String(x).localeCompare(String(y))
+        : Number(x) - Number(y);
   return order !== 0 ? Math.sign(order) : a.us - b.us;
 }
 
@@ -151,7 +163,11 @@ async function tombstone(t: TombstoneContext, id: unknown, version: Version): Pr
 
 function decodeVersion(t: TombstoneContext, doc: StoredDoc): Value {
   const field = t.version;
-  return decodeDocument({ [field]: doc[field] ?? null, ...(doc[microsField(t)] !== undefined ? { [microsField(t)]: doc[microsField(t)] } : {}) })[unescapeKey(field)] ?? null;
+  return (
+    decodeDocument({ [field]: doc[field] ?? null, ...(doc[microsField(t)] !== undefined ? { [microsField(t)]: doc[microsField(t)] } : {}) })[
+      unescapeKey(field)
+    ] ?? null
+  );
 }
 
 /** Filter: the stored version is at most `v`. */

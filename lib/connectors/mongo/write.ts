@@ -73,7 +73,10 @@ async function insertAbsent(coll: Collection<StoredDoc>, docs: Doc[]): Promise<{
     if (!accounted) {
       // Counts and codes only: the server's messages quote document values.
       const codes = [...new Set(errors.map((e) => e.code))].join(', ') || 'none';
-      throw new Error(`insertMany into ${coll.collectionName} failed after storing ${err.insertedCount} of ${docs.length} documents (write error codes: ${codes}); the batch is retried and the stored documents are skipped as duplicates`, { cause: err });
+      throw new Error(
+        `insertMany into ${coll.collectionName} failed after storing ${err.insertedCount} of ${docs.length} documents (write error codes: ${codes}); the batch is retried and the stored documents are skipped as duplicates`,
+        { cause: err },
+      );
     }
     const failed = new Set(errors.map((e) => e.index));
     return {

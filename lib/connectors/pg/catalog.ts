@@ -44,9 +44,19 @@ export interface PgTable {
 export async function describeTable(client: PoolClient, name: string): Promise<PgTable> {
   const sql = quoteQualified(name);
   const { rows } = await client.query<{
-    name: string; not_null: boolean; has_default: boolean; type: string; type_sql: string; type_decl: string;
-    typmod: number; element_type: string | null; category: string; is_enum: boolean;
-    generated: boolean; identity: string; default_sql: string | null;
+    name: string;
+    not_null: boolean;
+    has_default: boolean;
+    type: string;
+    type_sql: string;
+    type_decl: string;
+    typmod: number;
+    element_type: string | null;
+    category: string;
+    is_enum: boolean;
+    generated: boolean;
+    identity: string;
+    default_sql: string | null;
   }>(
     `select a.attname as name, a.attnotnull as not_null, a.atthasdef as has_default,
             bt.typname as type, format_type(a.atttypid, null) as type_sql,
@@ -69,15 +79,27 @@ export async function describeTable(client: PoolClient, name: string): Promise<P
   const columns = new Map<string, PgColumn>();
   for (const r of rows) {
     columns.set(r.name, {
-      name: r.name, notNull: r.not_null, hasDefault: r.has_default, type: r.type, typeSql: r.type_sql, typeDecl: r.type_decl,
-      limit: typeLimit(r.element_type ?? r.type, r.typmod), elementType: r.element_type ?? undefined, category: r.category, isEnum: r.is_enum,
+      name: r.name,
+      notNull: r.not_null,
+      hasDefault: r.has_default,
+      type: r.type,
+      typeSql: r.type_sql,
+      typeDecl: r.type_decl,
+      limit: typeLimit(r.element_type ?? r.type, r.typmod),
+      elementType: r.element_type ?? undefined,
+      category: r.category,
+      isEnum: r.is_enum,
       ...computedOrDefault(r.generated, r.identity, r.default_sql),
     });
   }
   return { name, sql, exists: rows.length > 0, columns };
 }
 
-function computedOrDefault(generated: boolean, identity: string, defaultSql: string | null): Pick<PgColumn, 'computed' | 'generated' | 'identityAlways' | 'defaultSql'> {
+function computedOrDefault(
+  generated: boolean,
+  identity: string,
+  defaultSql: string | null,
+): Pick<PgColumn, 'computed' | 'generated' | 'identityAlways' | 'defaultSql'> {
   const serial = defaultSql !== null && /^nextval\(/.test(defaultSql);
   const computed = generated || identity !== '' || serial;
   return { computed, generated, identityAlways: identity === 'a', defaultSql: computed || defaultSql === null ? undefined : defaultSql };

@@ -45,7 +45,15 @@ export async function copyDirectPage(source: Side, target: Side, columns: Column
   const staged = target.client.query(copyFrom(`copy ${STAGE} (${targetCols}) from stdin`));
   await pipeline(source.client.query(copyTo(`copy (${select}) to stdout`)), counted, staged);
 
-  const { rows } = await target.client.query<Record<string, string | null>>({ text: upsertSql(target.ctx, columns.map((c) => c.target), versionGuard, STAGE), types: RAW_TEXT });
+  const { rows } = await target.client.query<Record<string, string | null>>({
+    text: upsertSql(
+      target.ctx,
+      columns.map((c) => c.target),
+      versionGuard,
+      STAGE,
+    ),
+    types: RAW_TEXT,
+  });
   // As in writeBatch: a delete that committed while the upsert waited on its row is not undone.
   const written = rows.length - (versionGuard ? await removeTombstoned(target.client, target.ctx, rows) : 0);
   const page: DirectPage = { rows: staged.rowCount, written, skipped: staged.rowCount - written, bytes };

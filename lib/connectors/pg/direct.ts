@@ -12,11 +12,7 @@ import { ensureTombstones } from './tombstones';
  * row-by-row path (direct-columns.ts). `rename` maps a source column to its target column (null:
  * dropped).
  */
-export async function pgDirectCopy(
-  source: PgEntityOptions,
-  target: PgEntityOptions,
-  rename: (field: string) => string | null,
-): Promise<DirectCopier | string> {
+export async function pgDirectCopy(source: PgEntityOptions, target: PgEntityOptions, rename: (field: string) => string | null): Promise<DirectCopier | string> {
   const sourcePool = pgPool(source.conn);
   const targetPool = pgPool(target.conn);
   const [sourceCtx, targetCtx] = await Promise.all([contextOf(sourcePool, source), contextOf(targetPool, target, true)]);

@@ -29,7 +29,11 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
   async function withSession<T>(work: (client: PoolClient, ctx: PgContext) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     try {
-      if (!context) context = loadContext(client, options).catch((err) => { context = undefined; throw err; });
+      if (!context)
+        context = loadContext(client, options).catch((err) => {
+          context = undefined;
+          throw err;
+        });
       return await work(client, await context);
     } finally {
       client.release();
@@ -39,7 +43,11 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
   const withClient = <T>(mode: 'read' | 'write', work: (client: PoolClient, ctx: PgContext) => Promise<T>): Promise<T> =>
     withSession(async (client, ctx) => {
       // Created outside the transaction: a lost creation race must not abort it.
-      if (mode === 'write' && ctx.version) await (tombstones ??= ensureTombstones(client).catch((err) => { tombstones = undefined; throw err; }));
+      if (mode === 'write' && ctx.version)
+        await (tombstones ??= ensureTombstones(client).catch((err) => {
+          tombstones = undefined;
+          throw err;
+        }));
       return inTransaction(client, mode, () => work(client, ctx));
     });
 
@@ -60,13 +68,16 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
     },
     writeBatch: async (records, opts) => {
       if (!records.length) return { written: 0, skipped: 0, quarantined: 0 };
-      const { rejected, ...result } = await withClient('write', (client, ctx) => writeRecords(client, ctx, records, { ...opts, versionGuard: opts?.versionGuard ?? true }));
+      const { rejected, ...result } = await withClient('write', (client, ctx) =>
+        writeRecords(client, ctx, records, { ...opts, versionGuard: opts?.versionGuard ?? true }),
+      );
       if (rejected.length) await withClient('write', (client) => quarantineRows(client, rejected));
       return result;
     },
     storedForm: (records) => withSession(async (_client, ctx) => records.map((r) => storedForm(ctx, r))),
     quarantine: (entries) => withClient('write', (client) => quarantineRows(client, entries)),
-    deleteKeys: async (keys, opts) => (keys.length ? withClient('write', (client, ctx) => deleteWithTombstones(client, ctx, keys, opts?.upTo)) : { deleted: 0, kept: [] }),
+    deleteKeys: async (keys, opts) =>
+      keys.length ? withClient('write', (client, ctx) => deleteWithTombstones(client, ctx, keys, opts?.upTo)) : { deleted: 0, kept: [] },
     count: (range?: KeyRange) => withClient('read', (client, ctx) => countRange(client, ctx, range ?? {})),
     estimate: () => withClient('read', (client, ctx) => estimateRows(client, ctx)),
     retire: (tag) => retireTables(pool, tables, tag),

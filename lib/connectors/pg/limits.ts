@@ -46,9 +46,7 @@ export function limitViolation(limit: TypeLimit, text: string): string | undefin
     }
     case 'fraction': {
       const fraction = /\.(\d+)/.exec(text)?.[1].replace(/0+$/, '') ?? '';
-      return fraction.length > limit.digits
-        ? `${text} has ${fraction.length} fractional second digits; ${limit.decl} keeps ${limit.digits}`
-        : undefined;
+      return fraction.length > limit.digits ? `${text} has ${fraction.length} fractional second digits; ${limit.decl} keeps ${limit.digits}` : undefined;
     }
   }
 }

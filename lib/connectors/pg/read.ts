@@ -50,16 +50,19 @@ export function literalRangeWhere(ctx: PgContext, range: KeyRange & { after?: Ke
 }
 
 export function keyParams(ctx: PgContext, key: Key): unknown[] {
-  if (key.length !== ctx.key.length) throw new Error(`key ${JSON.stringify(key)} has ${key.length} parts, ${ctx.options.entity} has ${ctx.key.length} key fields`);
+  if (key.length !== ctx.key.length)
+    throw new Error(`key ${JSON.stringify(key)} has ${key.length} parts, ${ctx.options.entity} has ${ctx.key.length} key fields`);
   return ctx.key.map((c, i) => encodeColumn(c, fromKeyPart(key[i]), ctx.options.zone));
 }
 
 /** Keys as the JSON array keyIn() reads. */
 export function keysJson(ctx: PgContext, keys: Key[]): string {
-  return JSON.stringify(keys.map((k) => {
-    const values = keyParams(ctx, k);
-    return Object.fromEntries(ctx.key.map((c, i) => [c.name, values[i]]));
-  }));
+  return JSON.stringify(
+    keys.map((k) => {
+      const values = keyParams(ctx, k);
+      return Object.fromEntries(ctx.key.map((c, i) => [c.name, values[i]]));
+    }),
+  );
 }
 
 /** Cursor names, one per page: the caller's commit closes them, so one transaction may read several pages. */
@@ -78,14 +81,19 @@ export async function readPage(client: PoolClient, ctx: PgContext, request: Read
   const where = literalRangeWhere(ctx, request);
   const declare = `declare ${cursor} no scroll cursor for select ${selectList(ctx.table)} from ${ctx.table.sql} ${where} order by ${orderBy(ctx.key)} limit ${Math.max(1, Math.floor(request.limit))}`;
   let declared = false;
-  const page = await readWithinBudget(async (count) => {
-    const fetch = `fetch ${count} from ${cursor}`;
-    const text = declared ? fetch : `${declare}; ${fetch}`;
-    declared = true;
-    // Two statements give one result each (pg's typings know only the one-statement form).
-    const result: QueryResult<RawRow> | QueryResult<RawRow>[] = await client.query<RawRow>({ text, types: RAW_TEXT });
-    return withChildren(client, ctx, Array.isArray(result) ? result[1].rows : result.rows);
-  }, (p) => p.bytes, request, hint);
+  const page = await readWithinBudget(
+    async (count) => {
+      const fetch = `fetch ${count} from ${cursor}`;
+      const text = declared ? fetch : `${declare}; ${fetch}`;
+      declared = true;
+      // Two statements give one result each (pg's typings know only the one-statement form).
+      const result: QueryResult<RawRow> | QueryResult<RawRow>[] = await client.query<RawRow>({ text, types: RAW_TEXT });
+      return withChildren(client, ctx, Array.isArray(result) ? result[1].rows : result.rows);
+    },
+    (p) => p.bytes,
+    request,
+    hint,
+  );
   return decodePage(ctx, page.items, page.bytes, page.full);
 }
 
@@ -110,7 +118,10 @@ export async function readByKeys(client: PoolClient, ctx: PgContext, keys: Key[]
   let results: QueryResult<RawRow>[];
   try {
     // Many statements give one result each (pg's typings know only the one-statement form).
-    const all: QueryResult<RawRow> | QueryResult<RawRow>[] = await client.query<RawRow>({ text: `${beginSql('read')}; ${selects.join('; ')}; commit`, types: RAW_TEXT });
+    const all: QueryResult<RawRow> | QueryResult<RawRow>[] = await client.query<RawRow>({
+      text: `${beginSql('read')}; ${selects.join('; ')}; commit`,
+      types: RAW_TEXT,
+    });
     results = (Array.isArray(all) ? all : [all]).filter((r) => r.command === 'SELECT');
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
@@ -118,7 +129,12 @@ export async function readByKeys(client: PoolClient, ctx: PgContext, keys: Key[]
   }
   const [parentRows, ...childRows] = results.map((r) => r.rows);
   const parents = attachChildren(ctx, parentRows, childRows);
-  return decodePage(ctx, parents, parents.reduce((n, p) => n + p.bytes, 0), false);
+  return decodePage(
+    ctx,
+    parents,
+    parents.reduce((n, p) => n + p.bytes, 0),
+    false,
+  );
 }
 
 /** A parent row as read, its children's rows (one list per embedded table, ctx.children order), and their size. */

@@ -46,7 +46,8 @@ export function restoreTables(pool: Pool, tables: string[], tag: string): Promis
   return inOne(pool, async (client) => {
     const names = tables.map((t) => retiredOf(t, tag));
     for (const n of names) {
-      if (await exists(client, n.retiredAs)) await client.query(`alter table ${quoteQualified(n.retiredAs)} rename to ${quoteIdent(splitQualified(n.name).pop()!)}`);
+      if (await exists(client, n.retiredAs))
+        await client.query(`alter table ${quoteQualified(n.retiredAs)} rename to ${quoteIdent(splitQualified(n.name).pop()!)}`);
     }
     return names;
   });

@@ -13,11 +13,7 @@ export function beginSql(mode: 'read' | 'write'): string {
   return `${begin}; ${PIN}`;
 }
 
-export async function inTransaction<T>(
-  client: PoolClient,
-  mode: 'read' | 'write',
-  work: () => Promise<T>,
-): Promise<T> {
+export async function inTransaction<T>(client: PoolClient, mode: 'read' | 'write', work: () => Promise<T>): Promise<T> {
   await client.query(beginSql(mode));
   try {
     const result = await work();

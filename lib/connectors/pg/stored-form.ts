@@ -25,8 +25,15 @@ export function storedForm(ctx: PgContext, record: MappedRecord): MappedRecord {
   for (const child of ctx.children) {
     const list = record[child.as];
     const columns = Object.fromEntries([...child.table.columns.keys()].map((c) => [c, null]));
-    const rows = (Array.isArray(list) ? list : []).map((item) => storedRow(child.table, { ...columns, ...(item as Row), [child.foreignKey.name]: parentKey ?? null }, zone));
-    out[child.as] = rows.sort((a, b) => compareKeys(child.key.map((c) => a[c.name]), child.key.map((c) => b[c.name])));
+    const rows = (Array.isArray(list) ? list : []).map((item) =>
+      storedRow(child.table, { ...columns, ...(item as Row), [child.foreignKey.name]: parentKey ?? null }, zone),
+    );
+    out[child.as] = rows.sort((a, b) =>
+      compareKeys(
+        child.key.map((c) => a[c.name]),
+        child.key.map((c) => b[c.name]),
+      ),
+    );
   }
   return out;
 }

@@ -95,11 +95,16 @@ export async function deleteWithTombstones(client: PoolClient, ctx: PgContext, k
   if (version) {
     // Guarded: every key is tombstoned at upTo, also one absent here, so a late older write is refused.
     const stones = guarded
-      ? bound === null ? [] : (JSON.parse(keysJson(ctx, keys)) as RawRow[]).map((k) => ({ ...k, [version.name]: bound as string }))
-      : gone.filter((r) => r.switchyard_version !== null).map((r) => ({ ...Object.fromEntries(ctx.key.map((c) => [c.name, r[c.name]])), [version.name]: r.switchyard_version }));
+      ? bound === null
+        ? []
+        : (JSON.parse(keysJson(ctx, keys)) as RawRow[]).map((k) => ({ ...k, [version.name]: bound as string }))
+      : gone
+          .filter((r) => r.switchyard_version !== null)
+          .map((r) => ({ ...Object.fromEntries(ctx.key.map((c) => [c.name, r[c.name]])), [version.name]: r.switchyard_version }));
     await writeTombstones(client, ctx, version, stones);
   }
-  const removedVersion = version && gone.length === 1 && gone[0].switchyard_version !== null ? decodeColumn(version, gone[0].switchyard_version, ctx.options.zone) : undefined;
+  const removedVersion =
+    version && gone.length === 1 && gone[0].switchyard_version !== null ? decodeColumn(version, gone[0].switchyard_version, ctx.options.zone) : undefined;
   return { deleted, kept, ...(removedVersion !== undefined ? { removedVersion } : {}) };
 }
 
@@ -120,7 +125,10 @@ async function writeTombstones(client: PoolClient, ctx: PgContext, version: PgCo
 async function deleteRows(client: PoolClient, ctx: PgContext, where: string, values: unknown[]): Promise<number> {
   const parentKey = quoteIdent(ctx.key[0].name);
   for (const child of ctx.children) {
-    await client.query(`delete from ${child.table.sql} where ${quoteIdent(child.foreignKey.name)} in (select t.${parentKey} from ${ctx.table.sql} t where ${where})`, values);
+    await client.query(
+      `delete from ${child.table.sql} where ${quoteIdent(child.foreignKey.name)} in (select t.${parentKey} from ${ctx.table.sql} t where ${where})`,
+      values,
+    );
   }
   const { rowCount } = await client.query(`delete from ${ctx.table.sql} t where ${where}`, values);
   return rowCount ?? 0;

@@ -49,7 +49,11 @@ export async function writeRecords(
   if (!encoded.length) return { written: 0, skipped: 0, quarantined: rejected.length, rejected };
   const keyNames = ctx.key.map((k) => k.name);
   const written: Record<string, string>[] = [];
-  for (const [columns, parents] of byWrittenColumns(ctx.table, encoded.map((e) => e.parent), keyNames)) {
+  for (const [columns, parents] of byWrittenColumns(
+    ctx.table,
+    encoded.map((e) => e.parent),
+    keyNames,
+  )) {
     const names = columns.map((c) => c.name);
     const from = recordsFrom(ctx.table, columns, '$1');
     const { rows } = await client.query<Record<string, string>>({
@@ -62,7 +66,13 @@ export async function writeRecords(
   const writtenKeys = written.map((r) => r[keyNames[0]]);
   if (ctx.children.length && writtenKeys.length) {
     for (const child of ctx.children) {
-      await replaceChildren(client, ctx, child, writtenKeys, encoded.flatMap((e) => e.children.get(child.as) ?? []));
+      await replaceChildren(
+        client,
+        ctx,
+        child,
+        writtenKeys,
+        encoded.flatMap((e) => e.children.get(child.as) ?? []),
+      );
     }
   }
   const undone = versionGuard ? await removeTombstoned(client, ctx, written) : 0;
@@ -82,7 +92,10 @@ function encodeRecord(ctx: PgContext, row: Row): EncodedRecord {
     if (!Array.isArray(list)) throw new FidelityError(as, `expected an array of ${child.table.name} rows`);
     // The foreign key is the parent's key even when the embedded document leaves it out.
     const parentKey = row[ctx.key[0].name];
-    children.set(as, list.map((item) => encodeRow(child.table, { [child.foreignKey.name]: parentKey, ...(item as Row) }, zone, new Map())));
+    children.set(
+      as,
+      list.map((item) => encodeRow(child.table, { [child.foreignKey.name]: parentKey, ...(item as Row) }, zone, new Map())),
+    );
   }
   return { parent, children };
 }

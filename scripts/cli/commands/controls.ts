@@ -39,11 +39,12 @@ export function register(program: Command): void {
     name: 'approve',
     description: 'approve the phase waiting for a human',
     call: switchyard.approve,
-    options: (cmd) => cmd
-      .addOption(phaseOption('--phase <phase>', 'the phase you approve (rejected unless it is the pending one)'))
-      .option('--by <name>', 'approver, recorded in the history (default: $SWITCHYARD_ACTOR or the OS user)')
-      .option('--note <text>', 'why, recorded in the history')
-      .addOption(new Option('--action <action>', 'the answer to a pending choice (status lists them)').choices(APPROVE_ACTIONS)),
+    options: (cmd) =>
+      cmd
+        .addOption(phaseOption('--phase <phase>', 'the phase you approve (rejected unless it is the pending one)'))
+        .option('--by <name>', 'approver, recorded in the history (default: $SWITCHYARD_ACTOR or the OS user)')
+        .option('--note <text>', 'why, recorded in the history')
+        .addOption(new Option('--action <action>', 'the answer to a pending choice (status lists them)').choices(APPROVE_ACTIONS)),
     args: (o) => ({ phase: o.phase as Phase | undefined, by: by(o), note: o.note, ...(o.action ? { action: o.action as ApproveAction } : {}) }),
   });
   addControl(program, {
@@ -71,9 +72,10 @@ export function register(program: Command): void {
     name: 'rollback',
     description: 'roll back to an earlier phase (default: the one before), running the compensations',
     call: switchyard.rollback,
-    options: (cmd) => byOption(cmd)
-      .addOption(phaseOption('--to <phase>', 'the earlier phase to land in'))
-      .requiredOption('--reason <text>', 'why, recorded in the history and the routing log'),
+    options: (cmd) =>
+      byOption(cmd)
+        .addOption(phaseOption('--to <phase>', 'the earlier phase to land in'))
+        .requiredOption('--reason <text>', 'why, recorded in the history and the routing log'),
     args: (o) => ({ by: by(o), to: o.to as Phase | undefined, reason: o.reason! }),
   });
   addControl(program, {
@@ -86,7 +88,8 @@ export function register(program: Command): void {
 }
 
 function addControl<A>(program: Command, control: Control<A>): void {
-  control.options(program.command(control.name).description(control.description).argument('<id>', 'migration (workflow) id'))
+  control
+    .options(program.command(control.name).description(control.description).argument('<id>', 'migration (workflow) id'))
     .option('--json', 'print the resulting status as JSON')
     .action(async (id: string, opts: Options) => {
       await switchyard.withTemporal(async (session) => {

@@ -8,7 +8,9 @@ import { UsageError } from '../errors';
 export function register(program: Command): void {
   program
     .command('plan')
-    .description('check the spec against its named connections through the worker and print what the migration will do and what blocks it (exit 2 on any blocker)')
+    .description(
+      'check the spec against its named connections through the worker and print what the migration will do and what blocks it (exit 2 on any blocker)',
+    )
     .argument('<spec>', 'path to the spec JSON file')
     .option('--json', 'print the plan as JSON')
     .action(async (path: string, opts: { json?: boolean }) => {
@@ -30,7 +32,8 @@ export function register(program: Command): void {
           for (const line of lifecycleSummary(loaded.spec)) console.log(line);
         }
         const blockers = allBlockers(plan);
-        if (blockers.length) throw new UsageError(`${blockers.length} blocker${blockers.length === 1 ? '' : 's'}:\n${blockers.map((b) => `blocker: ${b}`).join('\n')}`);
+        if (blockers.length)
+          throw new UsageError(`${blockers.length} blocker${blockers.length === 1 ? '' : 's'}:\n${blockers.map((b) => `blocker: ${b}`).join('\n')}`);
         if (!opts.json) console.log('no blockers');
       });
     });

@@ -28,9 +28,15 @@ export function register(program: Command): void {
 /** Bars for backfill and verification of each entity, refreshed every second, while the migration is busy. */
 async function watch(session: Session, id: string): Promise<void> {
   // Sized for 80 columns; without a terminal (a pipe, a CI log) a frame is printed every 2 s.
-  const bars = new MultiBar({
-    format: '{entity} {phase} [{bar}] {percentage}% {value}/{total} | {state}', barsize: 14, hideCursor: true, noTTYOutput: true,
-  }, Presets.shades_classic);
+  const bars = new MultiBar(
+    {
+      format: '{entity} {phase} [{bar}] {percentage}% {value}/{total} | {state}',
+      barsize: 14,
+      hideCursor: true,
+      noTTYOutput: true,
+    },
+    Presets.shades_classic,
+  );
   const byKey = new Map<string, ReturnType<MultiBar['create']>>();
   const draw = (progress: EntityProgress[], state: string) => {
     for (const p of progress) {

@@ -11,6 +11,8 @@ export function register(program: Command): void {
       const result = await loadSpecFile(path);
       if (!result.ok) throw new UsageError(`${path} is not a valid spec:\n${result.problems.join('\n')}`);
       const { spec } = result;
-      console.log(`${path}: valid (migration ${spec.id}, ${spec.entities.length} ${spec.entities.length === 1 ? 'entity' : 'entities'}: ${spec.entities.map((e) => e.name).join(', ')})`);
+      console.log(
+        `${path}: valid (migration ${spec.id}, ${spec.entities.length} ${spec.entities.length === 1 ? 'entity' : 'entities'}: ${spec.entities.map((e) => e.name).join(', ')})`,
+      );
     });
 }

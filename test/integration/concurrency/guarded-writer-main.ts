@@ -12,7 +12,11 @@ async function main() {
   const [specJson, index, writers, rounds, keys] = [process.env.SPEC!, ...['INDEX', 'WRITERS', 'ROUNDS', 'KEYS'].map((n) => Number(process.env[n]))];
   const spec = JSON.parse(specJson) as MigrationSpec;
   const target = openTarget(spec, spec.entities[0].name);
-  const shuffle = <T>(items: T[]) => items.map((item) => ({ item, r: Math.random() })).sort((a, b) => a.r - b.r).map((x) => x.item);
+  const shuffle = <T>(items: T[]) =>
+    items
+      .map((item) => ({ item, r: Math.random() }))
+      .sort((a, b) => a.r - b.r)
+      .map((x) => x.item);
   for (const round of shuffle(Array.from({ length: rounds }, (_, r) => r + 1))) {
     const version = round * writers + index;
     // Shuffled so the processes collide on different keys each round.

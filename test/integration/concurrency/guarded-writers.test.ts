@@ -38,7 +38,16 @@ afterAll(async () => {
 
 function writer(index: number): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'guarded-writer-main.ts')], {
-    env: { ...process.env, ...fx.env, SPEC: JSON.stringify(spec), INDEX: String(index), WRITERS: String(WRITERS), ROUNDS: String(ROUNDS), KEYS: String(KEYS), SWITCHYARD_LOG_LEVEL: 'error' },
+    env: {
+      ...process.env,
+      ...fx.env,
+      SPEC: JSON.stringify(spec),
+      INDEX: String(index),
+      WRITERS: String(WRITERS),
+      ROUNDS: String(ROUNDS),
+      KEYS: String(KEYS),
+      SWITCHYARD_LOG_LEVEL: 'error',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${index} exited with ${code}`)))));

@@ -6,7 +6,13 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { Pool } from 'pg';
 import { drainReconcileQueue } from '../../../activities/reconcile-queue';
 import {
-  moveStaleIntents, readReconcileBatch, readWrittenKeys, recordWriteIntents, releaseLease, renewLeaseAndReadRouting, WriteIntent,
+  moveStaleIntents,
+  readReconcileBatch,
+  readWrittenKeys,
+  recordWriteIntents,
+  releaseLease,
+  renewLeaseAndReadRouting,
+  WriteIntent,
 } from '../../../lib/control';
 import { specRoutes } from '../../../lib/router';
 import type { EntityRoute } from '../../../lib/router';
@@ -39,7 +45,14 @@ async function cuttableControl(): Promise<{ control: Pool; proxy: TcpProxy; clos
   url.port = String(proxy.port);
   const control = new Pool({ connectionString: url.toString(), connectionTimeoutMillis: 300, query_timeout: 1000, max: 2 });
   control.on('error', () => undefined);
-  return { control, proxy, close: async () => { await control.end(); await proxy.close(); } };
+  return {
+    control,
+    proxy,
+    close: async () => {
+      await control.end();
+      await proxy.close();
+    },
+  };
 }
 
 test('after the write switch a written key is in the control store before the write is acknowledged', async () => {
@@ -70,7 +83,9 @@ test('with the control store down after the switch a write fails and nothing is 
 test('a router that dies between the first and the second write leaves an intent that the drain reconciles', async () => {
   const route = specRoutes(f.spec()).users;
   let release = () => undefined as void;
-  const never = new Promise<void>((resolve) => { release = resolve; });
+  const never = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   // The second (new-side) write never happens: the process "dies" while it is pending.
   const stuck: Record<string, EntityRoute> = { users: { ...route, new: { ...route.new, insert: () => never } } };
   const router = await f.router({ entities: stuck, secondaryTimeoutMs: 60_000 });
@@ -145,7 +160,14 @@ test('a router whose lease expired refuses writes until it renews it', async () 
 test('an intent stays while its router may still finish it, and is queued once its router lapsed, moved on or took too long', async () => {
   const migrationId = `${f.migrationId}-stale`;
   const renew = (following: number) => renewLeaseAndReadRouting(f.control, { migrationId, routerId: 'r1', following, ttlMs: 60_000 });
-  const intent = (id: string, key: number, routingVersion: number): WriteIntent => ({ id: `${migrationId}-${id}`, entity: 'users', key: [key], routingVersion, target: 'new', newPrimary: false });
+  const intent = (id: string, key: number, routingVersion: number): WriteIntent => ({
+    id: `${migrationId}-${id}`,
+    entity: 'users',
+    key: [key],
+    routingVersion,
+    target: 'new',
+    newPrimary: false,
+  });
   const queued = async () => (await readReconcileBatch(f.control, migrationId, 'users', 'new', 100)).map((e) => e.key);
 
   await renew(3);

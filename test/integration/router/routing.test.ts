@@ -26,7 +26,9 @@ test('a routing change is in effect in every router within 1 second (default 250
     // Measured from the commit of the publish to the last of the routers switching.
     delays.push(await waitFor(() => routers.every((r) => r.routing().version === version), 2000));
   }
-  console.log(`routing propagation over ${phases.length} changes x 3 routers: max ${Math.max(...delays)} ms, mean ${Math.round(delays.reduce((a, b) => a + b) / delays.length)} ms`);
+  console.log(
+    `routing propagation over ${phases.length} changes x 3 routers: max ${Math.max(...delays)} ms, mean ${Math.round(delays.reduce((a, b) => a + b) / delays.length)} ms`,
+  );
   expect(Math.max(...delays)).toBeLessThan(1000);
   expect(routers[0].routing()).toMatchObject({ phase: 'complete', writes: 'new', reads: 'new' });
 });

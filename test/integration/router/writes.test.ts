@@ -22,9 +22,18 @@ function recorded(calls: string[]): Record<string, EntityRoute> {
   const route = specRoutes(f.spec()).users;
   const wrap = (side: string, a: EntityAccess): EntityAccess => ({
     get: a.get,
-    insert: async (r, ctx) => { await a.insert(r, ctx); calls.push(`${side}:insert:${ctx.role}`); },
-    update: async (r, ctx) => { await a.update(r, ctx); calls.push(`${side}:update:${ctx.role}`); },
-    delete: async (k, ctx) => { await a.delete(k, ctx); calls.push(`${side}:delete:${ctx.role}`); },
+    insert: async (r, ctx) => {
+      await a.insert(r, ctx);
+      calls.push(`${side}:insert:${ctx.role}`);
+    },
+    update: async (r, ctx) => {
+      await a.update(r, ctx);
+      calls.push(`${side}:update:${ctx.role}`);
+    },
+    delete: async (k, ctx) => {
+      await a.delete(k, ctx);
+      calls.push(`${side}:delete:${ctx.role}`);
+    },
   });
   return { users: { ...route, old: wrap('old', route.old), new: wrap('new', route.new) } };
 }
@@ -84,7 +93,10 @@ test('a failed secondary write succeeds for the user and queues the key for reco
   expect(router.metrics().secondaryFailures).toBe(1);
   await waitFor(async () => (await readReconcileBatch(f.control, f.migrationId, 'users', 'new', 10)).some((e) => JSON.stringify(e.key) === '[400]'));
   await router.flush();
-  const { rows } = await f.control.query(`select errors, operations from switchyard.counters where migration_id = $1 and routing_version = $2`, [f.migrationId, version]);
+  const { rows } = await f.control.query(`select errors, operations from switchyard.counters where migration_id = $1 and routing_version = $2`, [
+    f.migrationId,
+    version,
+  ]);
   expect(rows[0]).toMatchObject({ errors: '1', operations: '1' });
 });
 
@@ -107,7 +119,11 @@ test('a secondary write whose connection drops is queued, never taken as written
     expect(router.metrics().secondaryFailures).toBe(2);
     expect(await mongoDoc(700)).toMatchObject({ version: 1 });
     expect(await mongoDoc(701)).toBeNull();
-    await waitFor(async () => (await readReconcileBatch(f.control, f.migrationId, 'users', 'new', 100)).filter((e) => ['[700]', '[701]'].includes(JSON.stringify(e.key))).length === 2);
+    await waitFor(
+      async () =>
+        (await readReconcileBatch(f.control, f.migrationId, 'users', 'new', 100)).filter((e) => ['[700]', '[701]'].includes(JSON.stringify(e.key))).length ===
+        2,
+    );
   } finally {
     await proxy.close();
   }

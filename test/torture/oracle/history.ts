@@ -33,9 +33,16 @@ export function readHistory(paths: string[]): Op[] {
       }
       if (line.ev === 'inv') {
         ops.set(line.id as string, {
-          id: line.id as string, writer: line.w as number, op: line.op as Op['op'], key: line.key as number,
-          val: line.val as string | undefined, ver: line.ver as number | undefined, t0: line.t as number, t1: Infinity,
-          acked: false, routing: line.routing as Op['routing'],
+          id: line.id as string,
+          writer: line.w as number,
+          op: line.op as Op['op'],
+          key: line.key as number,
+          val: line.val as string | undefined,
+          ver: line.ver as number | undefined,
+          t0: line.t as number,
+          t1: Infinity,
+          acked: false,
+          routing: line.routing as Op['routing'],
         });
       } else if (line.ev === 'ok') {
         const op = ops.get(line.id as string);

@@ -22,7 +22,12 @@ const show = (s: KeyState | undefined) => (s === undefined ? 'undefined' : s ===
  * excuses a key the migration recorded as missing there (the old database after `complete`).
  */
 export function checkFinal(
-  where: string, seed: number, ops: Op[], seeded: Map<number, KeyState>, actual: Map<number, KeyState>, known?: Set<number>,
+  where: string,
+  seed: number,
+  ops: Op[],
+  seeded: Map<number, KeyState>,
+  actual: Map<number, KeyState>,
+  known?: Set<number>,
 ): Violation[] {
   const keys = new Set<number>([...seeded.keys(), ...actual.keys(), ...ops.map((o) => o.key)]);
   const out: Violation[] = [];
@@ -31,7 +36,9 @@ export function checkFinal(
     const got = actual.get(key) ?? null;
     const kind = judgeFinal(writes, got);
     if (!kind || known?.has(key)) continue;
-    const allowed = allowedFinal(writes).map((w) => `${w.id}=${show(w.state)}`).join(', ');
+    const allowed = allowedFinal(writes)
+      .map((w) => `${w.id}=${show(w.state)}`)
+      .join(', ');
     out.push({ kind: `${where}:${kind}`, seed, key, detail: `holds ${show(got)}; allowed ${allowed}` });
   }
   return out;
@@ -49,7 +56,12 @@ export function checkReads(seed: number, ops: Op[], seeded: Map<number, KeyState
     if (found) {
       const r = read.routing;
       const newer = found.newer ? `; newer acknowledged ${found.newer.id}=${show(found.newer.state)} written under writes=${found.newer.writes}` : '';
-      out.push({ kind: `read:${found.kind}`, seed, key: read.key, detail: `${read.id} read ${show(read.read ?? null)} under routing v${r.version} writes=${r.writes} reads=${r.reads}${r.reads === 'percent' ? ` ${r.readPercent}%` : ''}${newer}` });
+      out.push({
+        kind: `read:${found.kind}`,
+        seed,
+        key: read.key,
+        detail: `${read.id} read ${show(read.read ?? null)} under routing v${r.version} writes=${r.writes} reads=${r.reads}${r.reads === 'percent' ? ` ${r.readPercent}%` : ''}${newer}`,
+      });
     }
   }
   return out;

@@ -19,7 +19,11 @@ async function setUp(phase: Phase, hangNew = false) {
   const old = new Map<unknown, RouterRecord>();
   const fresh = new Map<unknown, RouterRecord>();
   const router = await createRouter({
-    migrationId: 'm', control: store.control, instanceId: 'r1', flushIntervalMs: 60_000, secondaryTimeoutMs: 60_000,
+    migrationId: 'm',
+    control: store.control,
+    instanceId: 'r1',
+    flushIntervalMs: 60_000,
+    secondaryTimeoutMs: 60_000,
     entities: { users: { old: memoryAccess(old), new: memoryAccess(fresh, () => hangNew), keyOf: (r) => [r._id as number] } },
   });
   return { store, old, fresh, router, users: router.entity('users') };
@@ -38,7 +42,9 @@ test('a dual write is recorded before it is made and forgotten once both sides h
 
 test('no record, no write: a control store that fails the recording fails the request', async () => {
   const { store, old, fresh, router, users } = await setUp('write_switch');
-  store.control.recordIntents = async () => { throw new Error('connection refused'); };
+  store.control.recordIntents = async () => {
+    throw new Error('connection refused');
+  };
   await expect(users.insert({ _id: 2, version: 1 })).rejects.toThrow(/control store did not record it/);
   expect(old.size + fresh.size).toBe(0);
   await router.close();

@@ -4,10 +4,14 @@ import { outbox } from '../../../lib/router/outbox';
 test('keeps items while sending fails, de-duplicates them, refuses beyond capacity and drains on recovery', async () => {
   let up = false;
   const received: string[] = [];
-  const box = outbox<string>(3, async (items) => {
-    if (!up) throw new Error('control store down');
-    received.push(...items);
-  }, 2);
+  const box = outbox<string>(
+    3,
+    async (items) => {
+      if (!up) throw new Error('control store down');
+      received.push(...items);
+    },
+    2,
+  );
   for (const id of ['a', 'b', 'a', 'c', 'd']) box.add(id, `item ${id}`);
   await box.kick();
   expect(box.stats()).toEqual({ buffered: 3, sent: 0, dropped: 1, sendFailures: 1 });

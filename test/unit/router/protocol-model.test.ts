@@ -86,7 +86,9 @@ async function run(s: fc.Scheduler, scenario: Scenario) {
     const router = createRouter({
       migrationId: 'model',
       control: control.forRouter(() => dead),
-      entities: { items: { old: guard(connectorAccess(old.connector, true)), new: guard(connectorAccess(fresh.connector, true)), keyOf: (r) => [r.id as string] } },
+      entities: {
+        items: { old: guard(connectorAccess(old.connector, true)), new: guard(connectorAccess(fresh.connector, true)), keyOf: (r) => [r.id as string] },
+      },
       instanceId: `app${client}`,
       pollIntervalMs: NEVER,
       flushIntervalMs: NEVER,
@@ -94,7 +96,14 @@ async function run(s: fc.Scheduler, scenario: Scenario) {
       intentTimeoutMs: NEVER,
       initialWaitMs: NEVER,
     });
-    return { router, isDead: () => dead, crash: (on: boolean) => { crashing = on; callsInRequest = 0; } };
+    return {
+      router,
+      isDead: () => dead,
+      crash: (on: boolean) => {
+        crashing = on;
+        callsInRequest = 0;
+      },
+    };
   });
   const routers = await s.waitFor(Promise.all(instances.map((i) => i.router)));
   faulty = true;
@@ -138,7 +147,14 @@ test(`no acknowledged write lost, none regressed, both databases converge (${RUN
   await fc.assert(
     fc.asyncProperty(fc.scheduler(), scenarioArb, async (s, scenario) => {
       const violations = await run(s, scenario);
-      if (violations.length) throw new Error(violations.map((v) => `${v.kind} ${v.key}: ${v.detail}`).join('\n') + `\n${s.report().map((t) => t.label).join('\n')}`);
+      if (violations.length)
+        throw new Error(
+          violations.map((v) => `${v.kind} ${v.key}: ${v.detail}`).join('\n') +
+            `\n${s
+              .report()
+              .map((t) => t.label)
+              .join('\n')}`,
+        );
     }),
     { numRuns: RUNS },
   );

@@ -26,7 +26,7 @@ async function compareOnce(served: RouterRecord, sides: Record<Side, RouterRecor
   const outcome = new Promise<ShadowOutcome>((resolve) => comparer.compare('users', [1], { side: 'old', record: served }, read, resolve));
   const raced = (async () => {
     while (comparer.stats().inFlight > 0) await new Promise((r) => setTimeout(r, 1));
-    return comparer.stats().raced ? 'raced' as const : undefined;
+    return comparer.stats().raced ? ('raced' as const) : undefined;
   })();
   return Promise.race([outcome, raced.then((r) => r ?? outcome)]);
 }
