@@ -60,6 +60,11 @@ export async function copyBackSlice(input: CopyBackSliceInput): Promise<CopyBack
   const ctx = Context.current();
   const cursor: CopyBackCursor = ctx.info.heartbeatDetails ?? input.cursor ?? { entityIndex: 0, copied: {} };
   const done = await copyPages(input, cursor, input.maxKeys);
+  if (done)
+    log.info(
+      { migrationId: input.migrationId, phase: input.phase, copied: cursor.copied },
+      'copied keys written since the write switch back to the old database',
+    );
   return { cursor, done };
 }
 

@@ -32,7 +32,7 @@ describe('migration workflow: structured logs', () => {
       expect(lines.filter((l) => !(PHASES as readonly unknown[]).includes(l.phase))).toEqual([]);
       const phasesOf = (match: (msg: string) => boolean) => [...new Set(lines.filter((l) => match(l.msg)).map((l) => l.phase))];
       expect(phasesOf((m) => m === 'drained the reconcile queue')).toEqual(['dual_write']);
-      expect(phasesOf((m) => m.startsWith('gate '))).toEqual(['shadow_read', 'read_ramp']);
+      expect(phasesOf((m) => m.startsWith('gate '))).toEqual(['shadow_read', 'read_ramp', 'write_switch']);
       expect(phasesOf((m) => m.startsWith('copied keys written since the write switch'))).toEqual(['write_switch']);
       expect(phasesOf((m) => m.startsWith('routing v'))).toEqual(expect.arrayContaining(['preflight', 'write_switch', 'read_ramp']));
     } finally {

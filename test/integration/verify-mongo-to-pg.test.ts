@@ -65,7 +65,7 @@ describe('MongoDB → PostgreSQL verification', () => {
       });
     const clean = await verify();
     expect(clean.found.diffs).toEqual([]);
-    expect(clean.found.totals).toEqual({ missing: 0, extra: 0, different: 0, unlisted: 0, all: 0 });
+    expect(clean.found.totals).toEqual({ missing: 0, extra: 0, different: 0, undecodable: 0, unlisted: 0, all: 0 });
     expect(clean.clean).toBe(true);
 
     await f.pg.query(`update shop_orders set total = 11 where id = 1`);
