@@ -1,4 +1,4 @@
-import { evaluateGates, GateEvaluation, GateFigures, readGateFigures, windowFigures } from '../lib/control';
+import { evaluateGates, GateEvaluation, GateFigures, readGateFigures, routingFor, windowFigures } from '../lib/control';
 import { log } from '../lib/log';
 import { metrics } from '../lib/metrics';
 import type { Gates, Phase, Sync } from '../lib/spec/lifecycle';
@@ -31,7 +31,9 @@ export interface GateCheck extends GateEvaluation {
 export async function checkGates(input: CheckGatesInput): Promise<GateCheck> {
   const reported = await readGateFigures(controlPool(input.control), input.migrationId, input.routingVersion);
   const figures = { ...windowFigures(reported, input.baseline), lagSeconds: input.lagSeconds ?? reported.lagSeconds };
-  const evaluation = evaluateGates(figures, input.gates, input.sync);
+  // Only phases whose reads are compared produce shadow comparisons; the others are judged on calls.
+  const shadowing = !input.phase || ['old_shadow', 'percent'].includes(routingFor(input.phase).reads);
+  const evaluation = evaluateGates(figures, input.gates, input.sync, shadowing);
   const m = { migration_id: input.migrationId };
   metrics.mismatchRate.set(m, evaluation.mismatchRate);
   metrics.errorRate.set(m, evaluation.errorRate);

@@ -17,7 +17,12 @@ export interface GateEvaluation {
   reasons: string[];
 }
 
-export function evaluateGates(f: GateFigures, gates: Gates, sync: Sync): GateEvaluation {
+/**
+ * `shadowing`: the phase compares reads against the new database (shadow reads, the read ramp).
+ * From the write switch on every read goes to the new database and nothing is compared, so the
+ * samples that count are the calls to it (operations), not comparisons.
+ */
+export function evaluateGates(f: GateFigures, gates: Gates, sync: Sync, shadowing = true): GateEvaluation {
   const mismatchRate = f.comparisons > 0 ? f.mismatches / f.comparisons : 0;
   const errorRate = f.operations > 0 ? f.errors / f.operations : 0;
   const breaches: string[] = [];
@@ -37,7 +42,11 @@ export function evaluateGates(f: GateFigures, gates: Gates, sync: Sync): GateEva
   // the verification it passed to get here and on CDC lag (docs/lifecycle.md). Once a router
   // reports, its shadow reads count as usual.
   const routerless = sync === 'cdc' && f.instances === 0;
-  if (!routerless && f.comparisons < gates.minSamples) gaps.push(`${f.comparisons} shadow comparisons, need ${gates.minSamples}`);
+  if (!shadowing) {
+    if (f.operations < gates.minSamples) gaps.push(`${f.operations} calls to the new database, need ${gates.minSamples}`);
+  } else if (!routerless && f.comparisons < gates.minSamples) {
+    gaps.push(`${f.comparisons} shadow comparisons, need ${gates.minSamples}`);
+  }
   if (sync === 'cdc' && f.lagSeconds === null) gaps.push('no CDC lag reported');
   return { verdict: gaps.length ? 'inconclusive' : 'green', mismatchRate, errorRate, reasons: gaps };
 }

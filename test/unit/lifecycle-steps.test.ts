@@ -112,6 +112,17 @@ describe('health gates', () => {
     expect(evaluateGates(none, gates, 'dual_write').verdict).toBe('inconclusive');
   });
 
+  it('after the write switch nothing is shadow-compared: calls to the new database are the samples', () => {
+    const after = { comparisons: 0, mismatches: 0, operations: 500, errors: 0, lagSeconds: null, instances: 2 };
+    expect(evaluateGates(after, gates, 'dual_write', false)).toMatchObject({ verdict: 'green', reasons: [] });
+    expect(evaluateGates({ ...after, operations: 10 }, gates, 'dual_write', false)).toMatchObject({
+      verdict: 'inconclusive',
+      reasons: ['10 calls to the new database, need 100'],
+    });
+    expect(evaluateGates({ ...after, errors: 100 }, gates, 'dual_write', false).verdict).toBe('breach');
+    expect(evaluateGates(after, gates, 'dual_write').verdict).toBe('inconclusive');
+  });
+
   it('needs a lag report when sync is CDC, and ignores lag otherwise', () => {
     expect(evaluateGates(figures, gates, 'cdc')).toMatchObject({ verdict: 'inconclusive', reasons: ['no CDC lag reported'] });
     expect(evaluateGates({ ...figures, lagSeconds: 60 }, gates, 'dual_write').verdict).toBe('green');
