@@ -131,9 +131,9 @@ async function run(s: fc.Scheduler, scenario: Scenario) {
   await s.waitFor(Promise.all(clients));
 
   faulty = false;
-  control.moveStaleIntents();
+  control.moveStaleIntents(60_000);
   const drain = (async () => {
-    for (const { key, target } of control.queue.values()) {
+    for (const { key, target } of control.queue()) {
       await (target === 'new' ? copyKeys(old.connector, fresh.connector, [key]) : copyKeys(fresh.connector, old.connector, [key]));
     }
   })();
