@@ -36,10 +36,7 @@ export async function copyBackWrittenKeys(input: CopyBackInput): Promise<Record<
   const ctx = Context.current();
   const cursor: CopyBackCursor = ctx.info.heartbeatDetails ?? { entityIndex: 0, copied: {} };
   await copyPages(input, cursor, Infinity);
-  log.info(
-    { migrationId: input.migrationId, phase: input.phase, copied: cursor.copied },
-    'copied keys written since the write switch back to the old database',
-  );
+  logCopiedBack(input, cursor);
   return cursor.copied;
 }
 
@@ -60,12 +57,15 @@ export async function copyBackSlice(input: CopyBackSliceInput): Promise<CopyBack
   const ctx = Context.current();
   const cursor: CopyBackCursor = ctx.info.heartbeatDetails ?? input.cursor ?? { entityIndex: 0, copied: {} };
   const done = await copyPages(input, cursor, input.maxKeys);
-  if (done)
-    log.info(
-      { migrationId: input.migrationId, phase: input.phase, copied: cursor.copied },
-      'copied keys written since the write switch back to the old database',
-    );
+  if (done) logCopiedBack(input, cursor);
   return { cursor, done };
+}
+
+function logCopiedBack(input: CopyBackInput, cursor: CopyBackCursor): void {
+  log.info(
+    { migrationId: input.migrationId, phase: input.phase, copied: cursor.copied },
+    'copied keys written since the write switch back to the old database',
+  );
 }
 
 /** Copies written keys page by page from the cursor until `budget` keys are copied or none are left; true when none are left. */
