@@ -71,16 +71,23 @@ export async function createRouter(options: RouterOptions) {
     behindNew: (key: Key) => behind.has(entity, key),
     sampled: () => Math.random() < tuning.shadowSampleRate,
     shadow(key: Key, served: { side: Side; record: RouterRecord | undefined }, read: (side: Side) => Promise<RouterRecord | undefined>) {
-      shadow.compare(entity, key, served, read, (outcome, sample) => {
-        // A key whose write missed the new database meanwhile is the reconcile queue's, not a finding.
-        if (outcome === 'error' || behind.has(entity, key)) return;
-        gates.add(state.version, 'comparisons');
-        if (!sample) return;
-        gates.add(state.version, 'mismatches');
-        // The old database is authoritative in every mode that shadow-reads, so the new one is repaired from it.
-        pending.queueReconcile(entity, key, 'new', `shadow mismatch: ${sample.fields.join(', ')}`);
-        behind.mark(entity, key);
-      });
+      shadow.compare(
+        entity,
+        key,
+        served,
+        read,
+        (outcome, sample) => {
+          // A key whose write missed the new database meanwhile is the reconcile queue's, not a finding.
+          if (outcome === 'error' || behind.has(entity, key)) return;
+          gates.add(state.version, 'comparisons');
+          if (!sample) return;
+          gates.add(state.version, 'mismatches');
+          // The old database is authoritative in every mode that shadow-reads, so the new one is repaired from it.
+          pending.queueReconcile(entity, key, 'new', `shadow mismatch: ${sample.fields.join(', ')}`);
+          behind.mark(entity, key);
+        },
+        entities[entity].storedByNew,
+      );
     },
     onSecondaryWritten(side: Side, key: Key) {
       if (side === 'new') behind.clear(entity, key);
