@@ -19,29 +19,20 @@ export function routerRegistry(router: { metrics(): RouterMetrics }, migrationId
   const id = { migration_id: migrationId };
   // A snapshot is a few object copies: each metric takes its own at scrape time.
   const current = () => router.metrics();
-  const gauge = (name: string, help: string, labelNames: string[], read: (m: RouterMetrics) => Samples) =>
-    new Gauge({
+  // The router keeps running totals: a counter is set to them (reset, then increased by the total), a gauge set to its value.
+  const define = (Metric: typeof Gauge | typeof Counter) => (name: string, help: string, labelNames: string[], read: (m: RouterMetrics) => Samples) =>
+    new Metric({
       name,
       help,
       labelNames: ['migration_id', ...labelNames],
       registers: [registry],
-      collect() {
-        this.reset();
-        for (const [labels, value] of read(current())) this.set({ ...id, ...labels }, value);
-      },
-    });
-  // The router keeps running totals; a counter is set to them (reset, then increased by the total).
-  const counter = (name: string, help: string, labelNames: string[], read: (m: RouterMetrics) => Samples) =>
-    new Counter({
-      name,
-      help,
-      labelNames: ['migration_id', ...labelNames],
-      registers: [registry],
-      collect() {
+      collect(this: Gauge | Counter) {
         this.reset();
         for (const [labels, value] of read(current())) this.inc({ ...id, ...labels }, value);
       },
     });
+  const gauge = define(Gauge);
+  const counter = define(Counter);
   const one = (value: number): Samples => [[{}, value]];
 
   gauge('switchyard_router_routing_version', 'Routing-state version this router follows', [], (m) => one(m.routing.version));
