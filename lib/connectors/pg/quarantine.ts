@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { QuarantineEntry } from '../types';
 
 /**
@@ -24,6 +24,16 @@ export async function quarantineRows(client: PoolClient, entries: QuarantineEntr
     [JSON.stringify(entries)],
   );
   return rowCount ?? 0;
+}
+
+/** Entries of one entity; a database nothing was ever quarantined in has no table and holds none. */
+export async function countQuarantined(db: Pool, entity: string): Promise<number> {
+  const { rows } = await db.query(
+    `select case when to_regclass('switchyard_quarantine') is null then 0
+       else (select count(*)::int from switchyard_quarantine where entity = $1) end as n`,
+    [entity],
+  );
+  return rows[0].n as number;
 }
 
 async function ensureTable(client: PoolClient): Promise<void> {
