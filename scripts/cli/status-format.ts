@@ -38,10 +38,11 @@ function quarantineLine(q: NonNullable<MigrationStatus['quarantine']>): string {
   return `quarantine ${q.count} records in the new database at ${q.at.slice(11, 19)}${accepted}`;
 }
 
-function decommissionLine(d: NonNullable<MigrationStatus['decommission']>): string {
-  const names = (d.dropped ?? d.retired).map((n) => n.retiredAs).join(', ');
+/** The state on one line, then each table or collection and its retired name, never cut: what a drop by hand needs. */
+function decommissionLines(d: NonNullable<MigrationStatus['decommission']>): string[] {
   const until = d.state === 'retired' || d.state === 'retiring' ? ` until ${d.retainUntil} (rollback restores)` : '';
-  return `old       ${d.state}${until}: ${names}${d.error ? `; last drop failed: ${d.error}` : ''}`;
+  const failed = d.error ? [clip(`          last drop failed: ${d.error}`)] : [];
+  return [clip(`old       ${d.state}${until}`), ...(d.dropped ?? d.retired).map((n) => `          ${n.name} as ${n.retiredAs}`), ...failed];
 }
 
 export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): string {
@@ -79,7 +80,7 @@ export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): st
     );
   if (s.routerAcks) lines.push(clip(routerAcksLine(s.routerAcks)));
   if (s.quarantine) lines.push(clip(quarantineLine(s.quarantine)));
-  if (s.decommission) lines.push(clip(decommissionLine(s.decommission)));
+  if (s.decommission) lines.push(...decommissionLines(s.decommission));
   const g = s.gates.latest;
   if (g) {
     // Figures on a line of their own: with large counts they would not fit beside the verdict.
