@@ -11,3 +11,5 @@ export * from './cdc';
 export * from './reconcile-queue';
 export * from './router-acks';
 export * from './plan-checks';
+export * from './decommission';
+export * from './quarantine-count';

@@ -67,7 +67,7 @@ export async function compareRanges(input: CompareRangesInput): Promise<CompareR
   try {
     for (; acc.next < input.ranges.length; acc.next++) {
       const r = await compareRange(source, target, input.ranges[acc.next], batchSize);
-      const { diffs, exempt } = await withoutWrittenKeys(input, r.diffs);
+      const { diffs, exempt } = await withoutWrittenKeys(input, r.diffs, { old: source, primary: target });
       acc.rowsCompared += r.sourceRows;
       acc.targetRows += r.targetRows;
       acc.rowsReread += r.rowsReread;
@@ -145,7 +145,7 @@ export const recheckKeys = heartbeating(async (input: RecheckInput): Promise<Rec
   const [sRows, tRows] = await Promise.all([source.fetchByKeys(keys), target.fetchByKeys(keys)]);
   const now = diffRecords(sRows, tRows, (r) => target.keyOf(r));
   const settled = settledDiffs(input.suspects, now);
-  const { diffs, exempt } = await withoutWrittenKeys(input, settled);
+  const { diffs, exempt } = await withoutWrittenKeys(input, settled, { old: source, primary: target });
   const moving = now.filter((d) => !settled.includes(d));
   const reread = sRows.records.length + sRows.rejected.length + tRows.records.length + tRows.rejected.length;
   return { confirmed: diffs, exempt, unconfirmed: moving.length, moving, rowsReread: reread };

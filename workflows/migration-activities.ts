@@ -63,3 +63,18 @@ export const { cdcStream } = proxyActivities<typeof activities>({
   heartbeatTimeout: '15 seconds',
   retry: untilAnswered,
 });
+
+/** Counting the new database's quarantine before the write switch: a read, retried until it answers. */
+export const { countQuarantine } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute', retry: untilAnswered });
+
+/**
+ * Renaming or dropping the old tables: quick DDL. A refusal does not fix itself (a missing
+ * privilege, someone else's view on a table), so a few attempts, then a human decides.
+ */
+export const { retireOld, dropRetired } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5 },
+});
+
+/** Renaming them back in a rollback, which must finish what it started: retried until it succeeds. */
+export const { restoreOld } = proxyActivities<typeof activities>({ startToCloseTimeout: '5 minutes', retry: untilAnswered });

@@ -6,6 +6,7 @@ import { CancellationScope, patched } from '@temporalio/workflow';
 import { copyBackWrittenKeys } from './migration-activities';
 import { copyBack, COPY_BACK_BOUNDED_PATCH } from './migration-copy-back';
 import { cdcTeardownStep, resumeStreamingAfterUndo, usesCdc } from './migration-cdc';
+import { restoreRetired } from './migration-decommission';
 import type { ControlRequest, MigrationRuntime } from './migration-runtime';
 import { publishStep } from './migration-routing';
 import { record, steps } from './migration-state';
@@ -18,6 +19,10 @@ import type { MigrationState } from './migration-types';
  * in the same rollback does not try again).
  */
 async function undoData(s: MigrationState, rt: MigrationRuntime, step: Step, by: string, queued: boolean): Promise<boolean> {
+  if (step.phase === 'decommission') {
+    await restoreRetired(s, by);
+    return queued;
+  }
   // While the new database was primary the old one may have missed writes: copy them back first.
   if ((step.phase !== 'write_switch' && step.phase !== 'complete') || s.switchVersion === undefined) return queued;
   if (patched(COPY_BACK_BOUNDED_PATCH)) return queued || copyBack(s, rt, step.phase, by);

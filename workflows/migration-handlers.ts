@@ -5,6 +5,7 @@
  */
 import { condition, log, setHandler } from '@temporalio/workflow';
 import { pauseData, resumeData, setRowsPerSecond } from './child-api';
+import { oldTablesKept } from './migration-decommission';
 import { MigrationRuntime, interrupt, signalChildren } from './migration-runtime';
 import { currentStep, record, runState, statusOf, steps } from './migration-state';
 import { rollbackTarget, stepLabel } from './migration-steps';
@@ -35,6 +36,12 @@ function approvalProblem(s: MigrationState, a: ApproveArgs): string | undefined 
   if (a.action && !s.pendingApproval.choices?.includes(a.action)) {
     return `${a.action} is not offered here${s.pendingApproval.choices ? ` (choices: ${s.pendingApproval.choices.join(', ')})` : ''}`;
   }
+  if (s.pendingApproval.choices?.includes('drop') && !a.action) return 'answer with approve --action drop or keep (or rollback)';
+  // Keeping the retired tables changes nothing, so only going on names what it accepts.
+  const { confirm } = s.pendingApproval;
+  if (confirm !== undefined && a.action !== 'keep' && a.confirm !== confirm) {
+    return `this approval names what it accepts: approve${a.action ? ` --action ${a.action}` : ''} --confirm ${confirm}`;
+  }
   return undefined;
 }
 
@@ -45,15 +52,17 @@ function approve(s: MigrationState, a: ApproveArgs): void {
     record(s, a.action === 'wait' ? 'copy-back: try again' : 'copy-back: move routing now', a.by, a.note || a.action);
     return;
   }
-  const phase = s.pendingApproval!.phase;
+  const { phase, confirm } = s.pendingApproval!;
   s.pendingApproval = null;
-  s.approval = { by: a.by, note: a.note || 'approved' };
+  s.approval = { by: a.by, note: a.note || 'approved', ...(a.action ? { action: a.action } : {}) };
+  // A question that names what it accepts (the quarantine, a drop) is recorded by the step that asked it.
+  if (confirm !== undefined) return;
   s.finalRepair = a.action === 'repair';
   record(s, a.action === 'repair' ? 'repair final verification from the primary' : `approved ${phase}`, a.by, s.approval.note);
 }
 
-/** Where a rollback requested now lands; decommission is undoable while its final verification has not passed. */
-const targetOf = (s: MigrationState, to: RollbackArgs['to']) => rollbackTarget(steps(s), s.step, to, s.finalVerifyFailed === true);
+/** Where a rollback requested now lands; decommission is undoable until something is dropped. */
+const targetOf = (s: MigrationState, to: RollbackArgs['to']) => rollbackTarget(steps(s), s.step, to, oldTablesKept(s));
 
 function liveProblem(s: MigrationState, by: string | undefined): string | undefined {
   if (!by) return "the operator's name (by) is required";
@@ -153,7 +162,9 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
           (copyBackRunning(s) ? undefined : liveProblem(s, a?.by)) ??
             (a?.by ? undefined : "the operator's name (by) is required") ??
             (a.reason ? undefined : 'abort needs a reason') ??
-            (currentStep(s)?.phase === 'decommission' && !s.finalVerifyFailed ? 'decommission cannot be aborted: the old database is retired' : undefined),
+            (currentStep(s)?.phase === 'decommission' && !oldTablesKept(s)
+              ? 'decommission cannot be aborted: the old tables are dropped or being dropped'
+              : undefined),
         ),
     },
   );

@@ -4,6 +4,7 @@ import { checkConnections } from './migration-activities';
 import { cdcPreflightStep, cdcPrepareStep, finishStreamAtSwitch, retireCdcAtComplete, usesCdc } from './migration-cdc';
 import { GATE_AFTER_SWITCH_PATCH, gated } from './migration-gates';
 import { runEntityChildren } from './migration-children';
+import { DECOMMISSION_RETIRE_PATCH, retireAndDrop, retiredHere } from './migration-decommission';
 import { draining } from './migration-reconcile';
 import type { MigrationRuntime } from './migration-runtime';
 import { soak, SoakOptions } from './migration-timers';
@@ -47,12 +48,15 @@ export async function runStep(s: MigrationState, rt: MigrationRuntime, step: Ste
       if (usesCdc(s)) await retireCdcAtComplete(s);
       return { left: 'complete' };
     case 'decommission':
-      await runFinalVerification(s, rt);
-      return { left: 'final verification passed' };
+      // Verified already when resuming mid-retention (continue-as-new) or retrying a failed retire.
+      if (!retiredHere(s)) await runFinalVerification(s, rt);
+      return patched(DECOMMISSION_RETIRE_PATCH) ? retireAndDrop(s, shouldYield) : { left: 'final verification passed' };
   }
 }
 
 export const FINAL_VERIFY_PATCH = 'final-verify-after-switch';
+/** Keys written since the switch are checked against the primary (it must hold them at least as new as the old database) instead of left out. */
+export const FINAL_WRITTEN_PRIMARY_PATCH = 'final-verify-written-against-primary';
 /** A human chose to repair the old database from the primary after a failed final verification. */
 export const FINAL_REPAIR_PATCH = 'final-verify-repair-from-primary';
 
@@ -75,10 +79,12 @@ async function runFinalVerification(s: MigrationState, rt: MigrationRuntime): Pr
 
 /**
  * The final verification runs while the new database is primary and the old one no longer takes
- * writes: keys written since the switch are expected to differ, and nothing may be reconciled
- * from the retiring database into the primary (it would undo newer writes and delete new rows).
+ * writes: keys written since the switch are expected to differ, but only with the primary ahead
+ * (checked against the primary); nothing may be reconciled from the retiring database into the
+ * primary (it would undo newer writes and delete new rows).
  */
 function finalVerification(s: MigrationState): VerifyOptions | undefined {
   if (s.switchVersion === undefined || !patched(FINAL_VERIFY_PATCH)) return undefined;
-  return { writtenSince: s.switchVersion, maxReconcileRounds: 0 };
+  const againstPrimary = patched(FINAL_WRITTEN_PRIMARY_PATCH) ? { writtenAgainstPrimary: true } : {};
+  return { writtenSince: s.switchVersion, maxReconcileRounds: 0, ...againstPrimary };
 }

@@ -81,5 +81,7 @@ export function statusOf(s: MigrationState): MigrationStatus {
     reconcileQueue: s.reconcileQueue ?? null,
     routerAcks: s.routerAcks ?? null,
     copyBack: s.copyBack ?? null,
+    quarantine: s.quarantine ?? null,
+    decommission: s.decommission ?? null,
   };
 }

@@ -29,13 +29,13 @@ export function stepLabel(step: Step | undefined): string {
 /**
  * Where a rollback from step `current` lands, or why it cannot. Without `to`, one step back (the
  * table's "rollback goes to"); `to: 'read_ramp'` means the previous ramp step inside the ramp and
- * the last (100%) step after it. `oldKept`: decommission has not retired the old database (its
- * final verification failed), so it can still be rolled back.
+ * the last (100%) step after it. `oldKept`: decommission has dropped nothing (the old tables are
+ * there or retired, and a rollback restores them), so it can still be rolled back.
  */
 export function rollbackTarget(steps: Step[], current: number, to?: Phase, oldKept = false): { step: number } | { error: string } {
   const here = steps[current];
   if (!here || current === 0) return { error: 'nothing to roll back: the migration has not passed preflight' };
-  if (here.phase === 'decommission' && !oldKept) return { error: 'decommission cannot be rolled back: the old database is retired' };
+  if (here.phase === 'decommission' && !oldKept) return { error: 'decommission cannot be rolled back: the old tables are dropped or being dropped' };
   if (!to) return { step: current - 1 };
   let target = -1;
   for (let i = current - 1; i >= 0; i--) {

@@ -1,6 +1,8 @@
 /** Types of the migration workflow's input, state and status. Type-only imports: no I/O enters the bundle. */
 import type { z } from 'zod';
 import type { IdentityChange } from '../lib/cdc';
+import type { RetiredName } from '../lib/connectors/types';
+import type { QuarantineCount } from '../activities/quarantine-count';
 import type { GateCheck } from '../activities/gates';
 import type { MigrationPlan } from '../activities/migration-plan';
 import type { RoutingState } from '../lib/control/routing';
@@ -28,11 +30,40 @@ export interface PendingApproval {
   reason: string;
   /** What the human may answer when approving is not the only way on (approve's `action`, or a rollback). */
   choices?: ApprovalChoice[];
+  /**
+   * What the approval must name (approve's `confirm`) to go on: the count of quarantined records
+   * it accepts at the write switch, or what a drop removes (`keep` needs no confirmation).
+   */
+  confirm?: string;
 }
 
 /** Approve actions (`repair`, `retry`, `wait`, `flip`), a plain approve, or the rollback command. */
 export type ApprovalChoice = ApproveAction | 'approve' | 'rollback';
-export type ApproveAction = 'repair' | 'retry' | 'wait' | 'flip';
+export type ApproveAction = 'repair' | 'retry' | 'wait' | 'flip' | 'drop' | 'keep';
+
+/** The new database's quarantine, counted before the write switch (workflows/migration-quarantine.ts). */
+export interface QuarantineStatus extends QuarantineCount {
+  at: string;
+  /** The count a human accepted, and who. */
+  accepted?: { count: number; by: string };
+}
+
+/** The old tables or collections at decommission (workflows/migration-decommission.ts). */
+export interface DecommissionStatus {
+  /**
+   * retiring/retired: renamed out of the way and kept, a rollback restores them; dropping/dropped:
+   * a human approved the drop; kept: the migration ended leaving them retired; restored: a rollback renamed them back.
+   */
+  state: 'retiring' | 'retired' | 'dropping' | 'dropped' | 'kept' | 'restored';
+  /** Each table or collection and its retired name. */
+  retired: RetiredName[];
+  /** When they were retired, and until when they are kept before a drop may be approved. */
+  at: string;
+  retainUntil: string;
+  dropped?: RetiredName[];
+  /** Why the latest drop failed (the approval is asked again). */
+  error?: string;
+}
 
 /** The copy-back of keys written since the switch, on a rollback past it (workflows/migration-copy-back.ts). */
 export interface CopyBackStatus {
@@ -90,13 +121,17 @@ export interface MigrationState {
   failure?: string;
   pendingApproval: PendingApproval | null;
   /** The approval that released the pending one, until the step it approved is entered. */
-  approval?: { by: string; note: string };
+  approval?: { by: string; note: string; action?: ApproveAction };
   /** The final verification found differences nobody wrote since the switch: decommission waits for repair, retry or rollback. */
   finalVerifyFailed?: boolean;
   /** The human chose to repair the old database from the primary; the next final verification does. */
   finalRepair?: boolean;
   /** The latest rollback's copy-back past the write switch. */
   copyBack?: CopyBackStatus;
+  /** The new database's quarantine at the latest check before the write switch. */
+  quarantine?: QuarantineStatus;
+  /** The old tables at decommission. */
+  decommission?: DecommissionStatus;
   /** Why the last step was left: the reason recorded when the next one is entered. */
   lastLeft?: string;
   routing: RoutingState | null;
@@ -200,6 +235,10 @@ export interface MigrationStatus {
   routerAcks: RouterAcksStatus | null;
   /** The latest rollback's copy-back past the write switch; null if none ran. */
   copyBack: CopyBackStatus | null;
+  /** The new database's quarantine at the latest check before the write switch; null before the first. */
+  quarantine: QuarantineStatus | null;
+  /** The old tables once decommission retires them; null before. */
+  decommission: DecommissionStatus | null;
 }
 
 export interface ApproveArgs {
@@ -211,8 +250,11 @@ export interface ApproveArgs {
    * The answer to a pending choice. After a failed final verification: `repair` copies the
    * differing keys from the primary, then verifies again; `retry` (default) only verifies again.
    * While a rollback's copy-back is stalled: `wait` tries again, `flip` moves routing now.
+   * After decommission's retention period: `drop` drops the retired tables, `keep` ends the migration leaving them.
    */
   action?: ApproveAction;
+  /** What the pending approval asks to be named (its `confirm`): the quarantined count, or what a drop removes. */
+  confirm?: string;
 }
 
 export interface RollbackArgs {

@@ -20,6 +20,7 @@ import { drainBeforeEntry } from './migration-reconcile';
 import { rollBack } from './migration-compensations';
 import { runStep } from './migration-phases';
 import { publishStep } from './migration-routing';
+import { holdForQuarantine, QUARANTINE_GATE_PATCH } from './migration-quarantine';
 import { MigrationRuntime, newRuntime } from './migration-runtime';
 import { initialState, record, statusOf, steps, syncSearchAttributes } from './migration-state';
 import { needsApproval, stepLabel } from './migration-steps';
@@ -116,6 +117,7 @@ async function forward(s: MigrationState, rt: MigrationRuntime, shouldYield: () 
       const { by, reason } = await approveEntry(s, i, needsApproval(all, i, approvals));
       // A paused migration does not change phase: the step boundary is a safe point to hold at.
       await condition(() => !s.paused);
+      if (step.phase === 'write_switch' && patched(QUARANTINE_GATE_PATCH)) await holdForQuarantine(s);
       const held = cdc ? await holdForLag(s, step) : await drainBeforeEntry(s, step);
       if (held) {
         failStep(s, i, held);

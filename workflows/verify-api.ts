@@ -35,6 +35,8 @@ export interface VerifyOptions {
    * became primary. Keys the routers wrote since then are not counted (activities/verify-written.ts).
    */
   writtenSince?: number;
+  /** With writtenSince: keys written since the switch are checked against the primary instead of left out (activities/verify-written.ts). */
+  writtenAgainstPrimary?: boolean;
   /** Reconcile from the new database (the primary after the switch) into the old one: the repair a human chose. */
   repairFromPrimary?: boolean;
 }

@@ -169,9 +169,10 @@ function outcome(state: VerifyState, maxRounds: number, remaining: number): Reco
   return remaining === 0 ? 'clean' : 'limit_reached';
 }
 
-function afterSwitch(input: VerifyInput): { writtenSince?: number } {
+function afterSwitch(input: VerifyInput): { writtenSince?: number; againstPrimary?: boolean } {
   const since = input.options?.writtenSince;
-  return since === undefined ? {} : { writtenSince: since };
+  if (since === undefined) return {};
+  return input.options?.writtenAgainstPrimary ? { writtenSince: since, againstPrimary: true } : { writtenSince: since };
 }
 
 function progressOf(input: VerifyInput, state: VerifyState): VerifyProgress {
@@ -240,7 +241,7 @@ const RECHECK_ROUNDS = 4;
  */
 async function recheck(
   state: VerifyState,
-  ref: { migrationId: string; spec: MigrationSpec; entity: string; writtenSince?: number },
+  ref: { migrationId: string; spec: MigrationSpec; entity: string; writtenSince?: number; againstPrimary?: boolean },
   delaySeconds: number,
 ): Promise<RowDiff[]> {
   if (state.suspects.length === 0) return [];

@@ -33,7 +33,7 @@ export function shopSpec(o: ShopSpecOptions): MigrationSpec {
       },
     ],
     backfill: { batchSize: 500, concurrency: 2 },
-    timers: { dualWriteSoak: '10s', shadowReadSoak: '10s', rampStepBake: '8s', rollbackWindow: '10s', gateInterval: '2s' },
+    timers: { dualWriteSoak: '10s', shadowReadSoak: '10s', rampStepBake: '8s', rollbackWindow: '10s', gateInterval: '2s', retention: '10s' },
     ramp: [5, 25, 50, 100],
     gates: { maxMismatchRate: 0.02, maxErrorRate: 0.05, minSamples: 50 },
     approvals: ['write_switch', 'complete', 'decommission'],

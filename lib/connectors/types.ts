@@ -131,6 +131,8 @@ export interface EntityConnector {
   storedForm?(records: MappedRecord[]): Promise<MappedRecord[]>;
   /** Records quarantine entries (switchyard_quarantine table or collection); idempotent per entity and key. */
   quarantine(entries: QuarantineEntry[]): Promise<number>;
+  /** How many of this entity's records this side's quarantine holds (0 when it was never created). */
+  quarantined(): Promise<number>;
   /**
    * Deletes these keys (and embedded child rows). A versioned entity keeps a tombstone per key
    * (switchyard_tombstones, table or collection) with the version deleted, written with the delete,

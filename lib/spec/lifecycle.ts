@@ -29,6 +29,11 @@ export const timersSchema = z
      * instead of soaking forever (default 2h; optional so specs and plans written before it stay valid).
      */
     maxSampleWait: durationSchema.optional(),
+    /**
+     * Decommission keeps the old tables or collections retired (renamed) this long, during which a
+     * rollback restores them; only after it may a human approve dropping them (default 7d).
+     */
+    retention: durationSchema.optional(),
   })
   .prefault({});
 

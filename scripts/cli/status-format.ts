@@ -26,6 +26,25 @@ function routerAcksLine(a: NonNullable<MigrationStatus['routerAcks']>): string {
   return `routers   ${a.acked} follow routing v${a.version}; ${a.waiting.length} not after ${Math.round((a.waitedMs ?? 0) / 1000)} s: ${a.waiting.join(', ')}`;
 }
 
+/** The commands that answer a pending approval, with what it must name; undefined for a plain approve. */
+function answersOf(p: NonNullable<MigrationStatus['pendingApproval']>): string | undefined {
+  const confirm = (action?: string) => (p.confirm !== undefined && action !== 'keep' ? ` --confirm ${p.confirm}` : '');
+  if (!p.choices) return p.confirm !== undefined ? `approve${confirm()}` : undefined;
+  return p.choices.map((c) => (c === 'rollback' ? c : `approve --action ${c}${confirm(c)}`)).join(' | ');
+}
+
+function quarantineLine(q: NonNullable<MigrationStatus['quarantine']>): string {
+  const accepted = q.accepted ? `; ${q.accepted.count} accepted by ${q.accepted.by}` : '';
+  return `quarantine ${q.count} records in the new database at ${q.at.slice(11, 19)}${accepted}`;
+}
+
+/** The state on one line, then each table or collection and its retired name, never cut: what a drop by hand needs. */
+function decommissionLines(d: NonNullable<MigrationStatus['decommission']>): string[] {
+  const until = d.state === 'retired' || d.state === 'retiring' ? ` until ${d.retainUntil} (rollback restores)` : '';
+  const failed = d.error ? [clip(`          last drop failed: ${d.error}`)] : [];
+  return [clip(`old       ${d.state}${until}`), ...(d.dropped ?? d.retired).map((n) => `          ${n.name} as ${n.retiredAs}`), ...failed];
+}
+
 export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): string {
   const lines: string[] = [];
   const phase = s.phase === 'read_ramp' ? `read_ramp ${s.rampPercent}%` : (s.phase ?? '-');
@@ -35,7 +54,10 @@ export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): st
   }
   if (s.pendingApproval) lines.push(clip(`approval  ${s.pendingApproval.phase} pending since ${s.pendingApproval.since} (${s.pendingApproval.reason})`));
   // The reason is clipped to the terminal; the commands that answer the choice are not.
-  if (s.pendingApproval?.choices) lines.push(`choices   ${s.pendingApproval.choices.map((c) => (c === 'rollback' ? c : `approve --action ${c}`)).join(' | ')}`);
+  if (s.pendingApproval) {
+    const answers = answersOf(s.pendingApproval);
+    if (answers) lines.push(`choices   ${answers}`);
+  }
   if (s.failure) lines.push(clip(`failure   ${s.failure}`));
   // null: never throttled by an operator; 0: an operator lifted the limit, which is worth seeing.
   if (s.rowsPerSecond != null) lines.push(`throttle  ${s.rowsPerSecond ? `${s.rowsPerSecond} rows/s` : 'lifted (unlimited)'}`);
@@ -57,6 +79,8 @@ export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): st
       ),
     );
   if (s.routerAcks) lines.push(clip(routerAcksLine(s.routerAcks)));
+  if (s.quarantine) lines.push(clip(quarantineLine(s.quarantine)));
+  if (s.decommission) lines.push(...decommissionLines(s.decommission));
   const g = s.gates.latest;
   if (g) {
     // Figures on a line of their own: with large counts they would not fit beside the verdict.

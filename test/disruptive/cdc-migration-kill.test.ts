@@ -5,7 +5,7 @@ import { approveUpdate } from '../../workflows';
 import { createDataFixture, DataFixture } from '../integration/backfill-fixtures';
 import { cdcMigrationSpec, cdcSlotExists, sourceUsers, targetUsers } from '../integration/cdc-migration-fixtures';
 import { createUsersAndOrders, writeLoad } from '../integration/cdc-fixtures';
-import { startMigration, waitForStatus } from '../integration/migration-fixtures';
+import { retiredTable, startMigration, waitForStatus } from '../integration/migration-fixtures';
 import { testClient, uniqueName } from '../support/temporal';
 import { spawnWorker } from './worker-process';
 
@@ -51,7 +51,7 @@ describe('a CDC migration survives its worker being killed mid-stream', () => {
       await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
       expect((await handle.result()).state).toBe('completed');
 
-      const [source, target] = await Promise.all([sourceUsers(f, 'users', 'orders'), targetUsers(f, 'users')]);
+      const [source, target] = await Promise.all([sourceUsers(f, retiredTable(spec, 'users'), retiredTable(spec, 'orders')), targetUsers(f, 'users')]);
       expect(target.length).toBe(source.length);
       expect(target).toEqual(source);
       expect(await cdcSlotExists(f, spec)).toBe(false);

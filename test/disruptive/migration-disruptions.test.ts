@@ -2,7 +2,7 @@ import { ChildProcess, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { MigrationStatus } from '../../workflows';
 import { createDataFixture, DataFixture, sourceItems, targetItems } from '../integration/backfill-fixtures';
-import { migrationSpec, startMigration, waitForStatus } from '../integration/migration-fixtures';
+import { migrationSpec, retiredTable, startMigration, waitForStatus } from '../integration/migration-fixtures';
 import { testClient, uniqueName } from '../support/temporal';
 import { spawnWorker } from './worker-process';
 
@@ -37,7 +37,7 @@ describe('migration survives its worker and its server', () => {
       workers.push(await spawnWorker(taskQueue, f.env));
       const status = await handle.result();
       expect(status.state).toBe('completed');
-      expect(await targetItems(f, table)).toEqual(await sourceItems(f, table));
+      expect(await targetItems(f, table)).toEqual(await sourceItems(f, retiredTable(spec, table)));
     } finally {
       await temporal.close();
     }
@@ -47,7 +47,7 @@ describe('migration survives its worker and its server', () => {
     const table = uniqueName('items');
     const spec = await migrationSpec(f, table, 50, {
       approvals: [],
-      timers: { dualWriteSoak: '8s', shadowReadSoak: '1s', rampStepBake: '1s', rollbackWindow: '1s', gateInterval: '1s' },
+      timers: { dualWriteSoak: '8s', shadowReadSoak: '1s', rampStepBake: '1s', rollbackWindow: '1s', gateInterval: '1s', retention: '1s' },
     });
     const taskQueue = uniqueName('tq-migrestart');
     let temporal = await testClient();
@@ -67,7 +67,7 @@ describe('migration survives its worker and its server', () => {
       const status = (await temporal.client.workflow.getHandle(spec.id).result()) as MigrationStatus;
       expect(status.state).toBe('completed');
       expect(status.transitions.map((t) => t.to)).toContain('decommission');
-      expect(await targetItems(f, table)).toEqual(await sourceItems(f, table));
+      expect(await targetItems(f, table)).toEqual(await sourceItems(f, retiredTable(spec, table)));
     } finally {
       await temporal.close();
     }

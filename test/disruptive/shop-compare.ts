@@ -24,8 +24,8 @@ type Comparable = Record<string, unknown> & { version: number };
  * (switchyard.written_keys, at or after the first routing version that writes only the new side),
  * and the new side must hold each of them at least as fresh as the old one.
  */
-export async function compareShop(f: DataFixture, control: Pool, migrationId: string): Promise<ShopComparison> {
-  const { source, target } = await bothSides(f);
+export async function compareShop(f: DataFixture, control: Pool, migrationId: string, old = { users: 'users', orders: 'orders' }): Promise<ShopComparison> {
+  const { source, target } = await bothSides(f, old);
   const after = await writtenAfterSwitch(control, migrationId);
   const ids = [...new Set([...source.keys(), ...target.keys()])].filter((id) => !after.has(id));
   const missing = ids.filter((id) => !target.has(id));
@@ -44,12 +44,15 @@ export async function compareShop(f: DataFixture, control: Pool, migrationId: st
 }
 
 /** Users with their orders from PostgreSQL and user documents from MongoDB, as the same plain JSON, by user id. */
-async function bothSides(f: DataFixture): Promise<{ source: Map<number, Comparable>; target: Map<number, Comparable> }> {
+async function bothSides(
+  f: DataFixture,
+  old: { users: string; orders: string },
+): Promise<{ source: Map<number, Comparable>; target: Map<number, Comparable> }> {
   const { rows } = await f.pg.query(`
     select u.id, u.email, u.name, u.country, u.version,
            coalesce((select json_agg(json_build_object('id', o.id, 'amount_cents', o.amount_cents, 'status', o.status) order by o.id)
-                     from orders o where o.user_id = u.id), '[]'::json) as orders
-    from users u`);
+                     from ${old.orders} o where o.user_id = u.id), '[]'::json) as orders
+    from ${old.users} u`);
   const source = new Map(rows.map((r) => [r.id as number, { email: r.email, name: r.name, country: r.country, version: r.version, orders: r.orders }]));
   const docs = await f.mongo.collection('users').find({}).toArray();
   const target = new Map(

@@ -7,7 +7,7 @@ import { uniqueName } from '../support/temporal';
 import { useDataStack } from './backfill-fixtures';
 import { cdcMigrationSpec, cdcPublicationExists, cdcSlotExists, sourceUsers, stallStream, targetUsers } from './cdc-migration-fixtures';
 import { createUsersAndOrders, writeLoad } from './cdc-fixtures';
-import { startMigration, waitForStatus } from './migration-fixtures';
+import { keepRetired, retiredTable, startMigration, waitForStatus } from './migration-fixtures';
 
 describe('migration workflow with sync "cdc"', () => {
   const h = useDataStack('migcdc');
@@ -53,10 +53,10 @@ describe('migration workflow with sync "cdc"', () => {
     expect(await cdcPublicationExists(h.f, spec)).toBe(false);
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
 
-    const status = await handle.result();
+    const status = await keepRetired(handle);
     expect(status.state).toBe('completed');
     expect(status.cdc).toBeNull();
-    expect(await targetUsers(h.f, users)).toEqual(await sourceUsers(h.f, users, orders));
+    expect(await targetUsers(h.f, users)).toEqual(await sourceUsers(h.f, retiredTable(spec, users), retiredTable(spec, orders)));
     expect(await cdcSlotExists(h.f, spec)).toBe(false);
     const log = await readRoutingLog(pgPool(h.f.pgConnection), spec.id);
     expect(log.map((r) => `${r.phase}:${r.writes}`)).toEqual([

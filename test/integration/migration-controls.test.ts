@@ -4,7 +4,7 @@ import type { VerifyProgress } from '../../workflows/verify-api';
 import { MigrationStatus, pauseUpdate, resumeUpdate, throttleUpdate } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import { sourceItems, targetItems, useDataStack } from './backfill-fixtures';
-import { migrationSpec, startMigration, startSlowBackfill, waitForProgress, waitForStatus } from './migration-fixtures';
+import { migrationSpec, retiredTable, startMigration, startSlowBackfill, waitForProgress, waitForStatus } from './migration-fixtures';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -13,7 +13,7 @@ describe('migration workflow: pause, resume, throttle', () => {
 
   it('pauses the backfill at a safe point, holds it, lifts the throttle for it and for the verify child started later, and finishes after resume', async () => {
     // A pause takes effect when the running slices (≤ 10 s) end.
-    const { table, handle, progress } = await startSlowBackfill(h);
+    const { table, spec, handle, progress } = await startSlowBackfill(h);
     const paused = await handle.executeUpdate(pauseUpdate, { args: [{ by: 'dave', reason: 'peak traffic' }] });
     expect(paused.state).toBe('paused');
     await waitForProgress(progress, (p) => p.status === 'paused');
@@ -34,7 +34,7 @@ describe('migration workflow: pause, resume, throttle', () => {
     await handle.executeUpdate(resumeUpdate, { args: [{ by: 'dave' }] });
     const done = await handle.result();
     expect(done.state).toBe('completed');
-    expect(await targetItems(h.f, table)).toEqual(await sourceItems(h.f, table));
+    expect(await targetItems(h.f, table)).toEqual(await sourceItems(h.f, retiredTable(spec, table)));
     const verify = h.temporal.client.workflow.getHandle(done.entities[table].verify!.workflowId);
     expect((await verify.query<VerifyProgress>('verifyProgress')).maxRowsPerSecond).toBeNull();
     expect(done.transitions.filter((t) => ['paused', 'resumed', 'throttle unlimited rows/s'].includes(t.to)).map((t) => [t.from, t.to, t.by])).toEqual([

@@ -1,6 +1,7 @@
 import { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { retiredName } from '../../lib/connectors/retired-name';
 import type { MigrationSpec } from '../../lib/spec/schema';
-import { migrationWorkflow, statusQuery } from '../../workflows';
+import { approveUpdate, migrationWorkflow, statusQuery } from '../../workflows';
 import type { MigrationInput, MigrationStatus } from '../../workflows';
 import type { BackfillProgress } from '../../workflows/backfill-api';
 import { uniqueName } from '../support/temporal';
@@ -8,7 +9,7 @@ import { createItems, DataFixture, DataStack, itemsSpec } from './backfill-fixtu
 
 /** Timers short enough for a test to walk every phase in seconds; no gate needs samples. */
 export const FAST = {
-  timers: { dualWriteSoak: '1s', shadowReadSoak: '1s', rampStepBake: '1s', rollbackWindow: '1s', gateInterval: '1s' },
+  timers: { dualWriteSoak: '1s', shadowReadSoak: '1s', rampStepBake: '1s', rollbackWindow: '1s', gateInterval: '1s', retention: '1s' },
   ramp: [50, 100],
   gates: { minSamples: 0, maxMismatchRate: 0.01, maxErrorRate: 0.01, maxLagSeconds: 5 },
 };
@@ -18,6 +19,9 @@ export async function migrationSpec(f: DataFixture, table: string, rows: number,
   await createItems(f.pg, table, rows);
   return { ...itemsSpec(f, table), ...FAST, ...lifecycle };
 }
+
+/** The name decommission retires a migration's old PostgreSQL table under (PostgreSQL cuts names at 63 bytes). */
+export const retiredTable = (spec: MigrationSpec, table: string) => retiredName(table, spec.id, 63);
 
 export function startMigration(
   client: Client,
@@ -30,6 +34,17 @@ export function startMigration(
     workflowId: spec.id,
     args: [{ spec, actor: 'jest', ...opts }],
   });
+}
+
+/**
+ * The end of a migration whose spec gates decommission on a human: after the retention period it
+ * asks to drop the retired tables; the tests keep them (the old data stays readable under its
+ * retired name) and return the final status.
+ */
+export async function keepRetired(handle: WorkflowHandle, timeoutMs = 60_000): Promise<MigrationStatus> {
+  await waitForStatus(handle, (s) => s.pendingApproval?.choices?.includes('drop') === true, timeoutMs);
+  await handle.executeUpdate(approveUpdate, { args: [{ by: 'jest', action: 'keep' }] });
+  return handle.result();
 }
 
 /** Polls the status query until `ok` holds; fails with the last status after `timeoutMs`. */
@@ -57,7 +72,7 @@ export async function startSlowBackfill(h: DataStack) {
   const child = h.temporal.client.workflow.getHandle(running.entities[table].backfill!.workflowId);
   const progress = () => child.query<BackfillProgress>('backfillProgress');
   await waitForProgress(progress, (p) => p.rowsCopied > 0);
-  return { table, handle, child, progress };
+  return { table, spec, handle, child, progress };
 }
 
 export async function waitForProgress(

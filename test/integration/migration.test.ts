@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { approveSignal, approveUpdate, migrationWorkflow } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import { sourceItems, targetItems, useDataStack } from './backfill-fixtures';
-import { migrationSpec, startMigration, waitForStatus } from './migration-fixtures';
+import { keepRetired, migrationSpec, retiredTable, startMigration, waitForStatus } from './migration-fixtures';
 
 describe('migration workflow: forward path', () => {
   const h = useDataStack('mig');
@@ -18,7 +18,8 @@ describe('migration workflow: forward path', () => {
     expect(status.state).toBe('completed');
     expect(status.phase).toBe('decommission');
     expect(status.routing).toMatchObject({ writes: 'new', reads: 'new', readPercent: 100 });
-    expect(await targetItems(h.f, table)).toEqual(await sourceItems(h.f, table));
+    // The old table, retired at decommission, holds what the new database holds.
+    expect(await targetItems(h.f, table)).toEqual(await sourceItems(h.f, retiredTable(spec, table)));
     const path = status.transitions.map((t) => t.to);
     expect(path.filter((p) => !p.startsWith('approved'))).toEqual([
       'preflight',
@@ -31,6 +32,8 @@ describe('migration workflow: forward path', () => {
       'write_switch',
       'complete',
       'decommission',
+      'retired the old tables',
+      'keep retired tables',
       'completed',
     ]);
     const log = await readRoutingLog(pgPool(h.f.pgConnection), spec.id);
@@ -76,9 +79,11 @@ describe('migration workflow: forward path', () => {
     );
     expect(failed.entities[table].verify!.result).toMatchObject({ remaining: { diffs: [{ key: [7], kind: 'different', fields: ['qty'] }] } });
 
+    // Written since the switch, as a router writes: a newer version on the primary.
+    await items.updateOne({ _id: 7 as never }, { $set: { version: 2 } });
     await recordWrittenKeys(control, spec.id, table, version, [[7]]);
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
-    const done = await handle.result();
+    const done = await keepRetired(handle);
     expect(done.state).toBe('completed');
     expect(done.entities[table].verify?.result).toMatchObject({ clean: true, writtenSinceSwitch: 4 });
     expect(await items.findOne({ _id: 9999 as never })).toMatchObject({ name: 'new' });
@@ -130,11 +135,13 @@ describe('migration workflow: forward path', () => {
       'write_switch',
       'complete',
       'decommission',
+      'retired the old tables',
+      'keep retired tables',
       'completed',
     ]);
     const first = await h.temporal.client.workflow.getHandle(spec.id, handle.firstExecutionRunId).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
-    expect(await targetItems(h.f, table)).toEqual(await sourceItems(h.f, table));
+    expect(await targetItems(h.f, table)).toEqual(await sourceItems(h.f, retiredTable(spec, table)));
   });
 
   it('refuses to run under a workflow id other than spec.id, before publishing anything', async () => {

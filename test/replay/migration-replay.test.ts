@@ -16,13 +16,14 @@ const DIR = join(__dirname, 'histories');
  * -v4 files (new scenarios) add final-verify-repair-from-primary, rollback-bounded-copy-back,
  * gate-sliding-window and gate-through-write-switch.
  * happy-path-v4-verify adds verify-chunks-fill-concurrency and verify-counts-at-end (verify children).
+ * decommission-v5 adds quarantine-gate, final-verify-written-against-primary and decommission-retire.
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR)
     .filter((f) => f.endsWith('.json'))
     .sort();
 
-  it('has the recordings of each code version (happy-path, rollback, pause, cdc, gate-breach; final-repair, copy-back-stall, gates), with their children', () => {
+  it('has the recordings of each code version (happy-path, rollback, pause, cdc, gate-breach; final-repair, copy-back-stall, gates; decommission), with their children', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'cdc.json',
@@ -38,6 +39,7 @@ describe('recorded migration histories replay', () => {
         'happy-path-v4-verify.json',
         'happy-path-v4-verify.backfill.json',
         'happy-path-v4-verify.verify.json',
+        ...['decommission'].flatMap((s) => [`${s}-v5.json`, `${s}-v5.backfill.json`, `${s}-v5.verify.json`]),
       ]),
     );
   });

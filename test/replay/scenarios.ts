@@ -1,10 +1,12 @@
 import { Client, WorkflowHandle, WorkflowUpdateStage } from '@temporalio/client';
+import { openTarget } from '../../lib/connectors';
 import { pgPool } from '../../lib/connectors/clients';
+import { quarantineEntry } from '../../lib/connectors/quarantine-entry';
 import { readRoutingState, recordCounters, recordWrittenKeys } from '../../lib/control';
 import { approveSignal, approveUpdate, abortUpdate, pauseUpdate, resumeUpdate, rollbackUpdate, migrationWorkflow } from '../../workflows';
-import type { MigrationStatus } from '../../workflows';
+import type { ApproveArgs, MigrationStatus } from '../../workflows';
 import type { DataFixture } from '../integration/backfill-fixtures';
-import { migrationSpec, startMigration, waitForStatus } from '../integration/migration-fixtures';
+import { keepRetired, migrationSpec, startMigration, waitForStatus } from '../integration/migration-fixtures';
 import { tcpProxy } from '../support/tcp-proxy';
 import { uniqueName } from '../support/temporal';
 
@@ -39,7 +41,7 @@ export const SCENARIOS: Record<string, (client: Client, taskQueue: string, f: Da
   /** Paused during the dual-write soak, then resumed to the end. */
   pause: async (client, taskQueue, f) => {
     const spec = await migrationSpec(f, uniqueName('replay'), 20, {
-      timers: { dualWriteSoak: '3s', shadowReadSoak: '1s', rampStepBake: '1s', rollbackWindow: '1s', gateInterval: '1s' },
+      timers: { dualWriteSoak: '3s', shadowReadSoak: '1s', rampStepBake: '1s', rollbackWindow: '1s', gateInterval: '1s', retention: '1s' },
     });
     const handle = await startMigration(client, taskQueue, spec, { autoApprove: true });
     await waitForStatus(handle, (s) => s.phase === 'dual_write');
@@ -96,7 +98,7 @@ export const SCENARIOS: Record<string, (client: Client, taskQueue: string, f: Da
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'dana' }] });
     await waitForStatus(handle, (s) => s.state === 'failed');
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'dana', action: 'repair' }] });
-    await handle.result();
+    await keepRetired(handle);
     return handle;
   },
 
@@ -162,6 +164,34 @@ export const SCENARIOS: Record<string, (client: Client, taskQueue: string, f: Da
     await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'write_switch');
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'gail', note: 'explained' }] });
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'gail', reason: 'postponed' }] });
+    await handle.result();
+    return handle;
+  },
+
+  /**
+   * The write switch held by a quarantine until a human accepts its count; a final verification
+   * checking a key written since the switch against the primary; the old table retired, restored
+   * by a rollback during the retention period, retired again, then dropped on an approval naming it.
+   */
+  decommission: async (client, taskQueue, f) => {
+    const table = uniqueName('replay');
+    const spec = await migrationSpec(f, table, 20, { approvals: ['decommission'] });
+    spec.timers.retention = '10s';
+    await openTarget(spec, table).quarantine([quarantineEntry(table, [101], 'replay: a value the target cannot hold', { _id: 101 })]);
+    const handle = await startMigration(client, taskQueue, spec);
+    const approve = (args: Omit<ApproveArgs, 'by'>) => handle.executeUpdate(approveUpdate, { args: [{ by: 'hana', ...args }] });
+    await waitForStatus(handle, (s) => s.pendingApproval?.confirm === '1');
+    await approve({ confirm: '1', note: 'one test row' });
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'decommission');
+    const control = pgPool(f.pgConnection);
+    await f.mongo.collection(table).updateOne({ _id: 3 as never }, { $set: { qty: 33, version: 2 } });
+    await recordWrittenKeys(control, spec.id, table, (await readRoutingState(control, spec.id))!.version, [[3]]);
+    await approve({});
+    await waitForStatus(handle, (s) => s.decommission?.state === 'retired');
+    await handle.executeUpdate(rollbackUpdate, { args: [{ by: 'hana', reason: 'one more look' }] });
+    await approve({ note: 'looked' });
+    const asked = await waitForStatus(handle, (s) => s.decommission?.state === 'retired' && s.pendingApproval?.choices?.includes('drop') === true);
+    await approve({ action: 'drop', confirm: asked.pendingApproval!.confirm });
     await handle.result();
     return handle;
   },

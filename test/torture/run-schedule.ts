@@ -50,7 +50,7 @@ function tortureSpec(id: string, s: Schedule, database: string): MigrationSpec {
     ],
     // Throttled so the copy takes seconds: writes and deletes race its pages.
     backfill: { batchSize: 20, concurrency: 1, maxRowsPerSecond: 100 },
-    timers: { dualWriteSoak: '2s', shadowReadSoak: '2s', rampStepBake: '2s', rollbackWindow: '3s', gateInterval: '1s' },
+    timers: { dualWriteSoak: '2s', shadowReadSoak: '2s', rampStepBake: '2s', rollbackWindow: '3s', gateInterval: '1s', retention: '2s' },
     ramp: [50, 100],
     gates: { minSamples: 0, maxMismatchRate: 1, maxErrorRate: 1, maxLagSeconds: 5 },
     approvals: ['write_switch', 'complete', 'decommission'],
@@ -176,7 +176,9 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
             rollbackChecked = true;
             await checkOldAfterRollback(s);
           }
-          await handle.executeUpdate(approveUpdate, { args: [{ by: 'torture', note: 'torture driver' }] });
+          // Decommission's last question: keep the retired table, which the oracle reads below.
+          const keep = s.pendingApproval?.choices?.includes('keep') ? { action: 'keep' as const } : {};
+          await handle.executeUpdate(approveUpdate, { args: [{ by: 'torture', note: 'torture driver', ...keep }] });
         }
       } catch {
         // Refused (e.g. nothing to approve any more) or Temporal away: the next status decides.
@@ -209,7 +211,8 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
   }
 
   const ops = readHistory(apps.logs);
-  const old = await pgState(pgUrl, 'kv');
+  // Decommission retires the old table under its own name (written out here, so the oracle does not lean on lib/).
+  const old = (await pgState(pgUrl, 'kv')) ?? (await pgState(pgUrl, `kv__switchyard_retired_${id.replace(/[^A-Za-z0-9_]/g, '_')}`));
   const target = schedule.target === 'mongo' ? await mongoState(mongoUrl, name, 'kv') : await pgState(pgUrl, 'kv_new');
   if (ending === 'completed') {
     violations.push(...checkFinal('primary', seed, ops, seeded, target ?? new Map()));

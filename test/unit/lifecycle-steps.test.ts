@@ -41,7 +41,7 @@ describe('migration steps', () => {
     expect(rollbackTarget(steps, at('write_switch'), 'read_ramp')).toEqual({ step: at('read_ramp 100%') });
     expect(rollbackTarget(steps, at('verify'), 'shadow_read')).toEqual({ error: 'cannot roll back to shadow_read: it is not before verify' });
     expect(rollbackTarget(steps, 0)).toEqual({ error: 'nothing to roll back: the migration has not passed preflight' });
-    expect(rollbackTarget(steps, at('decommission'))).toEqual({ error: 'decommission cannot be rolled back: the old database is retired' });
+    expect(rollbackTarget(steps, at('decommission'))).toEqual({ error: 'decommission cannot be rolled back: the old tables are dropped or being dropped' });
     // A decommission whose final verification failed has retired nothing yet.
     expect(rollbackTarget(steps, at('decommission'), undefined, true)).toEqual({ step: at('complete') });
   });

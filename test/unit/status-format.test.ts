@@ -48,6 +48,39 @@ test('a pending choice lists the commands that answer it, whatever the clipped r
   ).toEqual(['choices   approve --action wait | approve --action flip']);
 });
 
+test('an approval that must name what it accepts shows the exact commands, with --confirm where it is needed', () => {
+  const lines = (extra: Partial<MigrationStatus>) =>
+    formatStatus({ ...status(null), state: 'waiting_approval', ...extra } as MigrationStatus, [])
+      .split('\n')
+      .filter((l) => /^(choices|quarantine|old|  ) /.test(l));
+  const names = 'users__switchyard_retired_m1,orders__switchyard_retired_m1';
+  expect(
+    lines({
+      pendingApproval: { phase: 'write_switch', since: 't', reason: '2 records are quarantined', confirm: '2' },
+      quarantine: { count: 2, entities: { users: 2 }, at: '2026-12-05T05:00:00.000Z' },
+    }),
+  ).toEqual(['choices   approve --confirm 2', 'quarantine 2 records in the new database at 05:00:00']);
+  expect(
+    lines({
+      pendingApproval: { phase: 'decommission', since: 't', reason: 'retention over', choices: ['drop', 'keep', 'rollback'], confirm: names },
+      decommission: {
+        state: 'retired',
+        retired: [
+          { name: 'users', retiredAs: 'users__switchyard_retired_m1' },
+          { name: 'orders', retiredAs: 'orders__switchyard_retired_m1' },
+        ],
+        at: 'a',
+        retainUntil: '2026-12-12T05:00:00.000Z',
+      },
+    }),
+  ).toEqual([
+    `choices   approve --action drop --confirm ${names} | approve --action keep | rollback`,
+    'old       retired until 2026-12-12T05:00:00.000Z (rollback restores)',
+    '          users as users__switchyard_retired_m1',
+    '          orders as orders__switchyard_retired_m1',
+  ]);
+});
+
 test('entity figures are never cut: 51,551 rows show as 51551/51551 within 80 columns', () => {
   const progress = [
     {

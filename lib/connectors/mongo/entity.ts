@@ -200,6 +200,7 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
       return { written: result.written, skipped: result.skipped, quarantined: rejected.length };
     },
     quarantine: (entries) => quarantineDocuments(options, entries),
+    quarantined: async () => (await database()).collection(QUARANTINE).countDocuments({ entity: options.entity }),
     async deleteKeys(keys, opts) {
       if (!keys.length) return { deleted: 0, kept: [] };
       const coll = await collection();
@@ -223,9 +224,11 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
 }
 
 /** MongoDB targets keep quarantined records in a switchyard_quarantine collection of the same database. */
+const QUARANTINE = 'switchyard_quarantine';
+
 async function quarantineDocuments(options: MongoEntityOptions, entries: QuarantineEntry[]): Promise<number> {
   if (!entries.length) return 0;
-  const coll = (await mongoClient(options.conn)).db(options.database).collection<StoredDoc>('switchyard_quarantine');
+  const coll = (await mongoClient(options.conn)).db(options.database).collection<StoredDoc>(QUARANTINE);
   const ops = entries.map((e) => {
     const _id = JSON.stringify([e.entity, e.key]);
     const replacement: StoredDoc = {

@@ -4,7 +4,7 @@ import { hashByPages } from '../hash';
 import type { EntityConnector, KeyRange, ReadRequest, ReadResult } from '../types';
 import { connectorIdentity, sizeHintFor } from '../page';
 import { loadContext, PgContext, PgEntityOptions } from './context';
-import { quarantineRows } from './quarantine';
+import { countQuarantined, quarantineRows } from './quarantine';
 import { dropRetiredTables, restoreTables, retireTables } from './retire';
 import { countRange, estimateRows } from './count';
 import { readByKeys, readPage } from './read';
@@ -76,6 +76,7 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
     },
     storedForm: (records) => withSession(async (_client, ctx) => records.map((r) => storedForm(ctx, r))),
     quarantine: (entries) => withClient('write', (client) => quarantineRows(client, entries)),
+    quarantined: () => countQuarantined(pool, options.entity),
     deleteKeys: async (keys, opts) =>
       keys.length ? withClient('write', (client, ctx) => deleteWithTombstones(client, ctx, keys, opts?.upTo)) : { deleted: 0, kept: [] },
     count: (range?: KeyRange) => withClient('read', (client, ctx) => countRange(client, ctx, range ?? {})),

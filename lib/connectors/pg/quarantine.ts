@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { QuarantineEntry } from '../types';
 
 /**
@@ -24,6 +24,15 @@ export async function quarantineRows(client: PoolClient, entries: QuarantineEntr
     [JSON.stringify(entries)],
   );
   return rowCount ?? 0;
+}
+
+/** Entries of one entity; a database nothing was ever quarantined in has no table and holds none. */
+export async function countQuarantined(db: Pool, entity: string): Promise<number> {
+  // Two statements: a query naming a missing table fails when it is planned, whatever a CASE around it says.
+  const { rows: table } = await db.query(`select to_regclass('switchyard_quarantine') is not null as found`);
+  if (!table[0].found) return 0;
+  const { rows } = await db.query('select count(*)::int as n from switchyard_quarantine where entity = $1', [entity]);
+  return rows[0].n as number;
 }
 
 async function ensureTable(client: PoolClient): Promise<void> {

@@ -21,7 +21,7 @@ interface Control<A> {
 /** Parsed options: strings, except --rows-per-second, which its parser turns into a number. */
 type Options = Record<string, string | undefined> & { rowsPerSecond?: number };
 
-const APPROVE_ACTIONS: ApproveAction[] = ['repair', 'retry', 'wait', 'flip'];
+const APPROVE_ACTIONS: ApproveAction[] = ['repair', 'retry', 'wait', 'flip', 'drop', 'keep'];
 
 const phaseOption = (flags: string, what: string) => new Option(flags, what).choices(PHASES);
 
@@ -44,8 +44,15 @@ export function register(program: Command): void {
         .addOption(phaseOption('--phase <phase>', 'the phase you approve (rejected unless it is the pending one)'))
         .option('--by <name>', 'approver, recorded in the history (default: $SWITCHYARD_ACTOR or the OS user)')
         .option('--note <text>', 'why, recorded in the history')
-        .addOption(new Option('--action <action>', 'the answer to a pending choice (status lists them)').choices(APPROVE_ACTIONS)),
-    args: (o) => ({ phase: o.phase as Phase | undefined, by: by(o), note: o.note, ...(o.action ? { action: o.action as ApproveAction } : {}) }),
+        .addOption(new Option('--action <action>', 'the answer to a pending choice (status lists them)').choices(APPROVE_ACTIONS))
+        .option('--confirm <text>', 'what the pending approval asks you to name: the quarantined count, or what a drop removes (status shows it)'),
+    args: (o) => ({
+      phase: o.phase as Phase | undefined,
+      by: by(o),
+      note: o.note,
+      ...(o.action ? { action: o.action as ApproveAction } : {}),
+      ...(o.confirm !== undefined ? { confirm: o.confirm } : {}),
+    }),
   });
   addControl(program, {
     name: 'pause',

@@ -93,6 +93,7 @@ export function memoryDb(name: string, yieldTo: Yield, nextFault: () => Fault) {
     splitRanges: unmodelled,
     hashRange: unmodelled,
     quarantine: unmodelled,
+    quarantined: unmodelled,
     count: unmodelled,
     estimate: unmodelled,
     retire: unmodelled,
