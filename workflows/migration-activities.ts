@@ -63,3 +63,13 @@ export const { cdcStream } = proxyActivities<typeof activities>({
   heartbeatTimeout: '15 seconds',
   retry: untilAnswered,
 });
+
+/**
+ * The drain while writes are held for the CDC write switch: the stream caught up just before, so
+ * this takes a second; a stream that cannot finish within the bound must not hold writes longer.
+ */
+export const { cdcStream: cdcDrainWhileHeld } = proxyActivities<typeof activities>({
+  scheduleToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '15 seconds',
+  retry: untilAnswered,
+});

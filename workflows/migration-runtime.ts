@@ -16,7 +16,14 @@ export interface MigrationRuntime {
   /** Running backfill/verify children, so pause, resume and throttle reach them. */
   children: Map<string, ChildWorkflowHandle<Workflow>>;
   /** The CDC stream loop, a child scope of the forward run (migration-cdc.ts). */
-  stream?: { scope: CancellationScope; done: Promise<void> };
+  stream?: StreamLoop;
+}
+
+export interface StreamLoop {
+  scope: CancellationScope;
+  done: Promise<void>;
+  /** Set to end the loop when its running slice returns, without cancelling it. */
+  endAfterSlice?: boolean;
 }
 
 export function newRuntime(): MigrationRuntime {
