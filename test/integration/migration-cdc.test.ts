@@ -49,6 +49,12 @@ describe('migration workflow with sync "cdc"', () => {
     // Complete, waiting for the decommission approval: the slot no longer retains the source's WAL.
     const completed = await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'decommission', 60_000);
     expect(completed.phase).toBe('complete');
+    // Writes were held while the stream drained, for a measured, short pause (the transitions say how long).
+    expect(completed.cdc?.writePauseMs).toBeGreaterThanOrEqual(0);
+    expect(completed.cdc!.writePauseMs!).toBeLessThan(30_000);
+    expect(completed.transitions.find((t) => t.to === 'writes on the new database')?.reason).toBe(
+      `writes were held ${completed.cdc!.writePauseMs} ms while the CDC stream drained to zero lag`,
+    );
     expect(await cdcSlotExists(h.f, spec)).toBe(false);
     expect(await cdcPublicationExists(h.f, spec)).toBe(false);
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
@@ -67,6 +73,7 @@ describe('migration workflow with sync "cdc"', () => {
       'shadow_read:old',
       'read_ramp:old',
       'read_ramp:old',
+      'write_switch:held',
       'write_switch:new_then_old',
       'complete:new',
       'decommission:new',

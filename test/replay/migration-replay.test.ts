@@ -16,6 +16,7 @@ const DIR = join(__dirname, 'histories');
  * -v4 files (new scenarios) add final-verify-repair-from-primary, rollback-bounded-copy-back,
  * gate-sliding-window and gate-through-write-switch.
  * happy-path-v4-verify adds verify-chunks-fill-concurrency and verify-counts-at-end (verify children).
+ * cdc-cutover adds cdc-drain-before-switch (writes held while the stream drains) and cdc-reconcile-drain.
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR)
@@ -38,6 +39,9 @@ describe('recorded migration histories replay', () => {
         'happy-path-v4-verify.json',
         'happy-path-v4-verify.backfill.json',
         'happy-path-v4-verify.verify.json',
+        'cdc-cutover.json',
+        'cdc-cutover.backfill.json',
+        'cdc-cutover.verify.json',
       ]),
     );
   });
