@@ -68,7 +68,7 @@ export async function cdcPrepareStep(s: MigrationState): Promise<void> {
 
 /** Keeps the stream running while step `step` is waited for and run, from the end of the backfill until the switch. */
 export function streamDuring(s: MigrationState, rt: MigrationRuntime, step: Step): void {
-  if (!STREAMED.has(step.phase) || !s.cdc || s.cdc.lost || s.cdc.retired || s.cdc.switched || rt.stream) return;
+  if (!STREAMED.has(step.phase) || !s.cdc || s.cdc.lost || s.cdc.retired || s.cdc.switched || (rt.stream && !rt.stream.ended)) return;
   const stream: StreamLoop = { scope: new CancellationScope(), done: Promise.resolve() };
   stream.done = stream.scope.run(() => streamLoop(s, stream));
   rt.stream = stream;
@@ -103,20 +103,21 @@ export async function publishCdcStep(s: MigrationState, rt: MigrationRuntime, i:
 }
 
 /**
- * The CDC write switch. While writes still flow, the running slice ends at its own pace (a
- * cancelled activity learns of it only at its next heartbeat, seconds later, and holds the slot
- * until then) and a drain catches the stream up. Then writes are held in the routers, the
- * workflow waits until none is still in flight to the old database, drains what came in since
- * (the last second or so: zero lag, as the old database now takes no write), and publishes the
- * switch, which releases the held writes to the new primary. The pause is the time between the
- * two published states, on the control store's clock. A drain that fails or outlasts its bound
- * releases the writes to the ramp's routing and fails the step for a human.
+ * The CDC write switch. While writes still flow, the stream loop has ended with the slice that let
+ * holdForLag through (ending it by cancellation would take until the activity's next heartbeat,
+ * seconds, holding the slot until then), and one drain catches the stream up. Then writes are
+ * held in the routers, the workflow waits until none is still in flight to the old database,
+ * drains what came in since (the last second or so: zero lag, as the old database now takes no
+ * write through a router), and publishes the switch, which releases the held writes to the new
+ * primary. The pause is the time between the two published states, on the control store's clock.
+ * A drain that fails or outlasts its bound releases the writes to the ramp's routing and fails
+ * the step for a human.
  */
 async function switchWritesAfterDrain(s: MigrationState, rt: MigrationRuntime, publishSwitch: () => Promise<void>): Promise<string | undefined> {
   const cdc = s.cdc!;
   let held: RoutingState | undefined;
   try {
-    await endStreamAfterSlice(rt);
+    await stopStream(rt);
     note(s, await cdcStream({ ...ref(s), untilCaughtUp: true }));
     held = await publishHeldWrites(s, 'writes held while the CDC stream drains for the write switch');
     note(s, await cdcDrainWhileHeld({ ...ref(s), untilCaughtUp: true }));
@@ -131,15 +132,6 @@ async function switchWritesAfterDrain(s: MigrationState, rt: MigrationRuntime, p
   cdc.writePauseMs = Date.parse(s.routing!.at) - Date.parse(held.at);
   record(s, 'writes on the new database', 'workflow', `writes were held ${cdc.writePauseMs} ms while the CDC stream drained to zero lag`);
   return undefined;
-}
-
-/** Ends the stream loop once its running slice returns: no cancellation, so the slot is free right after. */
-async function endStreamAfterSlice(rt: MigrationRuntime): Promise<void> {
-  const stream = rt.stream;
-  if (!stream) return;
-  stream.endAfterSlice = true;
-  await stream.done;
-  rt.stream = undefined;
 }
 
 /** Back before the write switch, the old database is primary again and the stream must follow it. */
@@ -158,10 +150,10 @@ export async function stopStream(rt: MigrationRuntime): Promise<void> {
 
 async function streamLoop(s: MigrationState, loop: StreamLoop): Promise<void> {
   try {
-    while (!loop.endAfterSlice) {
+    do {
       s.cdc!.sliceStartedMs = Date.now();
       note(s, await cdcStream({ ...ref(s), sliceMs: SLICE_MS }));
-    }
+    } while (!loop.endWhen?.());
   } catch (err) {
     if (isCancellation(err)) return;
     // Only a lost slot ends the stream (everything else is retried): changes are gone, say so now.
@@ -169,6 +161,7 @@ async function streamLoop(s: MigrationState, loop: StreamLoop): Promise<void> {
     record(s, 'cdc stream lost', 'workflow', s.cdc!.lost);
   } finally {
     if (s.cdc) s.cdc.sliceStartedMs = undefined;
+    loop.ended = true;
   }
 }
 
@@ -186,15 +179,17 @@ function note(s: MigrationState, st: Awaited<ReturnType<typeof cdcStream>>): voi
 
 /**
  * Holds entry to a lag-gated step until a slice that ended after this call measured lag within
- * the threshold. Returns why the step cannot be entered at all (the stream was lost), else nothing.
+ * the threshold. Entering the CDC write switch, the stream loop ends with that slice. Returns why the step cannot be entered at all (the stream was lost), else nothing.
  */
-export async function holdForLag(s: MigrationState, step: Step): Promise<string | undefined> {
+export async function holdForLag(s: MigrationState, step: Step, rt: MigrationRuntime): Promise<string | undefined> {
   const cdc = s.cdc;
   if (!cdc || !NEEDS_STREAM.has(step.phase)) return undefined;
   if (cdc.retired) return cdc.retired;
   if (!LAG_GATED.has(step.phase)) return cdc.lost;
   const max = s.plan!.spec.gates.maxLagSeconds;
   const after = cdc.slices;
+  // The write switch drains on its own next: the loop ends with the slice that lets it through.
+  if (rt.stream && drainsBeforeSwitch(s, step)) rt.stream.endWhen = () => cdc.lag!.seconds <= max;
   cdc.holding = step.phase;
   syncSearchAttributes(s);
   try {

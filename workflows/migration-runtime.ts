@@ -22,8 +22,10 @@ export interface MigrationRuntime {
 export interface StreamLoop {
   scope: CancellationScope;
   done: Promise<void>;
-  /** Set to end the loop when its running slice returns, without cancelling it. */
-  endAfterSlice?: boolean;
+  /** Ends the loop once a slice returns and this holds, without cancelling it. */
+  endWhen?: () => boolean;
+  /** The loop has returned (ended, lost or cancelled). */
+  ended?: boolean;
 }
 
 export function newRuntime(): MigrationRuntime {

@@ -116,7 +116,7 @@ async function forward(s: MigrationState, rt: MigrationRuntime, shouldYield: () 
       const { by, reason } = await approveEntry(s, i, needsApproval(all, i, approvals));
       // A paused migration does not change phase: the step boundary is a safe point to hold at.
       await condition(() => !s.paused);
-      const held = (cdc ? await holdForLag(s, step) : undefined) ?? (await drainBeforeEntry(s, step));
+      const held = (cdc ? await holdForLag(s, step, rt) : undefined) ?? (await drainBeforeEntry(s, step));
       const notSwitched = held ? undefined : cdc ? await publishCdcStep(s, rt, i, by, reason, step) : await publishStep(s, i, by, reason);
       if (held || notSwitched) {
         failStep(s, i, (held ?? notSwitched)!);
