@@ -64,6 +64,18 @@ describe('migration workflow with sync "cdc"', () => {
     expect(status.cdc).toBeNull();
     expect(await targetUsers(h.f, users)).toEqual(await sourceUsers(h.f, users, orders));
     expect(await cdcSlotExists(h.f, spec)).toBe(false);
+    // The stream ran only before the switch: its last slice (the drain while writes were held) was
+    // scheduled before the switch was published, so nothing streamed from the old database lands on the new primary.
+    const scheduled = ((await handle.fetchHistory()).events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes)
+      .filter((a) => a?.activityType?.name === 'cdcStream' || a?.activityType?.name === 'publishRouting')
+      .map((a) => {
+        const input = JSON.parse(Buffer.from(a!.input!.payloads![0].data!).toString());
+        return a!.activityType!.name === 'cdcStream' ? 'stream' : `${input.phase}${input.holdWrites ? ':held' : ''}`;
+      });
+    const switched = scheduled.indexOf('write_switch');
+    expect(scheduled.slice(switched - 3, switched)).toEqual(['stream', 'write_switch:held', 'stream']);
+    expect(scheduled.slice(switched)).not.toContain('stream');
     const log = await readRoutingLog(pgPool(h.f.pgConnection), spec.id);
     expect(log.map((r) => `${r.phase}:${r.writes}`)).toEqual([
       'preflight:old',
