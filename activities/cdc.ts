@@ -16,9 +16,12 @@ import {
   StreamState,
   watchedTables,
 } from '../lib/cdc';
+import { resetStreamProgress } from '../lib/control';
 import { metrics } from '../lib/metrics';
 import type { MigrationSpec } from '../lib/spec/schema';
 import { withSourceClient } from './cdc-source';
+import { streamWatermark } from './cdc-watermark';
+import { controlPool } from './control-pool';
 import { heartbeating } from './keepalive';
 
 export interface CdcRef {
@@ -55,6 +58,8 @@ export const cdcPrepare = heartbeating(async (ref: CdcRef): Promise<CdcPrepared>
       names,
       tables.map((t) => t.table),
     );
+    // A watermark of an earlier stream (before a rollback to preflight) says nothing about this slot.
+    await resetStreamProgress(controlPool(ref.spec.control.connection), ref.migrationId);
     return { ...names, startLsn, identityChanges };
   });
 });
@@ -88,9 +93,12 @@ export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
   const { resync, ...previous } = (ctx.info.heartbeatDetails ?? {}) as Partial<StreamState> & { resync?: ResyncCheckpoint };
   let last = ctx.info.heartbeatDetails ? (previous as StreamState) : undefined;
   const stream = await failLoudly(() => openStream(input.migrationId, input.spec, { maxRetainedBytes: o.maxRetainedBytes, counters: last, resume: resync }));
+  const watermark = streamWatermark(controlPool(input.spec.control.connection), input.migrationId);
   try {
+    await watermark.start();
     for (;;) {
       const state = await failLoudly(() => stream.step(o.batchMessages, (checkpoint) => ctx.heartbeat({ ...last, resync: checkpoint })));
+      await watermark.applied(state.caughtUp);
       last = state;
       ctx.heartbeat(state);
       metrics.lagSeconds.set({ migration_id: input.migrationId }, state.lagSeconds);

@@ -1,6 +1,6 @@
 import { log } from '../lib/log';
 import { metrics, setCurrentPhase } from '../lib/metrics';
-import { publishRoutingState, routingFor, RoutingState } from '../lib/control';
+import { heldWritesRouting, publishRoutingState, routingFor, RoutingState } from '../lib/control';
 import type { Phase, Sync } from '../lib/spec/lifecycle';
 import { controlPool } from './control-pool';
 
@@ -15,13 +15,15 @@ export interface PublishRoutingInput {
   rampPercent?: number;
   /** Absent means dual_write. */
   sync?: Sync;
+  /** CDC write switch: publish heldWritesRouting() (writes wait in the routers) instead of the phase's routing. */
+  holdWrites?: boolean;
   actor: string;
   reason: string;
 }
 
 /** Enters a phase as far as applications are concerned: sets the routing state and logs who and why. */
 export async function publishRouting(input: PublishRoutingInput): Promise<RoutingState> {
-  const routing = routingFor(input.phase, input.rampPercent, input.sync);
+  const routing = input.holdWrites ? heldWritesRouting() : routingFor(input.phase, input.rampPercent, input.sync);
   const state = await publishRoutingState(controlPool(input.control), {
     ...routing,
     migrationId: input.migrationId,

@@ -78,3 +78,13 @@ export const { retireOld, dropRetired } = proxyActivities<typeof activities>({
 
 /** Renaming them back in a rollback, which must finish what it started: retried until it succeeds. */
 export const { restoreOld } = proxyActivities<typeof activities>({ startToCloseTimeout: '5 minutes', retry: untilAnswered });
+
+/**
+ * The drain while writes are held for the CDC write switch: the stream caught up just before, so
+ * this takes a second; a stream that cannot finish within the bound must not hold writes longer.
+ */
+export const { cdcStream: cdcDrainWhileHeld } = proxyActivities<typeof activities>({
+  scheduleToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '15 seconds',
+  retry: untilAnswered,
+});

@@ -6,11 +6,13 @@
  */
 import { ApplicationFailure, CancellationScope, condition, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { failureMessage } from './backfill-control';
-import { cdcPreflight, cdcPrepare, cdcStream, cdcTeardown } from './migration-activities';
-import type { MigrationRuntime } from './migration-runtime';
+import { cdcDrainWhileHeld, cdcPreflight, cdcPrepare, cdcStream, cdcTeardown } from './migration-activities';
+import { publishHeldWrites, publishStep } from './migration-routing';
+import type { MigrationRuntime, StreamLoop } from './migration-runtime';
 import { record, syncSearchAttributes } from './migration-state';
 import type { Step } from './migration-steps';
 import type { MigrationState } from './migration-types';
+import type { RoutingState } from '../lib/control/routing';
 
 export const CDC_PATCH = 'migration-cdc-sync';
 /**
@@ -23,6 +25,12 @@ export const STALE_LAG_PATCH = 'cdc-stale-lag';
  * slot retained the source's WAL through the decommission approval and final verification.
  */
 export const TEARDOWN_AT_COMPLETE_PATCH = 'cdc-teardown-at-complete';
+/**
+ * The write switch holds writes while the stream drains to zero lag, and publishes the switch
+ * only then: before, it was published first and the stream kept applying the old database's
+ * changes for 5 s over the new primary, whose readers meanwhile missed writes still in the WAL.
+ */
+export const DRAIN_BEFORE_SWITCH_PATCH = 'cdc-drain-before-switch';
 
 /** A slice returns often enough for status and gates to see fresh lag, rarely enough to keep history small. */
 const SLICE_MS = 10_000;
@@ -60,9 +68,10 @@ export async function cdcPrepareStep(s: MigrationState): Promise<void> {
 
 /** Keeps the stream running while step `step` is waited for and run, from the end of the backfill until the switch. */
 export function streamDuring(s: MigrationState, rt: MigrationRuntime, step: Step): void {
-  if (!STREAMED.has(step.phase) || !s.cdc || s.cdc.lost || s.cdc.retired || s.cdc.switched || rt.stream) return;
-  const scope = new CancellationScope();
-  rt.stream = { scope, done: scope.run(() => streamLoop(s)) };
+  if (!STREAMED.has(step.phase) || !s.cdc || s.cdc.lost || s.cdc.retired || s.cdc.switched || (rt.stream && !rt.stream.ended)) return;
+  const stream: StreamLoop = { scope: new CancellationScope(), done: Promise.resolve() };
+  stream.done = stream.scope.run(() => streamLoop(s, stream));
+  rt.stream = stream;
 }
 
 /**
@@ -76,6 +85,53 @@ export async function finishStreamAtSwitch(s: MigrationState, rt: MigrationRunti
   await stopStream(rt);
   note(s, await cdcStream({ ...ref(s), untilCaughtUp: true }));
   s.cdc.switched = true;
+}
+
+/** Whether entering `step` is a CDC write switch that holds writes and drains first (patch cdc-drain-before-switch). */
+function drainsBeforeSwitch(s: MigrationState, step: Step): boolean {
+  const cdc = s.cdc;
+  return step.phase === 'write_switch' && !!cdc && !cdc.switched && !cdc.lost && !cdc.retired && patched(DRAIN_BEFORE_SWITCH_PATCH);
+}
+
+/**
+ * Publishes step i's routing; the CDC write switch only once the new database has every write
+ * (switchWritesAfterDrain). Returns why the switch could not be made, else nothing.
+ */
+export async function publishCdcStep(s: MigrationState, rt: MigrationRuntime, i: number, by: string, reason: string, step: Step): Promise<string | undefined> {
+  if (!drainsBeforeSwitch(s, step)) return void (await publishStep(s, i, by, reason));
+  return switchWritesAfterDrain(s, rt, () => publishStep(s, i, by, reason));
+}
+
+/**
+ * The CDC write switch. While writes still flow, the stream loop has ended with the slice that let
+ * holdForLag through (ending it by cancellation would take until the activity's next heartbeat,
+ * seconds, holding the slot until then), and one drain catches the stream up. Then writes are
+ * held in the routers, the workflow waits until none is still in flight to the old database,
+ * drains what came in since (the last second or so: zero lag, as the old database now takes no
+ * write through a router), and publishes the switch, which releases the held writes to the new
+ * primary. The pause is the time between the two published states, on the control store's clock.
+ * A drain that fails or outlasts its bound releases the writes to the ramp's routing and fails
+ * the step for a human.
+ */
+async function switchWritesAfterDrain(s: MigrationState, rt: MigrationRuntime, publishSwitch: () => Promise<void>): Promise<string | undefined> {
+  const cdc = s.cdc!;
+  let held: RoutingState | undefined;
+  try {
+    await stopStream(rt);
+    note(s, await cdcStream({ ...ref(s), untilCaughtUp: true }));
+    held = await publishHeldWrites(s, 'writes held while the CDC stream drains for the write switch');
+    note(s, await cdcDrainWhileHeld({ ...ref(s), untilCaughtUp: true }));
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const why = `CDC stream not drained for the write switch: ${failureMessage(err)}`;
+    if (held) await publishStep(s, s.step, 'workflow', `writes released, switch not made: ${why}`);
+    return why;
+  }
+  await publishSwitch();
+  cdc.switched = true;
+  cdc.writePauseMs = Date.parse(s.routing!.at) - Date.parse(held.at);
+  record(s, 'writes on the new database', 'workflow', `writes were held ${cdc.writePauseMs} ms while the CDC stream drained to zero lag`);
+  return undefined;
 }
 
 /** Back before the write switch, the old database is primary again and the stream must follow it. */
@@ -92,12 +148,12 @@ export async function stopStream(rt: MigrationRuntime): Promise<void> {
   await stream.done;
 }
 
-async function streamLoop(s: MigrationState): Promise<void> {
+async function streamLoop(s: MigrationState, loop: StreamLoop): Promise<void> {
   try {
-    for (;;) {
+    do {
       s.cdc!.sliceStartedMs = Date.now();
       note(s, await cdcStream({ ...ref(s), sliceMs: SLICE_MS }));
-    }
+    } while (!loop.endWhen?.());
   } catch (err) {
     if (isCancellation(err)) return;
     // Only a lost slot ends the stream (everything else is retried): changes are gone, say so now.
@@ -105,6 +161,7 @@ async function streamLoop(s: MigrationState): Promise<void> {
     record(s, 'cdc stream lost', 'workflow', s.cdc!.lost);
   } finally {
     if (s.cdc) s.cdc.sliceStartedMs = undefined;
+    loop.ended = true;
   }
 }
 
@@ -122,15 +179,17 @@ function note(s: MigrationState, st: Awaited<ReturnType<typeof cdcStream>>): voi
 
 /**
  * Holds entry to a lag-gated step until a slice that ended after this call measured lag within
- * the threshold. Returns why the step cannot be entered at all (the stream was lost), else nothing.
+ * the threshold. Entering the CDC write switch, the stream loop ends with that slice. Returns why the step cannot be entered at all (the stream was lost), else nothing.
  */
-export async function holdForLag(s: MigrationState, step: Step): Promise<string | undefined> {
+export async function holdForLag(s: MigrationState, step: Step, rt: MigrationRuntime): Promise<string | undefined> {
   const cdc = s.cdc;
   if (!cdc || !NEEDS_STREAM.has(step.phase)) return undefined;
   if (cdc.retired) return cdc.retired;
   if (!LAG_GATED.has(step.phase)) return cdc.lost;
   const max = s.plan!.spec.gates.maxLagSeconds;
   const after = cdc.slices;
+  // The write switch drains on its own next: the loop ends with the slice that lets it through.
+  if (rt.stream && drainsBeforeSwitch(s, step)) rt.stream.endWhen = () => cdc.lag!.seconds <= max;
   cdc.holding = step.phase;
   syncSearchAttributes(s);
   try {

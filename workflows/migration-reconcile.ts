@@ -1,8 +1,10 @@
 /**
  * Draining the routers' reconcile queue (keys whose secondary write failed) while they dual-write:
  * alongside every gate interval of a soak, and fully before the steps that compare both sides or
- * make the new database primary. Dual-write sync only: with CDC the routers write one database.
- * Every command here is behind one patch so recorded histories keep replaying.
+ * make the new database primary. With CDC sync too (patch cdc-reconcile-drain): before the switch
+ * the queue holds shadow-read mismatches, after it the writes the old database (now secondary)
+ * missed, and intents of routers that died between their two writes. Every command here is
+ * behind a patch so recorded histories keep replaying.
  */
 import { isCancellation, patched } from '@temporalio/workflow';
 import type { Phase } from '../lib/spec/lifecycle';
@@ -14,12 +16,14 @@ import type { SoakOptions } from './migration-timers';
 import type { MigrationState } from './migration-types';
 
 export const RECONCILE_PATCH = 'migration-reconcile-drain';
+/** CDC migrations drain the queue too: before, nothing did, so keys queued after the switch stayed behind on the old database. */
+export const CDC_RECONCILE_PATCH = 'cdc-reconcile-drain';
 
 /** Verification must not count a queued key as a mismatch; the new primary must hold every write. */
 const DRAINED_BEFORE: ReadonlySet<Phase> = new Set(['verify', 'write_switch', 'decommission']);
 
 function drainsQueue(s: MigrationState): boolean {
-  return s.plan!.spec.sync === 'dual_write' && patched(RECONCILE_PATCH);
+  return s.plan!.spec.sync === 'dual_write' ? patched(RECONCILE_PATCH) : patched(CDC_RECONCILE_PATCH);
 }
 
 const ref = (s: MigrationState) => ({ migrationId: s.migrationId, spec: s.plan!.spec, phase: currentStep(s)?.phase });

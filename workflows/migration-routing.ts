@@ -36,6 +36,35 @@ export async function publishStep(s: MigrationState, i: number, by: string, reas
   record(s, stepLabel(step), by, reason, from);
 }
 
+/**
+ * CDC sync, entering the write switch: writes wait in the routers (heldWritesRouting) and the
+ * workflow waits until no router still has a write in flight under the ramp's routing, so after
+ * this the old database takes no write until the switch is published. Publishes above a version
+ * the store may hold already, as publishStep does.
+ */
+export async function publishHeldWrites(s: MigrationState, reason: string): Promise<RoutingState> {
+  const { spec } = s.plan!;
+  const publish = (version: number) =>
+    CancellationScope.nonCancellable(() =>
+      publishRouting({
+        control: spec.control.connection,
+        migrationId: s.migrationId,
+        version,
+        phase: 'write_switch',
+        sync: spec.sync,
+        holdWrites: true,
+        actor: 'workflow',
+        reason,
+      }),
+    );
+  const own = (s.routing?.version ?? s.plan!.routingVersion) + 1;
+  let state = await publish(own);
+  if (state.writes !== 'held') state = await publish(Math.max(state.version, own) + 1);
+  s.routing = state;
+  await awaitAcks(s, state.version);
+  return state;
+}
+
 async function awaitAcks(s: MigrationState, version: number): Promise<void> {
   s.routerAcks = { version, acked: null, waiting: [], at: new Date().toISOString() };
   const r = await awaitRouterAcks({ control: s.plan!.spec.control.connection, migrationId: s.migrationId, version });

@@ -16,7 +16,16 @@ export interface MigrationRuntime {
   /** Running backfill/verify children, so pause, resume and throttle reach them. */
   children: Map<string, ChildWorkflowHandle<Workflow>>;
   /** The CDC stream loop, a child scope of the forward run (migration-cdc.ts). */
-  stream?: { scope: CancellationScope; done: Promise<void> };
+  stream?: StreamLoop;
+}
+
+export interface StreamLoop {
+  scope: CancellationScope;
+  done: Promise<void>;
+  /** Ends the loop once a slice returns and this holds, without cancelling it. */
+  endWhen?: () => boolean;
+  /** The loop has returned (ended, lost or cancelled). */
+  ended?: boolean;
 }
 
 export function newRuntime(): MigrationRuntime {

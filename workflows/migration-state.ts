@@ -77,7 +77,7 @@ export function statusOf(s: MigrationState): MigrationStatus {
     entities: s.entities,
     gates: { thresholds: s.plan?.spec.gates ?? null, latest: s.latestGate },
     transitions: s.transitions,
-    cdc: s.cdc ? { lag: s.cdc.lag, holding: s.cdc.holding, lost: s.cdc.lost, retired: s.cdc.retired } : null,
+    cdc: s.cdc ? { lag: s.cdc.lag, holding: s.cdc.holding, lost: s.cdc.lost, retired: s.cdc.retired, writePauseMs: s.cdc.writePauseMs } : null,
     reconcileQueue: s.reconcileQueue ?? null,
     routerAcks: s.routerAcks ?? null,
     copyBack: s.copyBack ?? null,

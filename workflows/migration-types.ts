@@ -190,6 +190,8 @@ export interface CdcState {
   sliceStartedMs?: number;
   /** The stream was stopped and drained at the write switch; cleared by a rollback before it. */
   switched?: boolean;
+  /** How long writes were held while the stream drained for the last write switch (patch cdc-drain-before-switch). */
+  writePauseMs?: number;
   /** The step whose entry waits for lag to fall within the threshold. */
   holding?: Phase;
   /** Why the stream stopped for good (a lost slot). */
@@ -227,9 +229,9 @@ export interface MigrationStatus {
   entities: Record<string, EntityStatus>;
   gates: { thresholds: MigrationPlan['spec']['gates'] | null; latest: MigrationState['latestGate'] };
   transitions: Transition[];
-  /** CDC sync: stream lag (bytes and seconds behind the source), a step held for lag, a lost stream; null otherwise. */
-  cdc: Pick<CdcState, 'lag' | 'holding' | 'lost' | 'retired'> | null;
-  /** Dual-write sync: keys waiting in the reconcile queue at the latest drain; null before the first. */
+  /** CDC sync: stream lag (bytes and seconds behind the source), a step held for lag, a lost stream, the write switch's pause; null otherwise. */
+  cdc: Pick<CdcState, 'lag' | 'holding' | 'lost' | 'retired' | 'writePauseMs'> | null;
+  /** Keys waiting in the reconcile queue at the latest drain; null before the first. */
   reconcileQueue: ReconcileQueueStatus | null;
   /** The latest wait for routers to follow a change of write primary; null before the first. */
   routerAcks: RouterAcksStatus | null;

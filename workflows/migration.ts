@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { failureMessage } from './backfill-control';
-import { cdcTeardownStep, holdForLag, stopStream, streamDuring, usesCdc } from './migration-cdc';
+import { cdcTeardownStep, holdForLag, publishCdcStep, stopStream, streamDuring, usesCdc } from './migration-cdc';
 import { installHandlers } from './migration-handlers';
 import { prepareMigration } from './migration-activities';
 import { drainBeforeEntry } from './migration-reconcile';
@@ -118,13 +118,13 @@ async function forward(s: MigrationState, rt: MigrationRuntime, shouldYield: () 
       // A paused migration does not change phase: the step boundary is a safe point to hold at.
       await condition(() => !s.paused);
       if (step.phase === 'write_switch' && patched(QUARANTINE_GATE_PATCH)) await holdForQuarantine(s);
-      const held = cdc ? await holdForLag(s, step) : await drainBeforeEntry(s, step);
-      if (held) {
-        failStep(s, i, held);
+      const held = (cdc ? await holdForLag(s, step, rt) : undefined) ?? (await drainBeforeEntry(s, step));
+      const notSwitched = held ? undefined : cdc ? await publishCdcStep(s, rt, i, by, reason, step) : await publishStep(s, i, by, reason);
+      if (held || notSwitched) {
+        failStep(s, i, (held ?? notSwitched)!);
         i--;
         continue;
       }
-      await publishStep(s, i, by, reason);
       if (step.phase === 'write_switch' && s.switchVersion === undefined) s.switchVersion = s.routing!.version;
     }
     let outcome;

@@ -16,8 +16,18 @@ export interface LeaseRenewal {
   ttlMs: number;
 }
 
+/**
+ * Read with the routing state, for read-your-writes during a CDC read ramp (lib/router/unstreamed.ts):
+ * the control store's clock when the poll ran and the CDC stream's watermark (stream-progress.ts), epoch ms.
+ */
+export interface PollClock {
+  polledAtMs: number;
+  streamedThroughMs: number | null;
+}
+export type PolledRouting = RoutingState & Partial<PollClock>;
+
 /** Renews the lease (creating it on first use) and reads the routing state, in one round trip. */
-export async function renewLeaseAndReadRouting(pool: Pool, r: LeaseRenewal): Promise<RoutingState | undefined> {
+export async function renewLeaseAndReadRouting(pool: Pool, r: LeaseRenewal): Promise<PolledRouting | undefined> {
   await ensureControlSchema(pool);
   const { rows } = await pool.query(
     `WITH renewed AS (
@@ -26,7 +36,9 @@ export async function renewLeaseAndReadRouting(pool: Pool, r: LeaseRenewal): Pro
        ON CONFLICT (migration_id, router_id) DO UPDATE SET routing_version = excluded.routing_version,
          expires_at = excluded.expires_at, renewed_at = now()
      )
-     SELECT ${ROUTING_COLUMNS} FROM switchyard.routing_state WHERE migration_id = $1`,
+     SELECT ${ROUTING_COLUMNS}, floor(extract(epoch FROM now()) * 1000)::float8 AS "polledAtMs",
+       (SELECT streamed_through_ms::float8 FROM switchyard.cdc_progress p WHERE p.migration_id = $1) AS "streamedThroughMs"
+       FROM switchyard.routing_state WHERE migration_id = $1`,
     [r.migrationId, r.routerId, r.following, r.ttlMs],
   );
   // A data-modifying WITH runs whether or not the query reads it: the lease is renewed without a routing state too.

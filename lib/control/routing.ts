@@ -4,9 +4,13 @@
  */
 import type { Phase, Sync } from '../spec/lifecycle';
 
-/** Which database takes writes, in order: the first is the primary, the second best-effort. */
-export type WriteMode = 'old' | 'old_then_new' | 'new_then_old' | 'new';
-/** The database a write mode writes first, whose answer the application gets. */
+/**
+ * Which database takes writes, in order: the first is the primary, the second best-effort.
+ * 'held': none for now; routers hold writes until the next state (CDC sync, while the stream
+ * drains before the write switch: heldWritesRouting).
+ */
+export type WriteMode = 'old' | 'old_then_new' | 'new_then_old' | 'new' | 'held';
+/** The database a write mode writes first, whose answer the application gets; while writes are held, old still has every write. */
 export function writePrimary(mode: WriteMode): 'old' | 'new' {
   return mode === 'new' || mode === 'new_then_old' ? 'new' : 'old';
 }
@@ -52,4 +56,13 @@ export function routingFor(phase: Phase, rampPercent = 0, sync: Sync = 'dual_wri
   const writes = sync === 'cdc' && dualWrites === 'old_then_new' ? 'old' : dualWrites;
   const readPercent = reads === 'new' ? 100 : reads === 'percent' ? rampPercent : 0;
   return { phase, writes, reads, readPercent };
+}
+
+/**
+ * CDC sync, entering the write switch: writes wait in the routers while the stream applies the
+ * last of the old database's changes, so the new database has every write before it becomes
+ * primary. Reads go to the old database meanwhile: it alone is current.
+ */
+export function heldWritesRouting(): Routing {
+  return { phase: 'write_switch', writes: 'held', reads: 'old', readPercent: 0 };
 }

@@ -77,6 +77,13 @@ CREATE TABLE IF NOT EXISTS switchyard.write_intents (
   at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS write_intents_by_migration ON switchyard.write_intents (migration_id, router_id);
+-- CDC sync: every change committed on the old database before streamed_through_ms (epoch ms on
+-- this server's clock) has been applied to the new one (stream-progress.ts).
+CREATE TABLE IF NOT EXISTS switchyard.cdc_progress (
+  migration_id text PRIMARY KEY,
+  streamed_through_ms bigint NOT NULL,
+  at timestamptz NOT NULL DEFAULT now()
+);
 `;
 
 const ready = new WeakMap<Pool, Promise<void>>();

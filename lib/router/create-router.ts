@@ -14,6 +14,7 @@ import { followRouting } from './routing-follower';
 import { shadowComparer } from './shadow-reads';
 import { EntityRoute, RouterRecord, routerTuningSchema, RouterTuning, Side } from './types';
 import { routerMetrics } from './metrics';
+import { unstreamedWrites } from './unstreamed';
 import { writeIntents, IntentHandle } from './write-intents';
 import { routedWrite } from './writes';
 
@@ -50,7 +51,13 @@ export async function createRouter(options: RouterOptions) {
   const tuning = routerTuningSchema.parse(options);
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const intents = writeIntents(control, instanceId, { capacity: tuning.outboxCapacity, timeoutMs: tuning.intentTimeoutMs });
-  const follower = await followRouting(control, migrationId, { ...tuning, routerId: instanceId, following: intents.following });
+  const unstreamed = unstreamedWrites(tuning.outboxCapacity);
+  const follower = await followRouting(control, migrationId, {
+    ...tuning,
+    routerId: instanceId,
+    following: intents.following,
+    onPolled: (poll, clock) => unstreamed.polled(poll, clock),
+  });
   const gates = gateCounters(control, migrationId, instanceId);
   const pending = controlOutbox(control, migrationId, tuning.outboxCapacity);
   const metrics = routerMetrics();
@@ -59,6 +66,8 @@ export async function createRouter(options: RouterOptions) {
   // write has landed, or it failed and marked the key behind (which then drops the comparison).
   const shadow = shadowComparer({ maxInFlight: tuning.maxShadowInFlight, sampleSize: tuning.mismatchSampleSize, recheckDelayMs: tuning.secondaryTimeoutMs });
   const behind = behindNew(tuning.outboxCapacity);
+  // The new database lacks this key's newest version: its secondary write failed, or the CDC stream has not applied it yet.
+  const notOnNew = (entity: string, key: Key) => behind.has(entity, key) || unstreamed.has(entity, key);
 
   /** Hooks for one request, bound to the routing version it runs under (and, for a write, to its intent). */
   const hooksFor = (entity: string, state: RoutingState, intent?: IntentHandle) => ({
@@ -69,7 +78,7 @@ export async function createRouter(options: RouterOptions) {
     },
     onServed: (side: Side) => counts.reads[side]++,
     onFallback: () => counts.fallbacks++,
-    behindNew: (key: Key) => behind.has(entity, key),
+    behindNew: (key: Key) => notOnNew(entity, key),
     sampled: () => Math.random() < tuning.shadowSampleRate,
     shadow(key: Key, served: { side: Side; record: RouterRecord | undefined }, read: (side: Side) => Promise<RouterRecord | undefined>) {
       shadow.compare(
@@ -79,7 +88,7 @@ export async function createRouter(options: RouterOptions) {
         read,
         (outcome, sample) => {
           // A key whose write missed the new database meanwhile is the reconcile queue's, not a finding.
-          if (outcome === 'error' || behind.has(entity, key)) return;
+          if (outcome === 'error' || notOnNew(entity, key)) return;
           gates.add(state.version, 'comparisons');
           if (!sample) return;
           gates.add(state.version, 'mismatches');
@@ -110,7 +119,7 @@ export async function createRouter(options: RouterOptions) {
     const route = entities[name];
     if (!route) throw new Error(`router for ${migrationId} has no entity ${JSON.stringify(name)} (it has ${Object.keys(entities).join(', ')})`);
     const write = async (key: Key, apply: Parameters<typeof routedWrite>[3]) => {
-      const state = follower.current();
+      const state = await follower.writable(tuning.heldWriteTimeoutMs);
       follower.requireLease();
       counts.writes++;
       const intent = await inSpan('switchyard.router.intent', { 'switchyard.entity': name }, () => intents.begin(name, key, state));
@@ -123,6 +132,8 @@ export async function createRouter(options: RouterOptions) {
         throw err;
       } finally {
         intent.end();
+        // CDC sync (the old database alone written after the backfill began): the stream brings it to the new one later.
+        if (state.writes === 'old' && state.phase !== 'preflight') unstreamed.mark(name, key, follower.sent());
       }
     };
     // Keys come from the application: checked before anything uses them.

@@ -3,12 +3,12 @@ import {
   CounterReport,
   enqueueReconcile,
   finishWriteIntents,
+  PolledRouting,
   recordCounters,
   recordWriteIntents,
   ReconcileItem,
   releaseLease,
   renewLeaseAndReadRouting,
-  RoutingState,
   UnfinishedIntent,
   WriteIntent,
 } from '../control';
@@ -19,8 +19,8 @@ import {
  * an in-memory one (the model-based test).
  */
 export interface RouterControl {
-  /** Renews this router's lease, acknowledging `following`, and reads the routing state; one round trip. */
-  renewAndRead(routerId: string, following: number, leaseTtlMs: number): Promise<RoutingState | undefined>;
+  /** Renews this router's lease, acknowledging `following`, and reads the routing state (with the CDC stream's clock, if the store keeps one); one round trip. */
+  renewAndRead(routerId: string, following: number, leaseTtlMs: number): Promise<PolledRouting | undefined>;
   /** Records write intents and written keys before the writes; false when the lease has lapsed (nothing recorded). */
   recordIntents(routerId: string, intents: WriteIntent[]): Promise<boolean>;
   /** Forgets finished intents and moves unfinished ones to the reconcile queue. */

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { routingFor, RoutingState } from '../control';
+import { PollClock, routingFor, RoutingState } from '../control';
 import { redactSecrets } from '../redact';
 import type { RouterControl } from './router-control';
 
@@ -19,6 +19,13 @@ import type { RouterControl } from './router-control';
  */
 export interface RoutingFollower {
   current(): RoutingState;
+  /**
+   * The state to write under: the current one, or while writes are held (the CDC write switch)
+   * the next one; rejects if they are still held after `timeoutMs`.
+   */
+  writable(timeoutMs: number): Promise<RoutingState>;
+  /** Polls sent so far: a poll numbered `sent()` or later is sent after this call. */
+  sent(): number;
   health(): FollowerHealth;
   /** Throws RouterFencedError when the lease has run out. */
   requireLease(): void;
@@ -53,6 +60,8 @@ export interface FollowOptions {
   routerId: string;
   /** The version to acknowledge: the current one, or an older one a write still runs under. */
   following(current: RoutingState): number;
+  /** Each successful poll's number (see sent()) and the control store's clock it read, if any. */
+  onPolled?(poll: number, clock: Partial<PollClock>): void;
 }
 
 export async function followRouting(control: RouterControl, migrationId: string, opts: FollowOptions): Promise<RoutingFollower> {
@@ -63,15 +72,24 @@ export async function followRouting(control: RouterControl, migrationId: string,
   let pollFailures = 0;
   let lastError: string | undefined;
   let inFlight: Promise<void> | undefined;
+  let polls = 0;
+  const unheld = new Set<() => void>();
 
   const poll = (): Promise<void> => {
     // A poll still waiting on a hung control store is not stacked with more.
+    if (inFlight) return inFlight;
     const sent = performance.now();
-    inFlight ??= control
+    const number = polls++;
+    inFlight = control
       .renewAndRead(opts.routerId, opts.following(state), opts.leaseTtlMs)
       .then(
         (next) => {
-          if (next && next.version > state.version) state = next;
+          if (next) {
+            const { polledAtMs, streamedThroughMs, ...routing } = next;
+            if (routing.version > state.version) state = routing;
+            opts.onPolled?.(number, { polledAtMs, streamedThroughMs });
+          }
+          if (state.writes !== 'held') for (const release of unheld) release();
           leaseUntil = sent + opts.leaseTtlMs;
           reachable = true;
           lastSuccess = Date.now();
@@ -106,6 +124,33 @@ export async function followRouting(control: RouterControl, migrationId: string,
 
   return {
     current: () => state,
+    sent: () => polls,
+    async writable(timeoutMs) {
+      if (state.writes !== 'held') return state;
+      const held = state.version;
+      let release!: () => void;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          release = resolve;
+          unheld.add(release);
+          timer = setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `router ${opts.routerId} for ${migrationId}: write refused, writes are held for the write switch (routing v${held}) ` +
+                    `and were still held after ${timeoutMs} ms`,
+                ),
+              ),
+            timeoutMs,
+          );
+        });
+      } finally {
+        unheld.delete(release);
+        clearTimeout(timer);
+      }
+      return state;
+    },
     health: () => ({ reachable, stalenessMs: Date.now() - lastSuccess, pollFailures, lastError, leaseRemainingMs: leaseUntil - performance.now() }),
     requireLease() {
       const left = leaseUntil - performance.now();

@@ -73,6 +73,12 @@ export const routerTuningSchema = z.object({
   leaseTtlMs: z.number().int().min(100).default(10_000),
   /** A write waits at most this long for the control store to record its intent; past it the request fails. */
   intentTimeoutMs: z.number().int().min(1).default(1000),
+  /**
+   * CDC sync: how long a write waits while writes are held for the write switch (the stream
+   * applies the old database's last changes; measured pauses are in status.cdc.writePauseMs).
+   * Past it the request fails and touches neither database.
+   */
+  heldWriteTimeoutMs: z.number().int().min(1).default(10_000),
 });
 
 export type RouterTuning = z.input<typeof routerTuningSchema>;

@@ -14,6 +14,9 @@ export function writeOrder(mode: WriteMode): Side[] {
       return ['new', 'old'];
     case 'new':
       return ['new'];
+    case 'held':
+      // The router waits for the next state before writing (create-router.ts): never reached.
+      throw new Error('writes are held for the write switch');
   }
 }
 

@@ -15,6 +15,7 @@ function pct(n: number, d: number): string {
 function cdcLine(c: NonNullable<MigrationStatus['cdc']>): string {
   if (c.lost) return `cdc       LOST: ${c.lost}`;
   if (!c.lag) return 'cdc       slot ready; the stream starts after the backfill';
+  if (c.writePauseMs !== undefined) return `cdc       stream drained at the write switch; writes held ${c.writePauseMs} ms`;
   const held = c.holding ? `; ${c.holding} waits for lag` : '';
   const warn = c.lag.warnings.length ? `; ${c.lag.warnings.join('; ')}` : '';
   return `cdc       lag ${c.lag.seconds.toFixed(2)} s, ${c.lag.bytes} B behind, ${c.lag.retainedBytes} B retained at ${c.lag.at}${held}${warn}`;

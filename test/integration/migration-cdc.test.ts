@@ -49,6 +49,12 @@ describe('migration workflow with sync "cdc"', () => {
     // Complete, waiting for the decommission approval: the slot no longer retains the source's WAL.
     const completed = await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'decommission', 60_000);
     expect(completed.phase).toBe('complete');
+    // Writes were held while the stream drained, for a measured, short pause (the transitions say how long).
+    expect(completed.cdc?.writePauseMs).toBeGreaterThanOrEqual(0);
+    expect(completed.cdc!.writePauseMs!).toBeLessThan(30_000);
+    expect(completed.transitions.find((t) => t.to === 'writes on the new database')?.reason).toBe(
+      `writes were held ${completed.cdc!.writePauseMs} ms while the CDC stream drained to zero lag`,
+    );
     expect(await cdcSlotExists(h.f, spec)).toBe(false);
     expect(await cdcPublicationExists(h.f, spec)).toBe(false);
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
@@ -58,6 +64,18 @@ describe('migration workflow with sync "cdc"', () => {
     expect(status.cdc).toBeNull();
     expect(await targetUsers(h.f, users)).toEqual(await sourceUsers(h.f, retiredTable(spec, users), retiredTable(spec, orders)));
     expect(await cdcSlotExists(h.f, spec)).toBe(false);
+    // The stream ran only before the switch: its last slice (the drain while writes were held) was
+    // scheduled before the switch was published, so nothing streamed from the old database lands on the new primary.
+    const scheduled = ((await handle.fetchHistory()).events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes)
+      .filter((a) => a?.activityType?.name === 'cdcStream' || a?.activityType?.name === 'publishRouting')
+      .map((a) => {
+        const input = JSON.parse(Buffer.from(a!.input!.payloads![0].data!).toString());
+        return a!.activityType!.name === 'cdcStream' ? 'stream' : `${input.phase}${input.holdWrites ? ':held' : ''}`;
+      });
+    const switched = scheduled.indexOf('write_switch');
+    expect(scheduled.slice(switched - 3, switched)).toEqual(['stream', 'write_switch:held', 'stream']);
+    expect(scheduled.slice(switched)).not.toContain('stream');
     const log = await readRoutingLog(pgPool(h.f.pgConnection), spec.id);
     expect(log.map((r) => `${r.phase}:${r.writes}`)).toEqual([
       'preflight:old',
@@ -67,6 +85,7 @@ describe('migration workflow with sync "cdc"', () => {
       'shadow_read:old',
       'read_ramp:old',
       'read_ramp:old',
+      'write_switch:held',
       'write_switch:new_then_old',
       'complete:new',
       'decommission:new',

@@ -17,6 +17,7 @@ const DIR = join(__dirname, 'histories');
  * gate-sliding-window and gate-through-write-switch.
  * happy-path-v4-verify adds verify-chunks-fill-concurrency and verify-counts-at-end (verify children).
  * decommission-v5 adds quarantine-gate, final-verify-written-against-primary and decommission-retire.
+ * cdc-cutover adds cdc-drain-before-switch (writes held while the stream drains) and cdc-reconcile-drain.
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR)
@@ -40,6 +41,9 @@ describe('recorded migration histories replay', () => {
         'happy-path-v4-verify.backfill.json',
         'happy-path-v4-verify.verify.json',
         ...['decommission'].flatMap((s) => [`${s}-v5.json`, `${s}-v5.backfill.json`, `${s}-v5.verify.json`]),
+        'cdc-cutover.json',
+        'cdc-cutover.backfill.json',
+        'cdc-cutover.verify.json',
       ]),
     );
   });

@@ -8,7 +8,7 @@ import type { RouterControl } from '../../lib/router';
  * methods to inject failures or stalls.
  */
 export function memoryRouterControl(migrationId: string, now: () => number = Date.now) {
-  const state: { routing?: RoutingState } = {};
+  const state: { routing?: RoutingState; streamedThroughMs?: number } = {};
   const leases = new Map<string, { version: number; expiresAt: number }>();
   const intents = new Map<string, WriteIntent & { routerId: string; at: number }>();
   const writtenKeys = new Map<string, { entity: string; key: unknown; routingVersion: number }>();
@@ -21,7 +21,7 @@ export function memoryRouterControl(migrationId: string, now: () => number = Dat
   const control: RouterControl = {
     async renewAndRead(routerId, following, leaseTtlMs) {
       leases.set(routerId, { version: following, expiresAt: now() + leaseTtlMs });
-      return state.routing && { ...state.routing };
+      return state.routing && { ...state.routing, polledAtMs: now(), streamedThroughMs: state.streamedThroughMs ?? null };
     },
     async recordIntents(routerId, batch) {
       if (!live(routerId)) return false;
@@ -55,6 +55,10 @@ export function memoryRouterControl(migrationId: string, now: () => number = Dat
     control,
     publish(routing: RoutingState) {
       if (!state.routing || routing.version > state.routing.version) state.routing = routing;
+    },
+    /** The CDC stream's watermark (lib/control/stream-progress.ts): every old-database commit before this store time is applied. */
+    streamedThrough(ms: number) {
+      state.streamedThroughMs = ms;
     },
     /** moveStaleIntents: an intent whose router lapsed, acknowledged a later version, or is older than `staleAfterMs`. */
     moveStaleIntents(staleAfterMs: number): number {

@@ -3,9 +3,9 @@ import type { Op } from './history';
 
 export type ReadViolation = 'stale_own_write' | 'stale_primary_read' | 'unknown_value';
 
-/** The database a router's read mode serves from when its write mode makes that database the primary. */
+/** The database a router's read mode serves from when its write mode makes that database the primary (writes held for the CDC switch: old has them all). */
 function readsThePrimary(routing: Op['routing']): boolean {
-  const primaryOld = routing.writes === 'old' || routing.writes === 'old_then_new';
+  const primaryOld = routing.writes === 'old' || routing.writes === 'old_then_new' || routing.writes === 'held';
   return primaryOld ? routing.reads === 'old' || routing.reads === 'old_shadow' : routing.reads === 'new';
 }
 
