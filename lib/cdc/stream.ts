@@ -6,9 +6,10 @@ import { inTransaction } from '../connectors/pg/session';
 import type { EntityConnector } from '../connectors/types';
 import type { MigrationSpec } from '../spec/schema';
 import { ApplyCounters, applyEntityChanges, ApplyProgress, ResyncCheckpoint } from './apply';
-import { collectChanges, WatchedRelation } from './changes';
+import { collectChanges, EntityChanges, WatchedRelation } from './changes';
 import { CdcNames, cdcNames } from './names';
 import { ack, peekBatch } from './peek';
+import type { PgOutputMessage } from './pgoutput';
 import { resolveWatched } from './relations';
 import { enforceRetention } from './retention';
 import { readSlotState } from './slot';
@@ -85,21 +86,31 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
   return {
     names,
     async step(maxMessages, progress) {
-      // Pinned session settings: pgoutput prints values with this session's output functions.
-      const batch = await inTransaction(client, 'write', () => peekBatch(client, names, maxMessages)).catch(async (err) => {
-        // A dropped or invalidated slot surfaces here first; say so plainly instead of as a driver error.
-        await readSlotState(client, names.slot);
-        throw err;
-      });
-      await waitUntilVisible(client, batch.messages);
-      for (const [entity, changes] of collectChanges(batch.messages, relations, watched)) {
+      const apply = async (entity: string, changes: EntityChanges, first: string) => {
         const { source, target } = sidesOf(entity);
-        const applied = await applyEntityChanges(source, target, changes, progress, { first: batch.firstLsn ?? '', resume: options.resume });
+        const applied = await applyEntityChanges(source, target, changes, progress, { first, resume: options.resume });
         counters.upserted += applied.upserted;
         counters.deleted += applied.deleted;
         counters.quarantined += applied.quarantined;
         counters.resyncs += applied.resyncs;
-      }
+      };
+      // Entities truncated in this batch are resynchronised once all of it is read (every
+      // transaction in it then visible), so the copy covers their later changes in the batch too.
+      const truncated = new Set<string>();
+      const applyPage = async (messages: PgOutputMessage[], first: string) => {
+        await waitUntilVisible(client, messages);
+        for (const [entity, changes] of collectChanges(messages, relations, watched)) {
+          if (changes.truncated) truncated.add(entity);
+          if (!truncated.has(entity)) await apply(entity, changes, first);
+        }
+      };
+      // Pinned session settings: pgoutput prints values with this session's output functions.
+      const batch = await inTransaction(client, 'write', () => peekBatch(client, names, maxMessages, applyPage)).catch(async (err) => {
+        // A dropped or invalidated slot surfaces here first; say so plainly instead of as a driver error.
+        await readSlotState(client, names.slot);
+        throw err;
+      });
+      for (const entity of truncated) await apply(entity, { keys: new Map(), truncated: true }, batch.firstLsn ?? '');
       if (batch.ackLsn) await ack(client, names.slot, batch.ackLsn);
       counters.transactions += batch.transactions;
       const slot = await readSlotState(client, names.slot);
@@ -111,7 +122,7 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
         lagSeconds: batch.firstCommitTimeMs === undefined ? 0 : Math.max(0, batch.serverNowMs - batch.firstCommitTimeMs) / 1000,
         retainedBytes: slot.retainedBytes,
         walStatus: slot.walStatus,
-        caughtUp: batch.messages.length < maxMessages,
+        caughtUp: batch.messages < maxMessages,
         warnings,
       };
     },
