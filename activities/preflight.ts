@@ -5,6 +5,8 @@ import { heartbeating } from './keepalive';
 
 export interface CheckConnectionsInput {
   connections: string[];
+  /** The control store's connection (probed for schema switchyard; also a data connection when listed in `connections`). */
+  control?: string;
 }
 
 /**
@@ -13,7 +15,7 @@ export interface CheckConnectionsInput {
  * itself, and an operator needs every problem at once, each naming its connection.
  */
 export const checkConnections = heartbeating(async (input: CheckConnectionsInput): Promise<ConnectionReport[]> => {
-  const names = [...new Set(input.connections)];
+  const names = [...new Set([...input.connections, ...(input.control ? [input.control] : [])])];
   if (names.length === 0) {
     throw ApplicationFailure.nonRetryable('preflight needs at least one connection name', 'InvalidInput');
   }
@@ -28,7 +30,7 @@ export const checkConnections = heartbeating(async (input: CheckConnectionsInput
       problems.push(err.message);
       continue;
     }
-    const report = await probeConnection(conn);
+    const report = await probeConnection(conn, name === input.control ? { controlStore: { alsoData: input.connections.includes(name) } } : {});
     reports.push(report);
     if (!report.ok) problems.push(`connection ${name} (${report.address}): ${report.error ?? 'failed'}`);
   }

@@ -33,12 +33,24 @@ export interface ConnectionReport {
 
 type Facts = Omit<ConnectionReport, 'name' | 'kind' | 'address' | 'ok' | 'latencyMs'> & { readError?: string; writeError?: string };
 
-/** `database` (MongoDB only): where reading and writing are proven; default the URL's database. */
-export async function probeConnection(conn: ResolvedConnection, database?: string): Promise<ConnectionReport> {
+export interface ProbeOptions {
+  /** MongoDB only: where reading and writing are proven; default the URL's database. */
+  database?: string;
+  /**
+   * PostgreSQL: the connection holds the control store (schema switchyard), where the worker
+   * must create and write tables; `alsoData`: it is a source or target too, so writing in its
+   * current schema is proven as well. A worker role that owns only the switchyard schema
+   * (switchyard control-roles) may not create anything in public.
+   */
+  controlStore?: { alsoData: boolean };
+}
+
+export async function probeConnection(conn: ResolvedConnection, options: ProbeOptions = {}): Promise<ConnectionReport> {
   const base = { name: conn.name, kind: conn.kind, address: conn.redacted };
   const started = Date.now();
   try {
-    const { readError, writeError, ...facts } = conn.kind === 'postgres' ? await probePostgres(conn) : await probeMongo(conn, database);
+    const { readError, writeError, ...facts } =
+      conn.kind === 'postgres' ? await probePostgres(conn, options.controlStore) : await probeMongo(conn, options.database);
     const problems = [readError && `cannot read: ${readError}`, writeError && `cannot write: ${writeError}`].filter(Boolean);
     return {
       ...base,
@@ -56,7 +68,7 @@ export async function probeConnection(conn: ResolvedConnection, database?: strin
 
 const NO_SCHEMA = 'no existing schema on the search_path';
 
-async function probePostgres(conn: ResolvedConnection): Promise<Facts> {
+async function probePostgres(conn: ResolvedConnection, controlStore: ProbeOptions['controlStore']): Promise<Facts> {
   const client = await pgPool(conn).connect();
   try {
     const {
@@ -66,7 +78,9 @@ async function probePostgres(conn: ResolvedConnection): Promise<Facts> {
               current_schema() as schema, has_schema_privilege(current_schema(), 'USAGE') as usage`,
     );
     const readError = !row.schema ? NO_SCHEMA : row.usage ? undefined : `no USAGE privilege on schema ${row.schema}`;
-    const writeError = row.schema ? await createTableError(client, row.schema) : NO_SCHEMA;
+    const dataWriteError = !controlStore || controlStore.alsoData ? (row.schema ? await createTableError(client, row.schema) : NO_SCHEMA) : undefined;
+    const controlError = controlStore && (await controlStoreError(client));
+    const writeError = [dataWriteError, controlError && `control store: ${controlError}`].filter(Boolean).join('; ') || undefined;
     return {
       product: 'PostgreSQL',
       serverVersion: row.version,
@@ -94,6 +108,23 @@ async function createTableError(client: PoolClient, schema: string): Promise<str
       await client.query("set local lock_timeout = '5s'");
       await client.query(`create table ${table} (x int)`);
       await client.query(`insert into ${table} values (1)`);
+    });
+  } finally {
+    await client.query('rollback').catch(() => undefined);
+  }
+}
+
+/**
+ * The worker creates the control store's tables in schema switchyard, or the schema itself when
+ * it is missing: proven by doing it, rolled back.
+ */
+async function controlStoreError(client: PoolClient): Promise<string | undefined> {
+  const { rows } = await client.query<{ exists: boolean }>(`select exists (select from pg_namespace where nspname = 'switchyard') as exists`);
+  if (rows[0].exists) return createTableError(client, 'switchyard');
+  try {
+    return await errorOf(async () => {
+      await client.query('begin');
+      await client.query('create schema switchyard');
     });
   } finally {
     await client.query('rollback').catch(() => undefined);

@@ -4,3 +4,4 @@ export * from './store';
 export * from './gates';
 export * from './leases';
 export * from './intents';
+export * from './roles';

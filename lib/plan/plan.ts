@@ -132,7 +132,7 @@ async function reachable(side: SideSpec, role: string, plan: MigrationPlan): Pro
     return undefined;
   }
   // The write probe goes where the migration writes; a source database is only read, so it is left alone.
-  const report = await probeConnection(conn, role === 'target' ? side.database : undefined);
+  const report = await probeConnection(conn, { database: role === 'target' ? side.database : undefined });
   plan.connections.push({ role, connection: conn.name, database: report.database, canRead: report.canRead, canWrite: report.canWrite });
   if (!report.canRead) {
     // No canRead at all means the probe never got an answer; false means it connected and was refused.
