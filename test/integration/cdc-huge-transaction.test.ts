@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { closeAllClients } from '../../lib/connectors/clients';
-import type { StreamState } from '../../lib/cdc';
+import type { PageCheckpoint, StreamState } from '../../lib/cdc';
 import type { MigrationSpec } from '../../lib/spec/schema';
 import { createDataFixture, DataFixture } from './backfill-fixtures';
-import { cdcCleanup, copySpec, expectSameData } from './cdc-fixtures';
+import { cdcCleanup, copySpec, drain, expectSameData } from './cdc-fixtures';
 
 let f: DataFixture;
 const cdc = cdcCleanup();
@@ -61,5 +61,34 @@ describe('CDC of one huge transaction', () => {
     expect(state).toMatchObject({ transactions: 2, upserted: ROWS + 1 });
     await expectSameData(spec, 'huge');
     expect(growthBytes).toBeLessThan(BUDGET);
+  });
+
+  it('a retried attempt skips the pages of a huge transaction its predecessor applied', async () => {
+    await f.pg.query('create table paged (id integer primary key, qty integer not null, version bigint not null)');
+    await f.pg.query('create table paged_copy (id integer primary key, qty integer not null, version bigint not null)');
+    const spec = copySpec(f, 'cdc-paged', ['paged']);
+    await cdc.prepare(spec);
+    // One transaction of 3,003 messages (begin, relation, 3,000 inserts, commit): pages of 1,000, 1,000, 1,000 and 3.
+    await f.pg.query('insert into paged select g, g, 1 from generate_series(1, 3000) g');
+
+    // The first attempt dies once two pages (1,998 inserts) are applied: the activity's time limit, or a killed worker.
+    const first = await cdc.open(spec);
+    const checkpoints: PageCheckpoint[] = [];
+    const dies = first.step(
+      5000,
+      () => undefined,
+      (checkpoint) => {
+        checkpoints.push(checkpoint);
+        if (checkpoint.messages === 2000) throw new Error('worker killed');
+      },
+    );
+    await expect(dies).rejects.toThrow('worker killed');
+    await first.close();
+    expect(checkpoints.map((c) => c.messages)).toEqual([1000, 2000]);
+
+    const resumed = await cdc.open(spec, { resumePages: checkpoints.at(-1) });
+    const state = await drain(resumed, 5000);
+    expect(state).toMatchObject({ transactions: 1, upserted: 1002 });
+    await expectSameData(spec, 'paged');
   });
 });
