@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ConnectionConfigError, resolveConnection } from '../lib/connections';
+import { ConnectionConfigError } from '../lib/connections';
+import { resolveConnection } from '../lib/connectors/engines';
 import { ConnectionReport, probeConnection } from '../lib/connectors/probe';
 import { heartbeating } from './keepalive';
 
@@ -30,7 +31,7 @@ export const checkConnections = heartbeating(async (input: CheckConnectionsInput
       problems.push(err.message);
       continue;
     }
-    const report = await probeConnection(conn, name === input.control ? { controlStore: { alsoData: input.connections.includes(name) } } : {});
+    const report = await probeConnection(conn, undefined, name === input.control ? { alsoData: input.connections.includes(name) } : undefined);
     reports.push(report);
     if (!report.ok) problems.push(`connection ${name} (${report.address}): ${report.error ?? 'failed'}`);
   }
