@@ -9,6 +9,7 @@ import {
   IdentityChange,
   LockTimeoutError,
   openStream,
+  PageCheckpoint,
   ResyncCheckpoint,
   restoreReplicaIdentity,
   SlotBusyError,
@@ -89,15 +90,25 @@ export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
   const ctx = Context.current();
   const o = { ...DEFAULTS, maxRetainedBytes: input.spec.cdc.maxRetainedWalBytes, ...input };
   const startedAt = Date.now();
-  // A previous attempt's state, and where its TRUNCATE resync got to if it died inside one.
-  const { resync, ...previous } = (ctx.info.heartbeatDetails ?? {}) as Partial<StreamState> & { resync?: ResyncCheckpoint };
+  // A previous attempt's state, how much of its batch it applied, and where its TRUNCATE resync got to.
+  type Details = Partial<StreamState> & { resync?: ResyncCheckpoint; applied?: PageCheckpoint };
+  const { resync, applied: pages, ...previous } = (ctx.info.heartbeatDetails ?? {}) as Details;
   let last = ctx.info.heartbeatDetails ? (previous as StreamState) : undefined;
-  const stream = await failLoudly(() => openStream(input.migrationId, input.spec, { maxRetainedBytes: o.maxRetainedBytes, counters: last, resume: resync }));
+  const stream = await failLoudly(() =>
+    openStream(input.migrationId, input.spec, { maxRetainedBytes: o.maxRetainedBytes, counters: last, resume: resync, resumePages: pages }),
+  );
   const watermark = streamWatermark(controlPool(input.spec.control.connection), input.migrationId);
   try {
     await watermark.start();
     for (;;) {
-      const state = await failLoudly(() => stream.step(o.batchMessages, (checkpoint) => ctx.heartbeat({ ...last, resync: checkpoint })));
+      let applied: PageCheckpoint | undefined;
+      const state = await failLoudly(() =>
+        stream.step(
+          o.batchMessages,
+          (checkpoint) => ctx.heartbeat({ ...last, applied, resync: checkpoint }),
+          (checkpoint) => ctx.heartbeat({ ...last, applied: (applied = checkpoint) }),
+        ),
+      );
       await watermark.applied(state.caughtUp);
       last = state;
       ctx.heartbeat(state);

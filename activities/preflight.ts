@@ -6,6 +6,8 @@ import { heartbeating } from './keepalive';
 
 export interface CheckConnectionsInput {
   connections: string[];
+  /** The control store's connection (probed for schema switchyard; also a data connection when listed in `connections`). */
+  control?: string;
 }
 
 /**
@@ -14,7 +16,7 @@ export interface CheckConnectionsInput {
  * itself, and an operator needs every problem at once, each naming its connection.
  */
 export const checkConnections = heartbeating(async (input: CheckConnectionsInput): Promise<ConnectionReport[]> => {
-  const names = [...new Set(input.connections)];
+  const names = [...new Set([...input.connections, ...(input.control ? [input.control] : [])])];
   if (names.length === 0) {
     throw ApplicationFailure.nonRetryable('preflight needs at least one connection name', 'InvalidInput');
   }
@@ -29,7 +31,7 @@ export const checkConnections = heartbeating(async (input: CheckConnectionsInput
       problems.push(err.message);
       continue;
     }
-    const report = await probeConnection(conn);
+    const report = await probeConnection(conn, undefined, name === input.control ? { alsoData: input.connections.includes(name) } : undefined);
     reports.push(report);
     if (!report.ok) problems.push(`connection ${name} (${report.address}): ${report.error ?? 'failed'}`);
   }

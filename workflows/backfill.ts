@@ -126,13 +126,15 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
 
   const failures = rangeFailures(state);
   if (failures.length) {
+    // Counts, the first error and where the rest are: every range's key bounds (and a driver message quoting keys) would
+    // otherwise land in this history, the migration's state and status, once per failed range.
     throw ApplicationFailure.create({
       type: 'BackfillRangesFailed',
       nonRetryable: true,
-      message: `backfill of entity ${entity} (migration ${migrationId}): ${failures.length} of ${state.ranges.length} ranges failed after retries, ${state.rowsCopied} rows copied: ${failures
-        .map((f) => `range #${f.index} [${JSON.stringify(f.from ?? null)}, ${JSON.stringify(f.to ?? null)}): ${f.error}`)
-        .join('; ')}`,
-      details: [failures],
+      message:
+        `backfill of entity ${entity} (migration ${migrationId}): ${failures.length} of ${state.ranges.length} ranges failed after retries, ` +
+        `${state.rowsCopied} rows copied; first: range #${failures[0].index}: ${failures[0].error}; ` +
+        `every failed range: the backfillProgress query's failures (backfill workflow ${workflowInfo().workflowId})`,
     });
   }
   const { seconds, rowsPerSecond } = throughput(state);

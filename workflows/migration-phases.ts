@@ -21,7 +21,7 @@ export async function runStep(s: MigrationState, rt: MigrationRuntime, step: Ste
     (await soak(s, ms, { shouldYield, ...opts })) === 'done' ? { left: `${what} done` } : null;
   switch (step.phase) {
     case 'preflight':
-      await checkConnections({ connections: [spec.source.connection, spec.target.connection, spec.control.connection] });
+      await checkConnections({ connections: [spec.source.connection, spec.target.connection], control: spec.control.connection });
       if (usesCdc(s)) await cdcPreflightStep(s);
       return { left: 'connections checked' };
     case 'dual_write':

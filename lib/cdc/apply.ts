@@ -26,6 +26,18 @@ export interface ResyncCheckpoint {
   after?: Key;
 }
 
+/**
+ * How many messages of a batch have been applied, page by page, heartbeated so a retried attempt
+ * that peeks the same batch (`batch`: its first LSN) skips them instead of applying one huge
+ * transaction from its start again, which could then never finish within the activity's time
+ * limit. Skipping is safe for the reason resuming a resync is: each page wrote the source's state
+ * as of then, and every later change follows in later pages and batches.
+ */
+export interface PageCheckpoint {
+  batch: string;
+  messages: number;
+}
+
 /** Reports progress (a heartbeat); during a resync with where it has got. */
 export type ApplyProgress = (checkpoint?: ResyncCheckpoint) => void;
 

@@ -7,4 +7,4 @@ export * from './stream';
 export { parseLsn, formatLsn } from './lsn';
 export { decodePgOutput, UNCHANGED_TOAST } from './pgoutput';
 export type { PgOutputMessage } from './pgoutput';
-export type { ResyncCheckpoint } from './apply';
+export type { PageCheckpoint, ResyncCheckpoint } from './apply';

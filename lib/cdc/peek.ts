@@ -4,9 +4,10 @@ import { decodePgOutput, PgOutputMessage } from './pgoutput';
 import type { CdcNames } from './names';
 import { SlotLostError } from './slot';
 
-/** Decoded changes read from the slot without consuming them. */
+/** What a batch read from the slot (without consuming it) held; its messages went to the page callback. */
 export interface Batch {
-  messages: PgOutputMessage[];
+  /** pgoutput messages read. */
+  messages: number;
   /** LSN of the first message: names the batch (a retry peeks the same one until it is acknowledged). */
   firstLsn?: string;
   /** Commits in the batch. Decoding emits whole transactions, so a batch never ends inside one. */
@@ -24,32 +25,55 @@ export interface Batch {
   serverNowMs: number;
 }
 
+/** Messages fetched from the server at a time: the most the stream holds decoded at once. */
+export const PAGE_MESSAGES = 1000;
+
 /**
- * Reads up to about maxMessages pgoutput messages after the slot's confirmed position. Peeking
- * leaves the slot where it is: a crash before ack() delivers the same changes again.
+ * Receives the batch's messages in order, a page at a time; the next page is fetched once it
+ * resolves. `firstLsn` names the batch (Batch.firstLsn).
  */
-export async function peekBatch(client: ClientBase, names: CdcNames, maxMessages: number): Promise<Batch> {
+export type PageHandler = (messages: PgOutputMessage[], firstLsn: string) => Promise<void>;
+
+/**
+ * Reads up to about maxMessages pgoutput messages after the slot's confirmed position and hands
+ * them to `onPage` in pages. Peeking leaves the slot where it is: a crash before ack() delivers
+ * the same changes again. The peek stops only at the end of a transaction, so one transaction of
+ * millions of rows is one batch; a cursor over it keeps the result on the server (which spills it
+ * to disk past work_mem) and brings it over pageMessages rows at a time. Must run inside a
+ * transaction on `client` (the cursor lives until its end).
+ */
+export async function peekBatch(client: ClientBase, names: CdcNames, maxMessages: number, onPage: PageHandler, pageMessages = PAGE_MESSAGES): Promise<Batch> {
   const {
     rows: [clock],
   } = await client.query<{ flush: string; insert: string; now_ms: number }>(
     `select pg_current_wal_flush_lsn()::text as flush, pg_current_wal_insert_lsn()::text as insert, extract(epoch from clock_timestamp()) * 1000 as now_ms`,
   );
-  const { rows } = await client.query<{ lsn: string; data: Buffer }>(
-    `select lsn::text, data from pg_logical_slot_peek_binary_changes($1, null, $2, 'proto_version', '1', 'publication_names', $3)`,
+  await client.query(
+    `declare switchyard_peek no scroll cursor for
+       select lsn::text, data from pg_logical_slot_peek_binary_changes($1, null, $2, 'proto_version', '1', 'publication_names', $3)`,
     [names.slot, maxMessages, names.publication],
   );
-  const messages = rows.map((r) => decodePgOutput(r.data));
-  const batch: Batch = { messages, firstLsn: rows[0]?.lsn, transactions: 0, serverNowMs: Number(clock.now_ms) };
+  const batch: Batch = { messages: 0, transactions: 0, serverNowMs: Number(clock.now_ms) };
   let lastCommit: bigint | undefined;
-  for (const m of messages) {
-    if (m.tag === 'begin') batch.firstCommitTimeMs ??= m.commitTimeMs;
-    if (m.tag === 'commit') {
-      batch.transactions++;
-      lastCommit = parseLsn(m.endLsn);
+  for (;;) {
+    const { rows } = await client.query<{ lsn: string; data: Buffer }>(`fetch ${pageMessages} from switchyard_peek`);
+    if (!rows.length) break;
+    batch.firstLsn ??= rows[0].lsn;
+    batch.messages += rows.length;
+    const messages = rows.map((r) => decodePgOutput(r.data));
+    for (const m of messages) {
+      if (m.tag === 'begin') batch.firstCommitTimeMs ??= m.commitTimeMs;
+      if (m.tag === 'commit') {
+        batch.transactions++;
+        lastCommit = parseLsn(m.endLsn);
+      }
     }
+    await onPage(messages, batch.firstLsn);
+    if (rows.length < pageMessages) break;
   }
+  await client.query('close switchyard_peek');
   const flush = safeFlush(clock.flush, clock.insert);
-  const reachedEnd = rows.length < maxMessages;
+  const reachedEnd = batch.messages < maxMessages;
   const ack = reachedEnd && flush !== undefined && (lastCommit === undefined || flush > lastCommit) ? flush : lastCommit;
   if (ack !== undefined) batch.ackLsn = formatLsn(ack);
   return batch;

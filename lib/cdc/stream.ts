@@ -5,10 +5,11 @@ import { pgPool } from '../connectors/clients';
 import { inTransaction } from '../connectors/pg/session';
 import type { EntityConnector } from '../connectors/types';
 import type { MigrationSpec } from '../spec/schema';
-import { ApplyCounters, applyEntityChanges, ApplyProgress, ResyncCheckpoint } from './apply';
-import { collectChanges, WatchedRelation } from './changes';
+import { ApplyCounters, applyEntityChanges, ApplyProgress, PageCheckpoint, ResyncCheckpoint } from './apply';
+import { collectChanges, EntityChanges, WatchedRelation } from './changes';
 import { CdcNames, cdcNames } from './names';
 import { ack, peekBatch } from './peek';
+import type { PgOutputMessage } from './pgoutput';
 import { resolveWatched } from './relations';
 import { enforceRetention } from './retention';
 import { readSlotState } from './slot';
@@ -36,8 +37,11 @@ const EMPTY_COUNTERS: ApplyCounters & { transactions: number } = { upserted: 0, 
 
 export interface Stream {
   names: CdcNames;
-  /** One step: read a batch, apply it to the target, then acknowledge it. progress: heartbeat, with a resync's checkpoint. */
-  step(maxMessages: number, progress: ApplyProgress): Promise<StreamState>;
+  /**
+   * One step: read a batch, apply it to the target, then acknowledge it. progress: heartbeat, with
+   * a resync's checkpoint; applied: after each page, how much of the batch is applied.
+   */
+  step(maxMessages: number, progress: ApplyProgress, applied?: (checkpoint: PageCheckpoint) => void): Promise<StreamState>;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,8 @@ export interface StreamOptions {
   counters?: ApplyCounters & { transactions: number };
   /** Where a previous attempt's TRUNCATE resync got to (used when the same batch comes back). */
   resume?: ResyncCheckpoint;
+  /** How much of its batch a previous attempt applied (skipped when the same batch comes back). */
+  resumePages?: PageCheckpoint;
 }
 
 /**
@@ -84,22 +90,39 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
 
   return {
     names,
-    async step(maxMessages, progress) {
-      // Pinned session settings: pgoutput prints values with this session's output functions.
-      const batch = await inTransaction(client, 'write', () => peekBatch(client, names, maxMessages)).catch(async (err) => {
-        // A dropped or invalidated slot surfaces here first; say so plainly instead of as a driver error.
-        await readSlotState(client, names.slot);
-        throw err;
-      });
-      await waitUntilVisible(client, batch.messages);
-      for (const [entity, changes] of collectChanges(batch.messages, relations, watched)) {
+    async step(maxMessages, progress, applied = () => undefined) {
+      const apply = async (entity: string, changes: EntityChanges, first: string) => {
         const { source, target } = sidesOf(entity);
-        const applied = await applyEntityChanges(source, target, changes, progress, { first: batch.firstLsn ?? '', resume: options.resume });
+        const applied = await applyEntityChanges(source, target, changes, progress, { first, resume: options.resume });
         counters.upserted += applied.upserted;
         counters.deleted += applied.deleted;
         counters.quarantined += applied.quarantined;
         counters.resyncs += applied.resyncs;
-      }
+      };
+      // Entities truncated in this batch are resynchronised once all of it is read (every
+      // transaction in it then visible), so the copy covers their later changes in the batch too.
+      const truncated = new Set<string>();
+      let read = 0;
+      const applyPage = async (messages: PgOutputMessage[], first: string) => {
+        read += messages.length;
+        // Pages come back the same for the same batch, so a previous attempt's count ends on a page boundary.
+        const skip = options.resumePages?.batch === first && read <= options.resumePages.messages;
+        // Collected even when skipped: relations and truncations carry on to the pages after.
+        const collected = collectChanges(messages, relations, watched);
+        if (!skip) await waitUntilVisible(client, messages);
+        for (const [entity, changes] of collected) {
+          if (changes.truncated) truncated.add(entity);
+          if (!skip && !truncated.has(entity)) await apply(entity, changes, first);
+        }
+        if (!skip) applied({ batch: first, messages: read });
+      };
+      // Pinned session settings: pgoutput prints values with this session's output functions.
+      const batch = await inTransaction(client, 'write', () => peekBatch(client, names, maxMessages, applyPage)).catch(async (err) => {
+        // A dropped or invalidated slot surfaces here first; say so plainly instead of as a driver error.
+        await readSlotState(client, names.slot);
+        throw err;
+      });
+      for (const entity of truncated) await apply(entity, { keys: new Map(), truncated: true }, batch.firstLsn ?? '');
       if (batch.ackLsn) await ack(client, names.slot, batch.ackLsn);
       counters.transactions += batch.transactions;
       const slot = await readSlotState(client, names.slot);
@@ -111,7 +134,7 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
         lagSeconds: batch.firstCommitTimeMs === undefined ? 0 : Math.max(0, batch.serverNowMs - batch.firstCommitTimeMs) / 1000,
         retainedBytes: slot.retainedBytes,
         walStatus: slot.walStatus,
-        caughtUp: batch.messages.length < maxMessages,
+        caughtUp: batch.messages < maxMessages,
         warnings,
       };
     },

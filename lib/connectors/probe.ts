@@ -1,4 +1,5 @@
 import type { ResolvedConnection } from '../connections';
+import { controlStoreWriteError } from '../control/probe';
 import { redactSecrets } from '../redact';
 import { engineFor } from './engines';
 import { describeError } from './probe-steps';
@@ -28,12 +29,24 @@ export interface ConnectionReport {
   error?: string;
 }
 
+/**
+ * The connection holds the control store: the worker must create and write tables in schema
+ * switchyard (or create it), and, unless `alsoData` (it is a source or target too), nowhere else:
+ * a worker role that owns only that schema (switchyard control-roles) may create nothing in public.
+ */
+export interface ControlStoreUse {
+  alsoData: boolean;
+}
+
 /** `database` (document stores): where reading and writing are proven; default the URL's database. */
-export async function probeConnection(conn: ResolvedConnection, database?: string): Promise<ConnectionReport> {
+export async function probeConnection(conn: ResolvedConnection, database?: string, controlStore?: ControlStoreUse): Promise<ConnectionReport> {
   const base = { name: conn.name, kind: conn.kind, address: conn.redacted };
   const started = Date.now();
   try {
-    const { readError, writeError, ...facts } = await engineFor(conn).probe(conn, database);
+    const { readError, writeError: dataError, ...facts } = await engineFor(conn).probe(conn, database);
+    const controlError = controlStore && (await controlStoreWriteError(conn));
+    const writes = [controlStore?.alsoData === false ? undefined : dataError, controlError && `control store: ${controlError}`];
+    const writeError = writes.filter(Boolean).join('; ') || undefined;
     const problems = [readError && `cannot read: ${readError}`, writeError && `cannot write: ${writeError}`].filter(Boolean);
     return {
       ...base,

@@ -5,3 +5,4 @@ export * from './gates';
 export * from './leases';
 export * from './intents';
 export * from './stream-progress';
+export * from './roles';

@@ -21,7 +21,6 @@ export interface WriteIntent {
 
 /** Records a batch; false (and nothing recorded) when the router's lease has expired or does not exist. */
 export async function recordWriteIntents(pool: Pool, migrationId: string, routerId: string, intents: WriteIntent[]): Promise<boolean> {
-  await ensureControlSchema(pool);
   const { rows } = await pool.query(
     `WITH leased AS (
        SELECT 1 FROM switchyard.router_leases WHERE migration_id = $1 AND router_id = $2 AND expires_at > now()
@@ -56,7 +55,6 @@ export interface UnfinishedIntent {
  */
 export async function finishWriteIntents(pool: Pool, done: string[], unfinished: UnfinishedIntent[]): Promise<void> {
   if (done.length === 0 && unfinished.length === 0) return;
-  await ensureControlSchema(pool);
   await pool.query(
     `WITH gone AS (DELETE FROM switchyard.write_intents WHERE id = ANY($1::text[])),
      moved AS (

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { ensureControlSchema } from './schema';
+import { ensureControlSchema, explainMissingSchema } from './schema';
 import { ROUTING_COLUMNS } from './store';
 import type { RoutingState } from './routing';
 
@@ -26,11 +26,14 @@ export interface PollClock {
 }
 export type PolledRouting = RoutingState & Partial<PollClock>;
 
-/** Renews the lease (creating it on first use) and reads the routing state, in one round trip. */
+/**
+ * Renews the lease (creating it on first use) and reads the routing state, in one round trip. A
+ * router call: it never creates the schema (its role cannot), it says who does.
+ */
 export async function renewLeaseAndReadRouting(pool: Pool, r: LeaseRenewal): Promise<PolledRouting | undefined> {
-  await ensureControlSchema(pool);
-  const { rows } = await pool.query(
-    `WITH renewed AS (
+  const { rows } = await explainMissingSchema(
+    pool.query(
+      `WITH renewed AS (
        INSERT INTO switchyard.router_leases AS l (migration_id, router_id, routing_version, expires_at)
        VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
        ON CONFLICT (migration_id, router_id) DO UPDATE SET routing_version = excluded.routing_version,
@@ -39,7 +42,8 @@ export async function renewLeaseAndReadRouting(pool: Pool, r: LeaseRenewal): Pro
      SELECT ${ROUTING_COLUMNS}, floor(extract(epoch FROM now()) * 1000)::float8 AS "polledAtMs",
        (SELECT streamed_through_ms::float8 FROM switchyard.cdc_progress p WHERE p.migration_id = $1) AS "streamedThroughMs"
        FROM switchyard.routing_state WHERE migration_id = $1`,
-    [r.migrationId, r.routerId, r.following, r.ttlMs],
+      [r.migrationId, r.routerId, r.following, r.ttlMs],
+    ),
   );
   // A data-modifying WITH runs whether or not the query reads it: the lease is renewed without a routing state too.
   return rows[0];
@@ -47,7 +51,6 @@ export async function renewLeaseAndReadRouting(pool: Pool, r: LeaseRenewal): Pro
 
 /** A closing router gives its lease up: the workflow stops waiting for it at once. */
 export async function releaseLease(pool: Pool, migrationId: string, routerId: string): Promise<void> {
-  await ensureControlSchema(pool);
   await pool.query(`DELETE FROM switchyard.router_leases WHERE migration_id = $1 AND router_id = $2`, [migrationId, routerId]);
 }
 

@@ -2,12 +2,17 @@ import type { Pool } from 'pg';
 import { inTransaction } from './transaction';
 
 /**
- * The control store lives in schema `switchyard` of the control connection's database. Created
- * on first use, idempotently; an advisory lock serialises concurrent creators (two workers, or a
- * worker and an application router) because CREATE ... IF NOT EXISTS alone races on pg_type.
+ * The control store lives in schema `switchyard` of the control connection's database. The worker
+ * owns it: its activities create it on first use, idempotently (an advisory lock serialises two
+ * workers, because CREATE ... IF NOT EXISTS alone races on pg_type), or an administrator creates
+ * it with the roles script (lib/control/roles.ts). Routers never run DDL: they only read and
+ * append, under a role that cannot (docs/router.md, "Control store roles").
  */
-const DDL = `
-CREATE SCHEMA IF NOT EXISTS switchyard;
+export const CONTROL_DDL = `
+-- CREATE SCHEMA IF NOT EXISTS still needs CREATE on the database; a worker role given only the schema has none.
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'switchyard') THEN CREATE SCHEMA switchyard; END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS switchyard.routing_state (
   migration_id text PRIMARY KEY,
   version bigint NOT NULL,
@@ -101,6 +106,24 @@ export function ensureControlSchema(pool: Pool): Promise<void> {
 async function create(pool: Pool): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('switchyard.control_schema'))`);
-    await client.query(DDL);
+    await client.query(CONTROL_DDL);
+  });
+}
+
+/** PostgreSQL's invalid_schema_name and undefined_table. */
+const MISSING = new Set(['3F000', '42P01']);
+
+/**
+ * A router's first query against a control store nobody has set up fails with "relation does not
+ * exist"; this says who sets it up instead.
+ */
+export function explainMissingSchema<T>(query: Promise<T>): Promise<T> {
+  return query.catch((err: unknown) => {
+    if (!MISSING.has((err as { code?: string }).code ?? '')) throw err;
+    throw new Error(
+      'the control store has no switchyard schema yet: routers do not create it; the worker does when a migration first runs, ' +
+        'or an administrator with `switchyard control-roles` (docs/router.md, "Control store roles")',
+      { cause: err },
+    );
   });
 }

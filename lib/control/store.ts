@@ -76,7 +76,6 @@ export interface CounterReport {
 
 /** Adds a router instance's counts since its last report. */
 export async function recordCounters(pool: Pool, r: CounterReport): Promise<void> {
-  await ensureControlSchema(pool);
   await pool.query(
     `INSERT INTO switchyard.counters AS c (migration_id, routing_version, instance_id, comparisons, mismatches, operations, errors, lag_seconds)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -193,7 +192,6 @@ export interface ReconcileItem {
 
 /** Queues a key whose secondary write failed; a queued key is copied later under the version guard. */
 export async function enqueueReconcile(pool: Pool, item: ReconcileItem): Promise<void> {
-  await ensureControlSchema(pool);
   await pool.query(
     `INSERT INTO switchyard.reconcile_queue AS q (migration_id, entity, key, target, reason)
      VALUES ($1, $2, $3::jsonb, $4, $5)

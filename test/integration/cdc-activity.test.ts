@@ -125,4 +125,24 @@ describe('cdcStream activity', () => {
     expect(state).not.toHaveProperty('resync');
     await expectSameData(rsSpec, 'rs');
   });
+
+  it("a retried slice skips the pages of a huge transaction its predecessor's heartbeat says it applied", async () => {
+    await f.pg.query('create table pg3 (id integer primary key, qty integer not null, version bigint not null)');
+    await f.pg.query('create table pg3_copy (like pg3 including all)');
+    const pgSpec = copySpec(f, 'cdc-act-pages', ['pg3']);
+    await cdc.prepare(pgSpec);
+    await f.pg.query('insert into pg3 select g, g, 1 from generate_series(1, 3000) g');
+    const { slot, publication } = cdcNames(pgSpec.id);
+    const { rows } = await f.pg.query(`select lsn::text from pg_logical_slot_peek_binary_changes($1, null, 1, 'proto_version', '1', 'publication_names', $2)`, [
+      slot,
+      publication,
+    ]);
+    // What a killed attempt left behind: two pages of 1,000 messages (begin, relation, inserts 1-1,998) applied.
+    await f.pg.query('insert into pg3_copy select g, g, 1 from generate_series(1, 1998) g');
+    const env = new MockActivityEnvironment({ heartbeatDetails: { applied: { batch: rows[0].lsn, messages: 2000 } } });
+    const state = await env.run(cdcStream, { migrationId: pgSpec.id, spec: pgSpec, untilCaughtUp: true });
+    expect(state).toMatchObject({ transactions: 1, upserted: 1002, caughtUp: true });
+    expect(state).not.toHaveProperty('applied');
+    await expectSameData(pgSpec, 'pg3');
+  });
 });

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Pool } from 'pg';
 import { drainReconcileQueue, DrainReconcileResult } from '../../activities/reconcile-queue';
 import { closeAllClients } from '../../lib/connectors/clients';
-import { completeReconcile, enqueueReconcile, readReconcileBatch, ReconcileItem } from '../../lib/control';
+import { completeReconcile, enqueueReconcile, ensureControlSchema, readReconcileBatch, ReconcileItem } from '../../lib/control';
 import type { MigrationSpec } from '../../lib/spec/schema';
 import { uniqueName } from '../support/temporal';
 import { createDataFixture, createItems, DataFixture, itemsSpec, sourceItems, targetItems } from './backfill-fixtures';
@@ -16,6 +16,8 @@ let control: Pool;
 beforeAll(async () => {
   f = await createDataFixture('rq');
   control = new Pool({ connectionString: f.pgUrl, max: 2 });
+  // The worker's part: routers (which enqueue here) never create the control store.
+  await ensureControlSchema(control);
 });
 
 afterAll(async () => {

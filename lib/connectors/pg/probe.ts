@@ -37,7 +37,7 @@ export async function probePostgres(conn: ResolvedConnection): Promise<ProbeFact
  * transaction that is rolled back. Privileges alone would not show a read-only replica or a
  * full disk, and a TEMP table needs only the TEMP privilege, not the right to create in a schema.
  */
-async function createTableError(client: PoolClient, schema: string): Promise<string | undefined> {
+export async function createTableError(client: PoolClient, schema: string): Promise<string | undefined> {
   const table = `${quoteIdent(schema)}.${quoteIdent(uniqueProbeName('switchyard_preflight_'))}`;
   try {
     return await errorOf(async () => {

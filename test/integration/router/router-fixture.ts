@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { closeAllClients } from '../../../lib/connectors/clients';
-import { publishRoutingState, routingFor } from '../../../lib/control';
+import { ensureControlSchema, publishRoutingState, routingFor } from '../../../lib/control';
 import { createRouter, Router, RouterOptions, specRoutes } from '../../../lib/router';
 import { MigrationSpec, parseSpec } from '../../../lib/spec';
 import type { Phase } from '../../../lib/spec/lifecycle';
@@ -24,6 +24,8 @@ export async function createRouterFixture(prefix: string): Promise<RouterFixture
   const fx = await createDataFixture(prefix);
   await fx.pg.query(`create table users (id int primary key, name text not null, email text, version bigint not null)`);
   const control = new Pool({ connectionString: fx.pgUrl, max: 4 });
+  // The worker's (or the roles script's) part: routers never create the control store.
+  await ensureControlSchema(control);
   const migrationId = `${prefix}-m`;
   const routers: Router[] = [];
   let version = 0;
