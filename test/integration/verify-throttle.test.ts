@@ -40,7 +40,7 @@ describe('throttled verification', () => {
     // makes wall time no measure here; the shares are what the activities pace themselves to).
     const shares = ((await handle.fetchHistory()).events ?? [])
       .map((e) => e.activityTaskScheduledEventAttributes)
-      .filter((a) => a?.activityType?.name === 'compareRanges')
+      .filter((a) => a?.activityType?.name === 'compareDigests')
       .map((a) => JSON.parse(Buffer.from(a!.input!.payloads![0].data!).toString()).rowsPerSecond as number);
     // 60 ranges of 50 rows: 4 rounds of 4 chunks, not one chunk of 100 ranges at 1000 / 4 rows/s.
     expect(shares.length).toBeGreaterThanOrEqual(16);

@@ -16,6 +16,7 @@ const DIR = join(__dirname, 'histories');
  * -v4 files (new scenarios) add final-verify-repair-from-primary, rollback-bounded-copy-back,
  * gate-sliding-window and gate-through-write-switch.
  * happy-path-v4-verify adds verify-chunks-fill-concurrency and verify-counts-at-end (verify children).
+ * -v5-digests files add verify-bucket-digests (verify children compare segments by bucket digests).
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR)
@@ -38,6 +39,7 @@ describe('recorded migration histories replay', () => {
         'happy-path-v4-verify.json',
         'happy-path-v4-verify.backfill.json',
         'happy-path-v4-verify.verify.json',
+        ...['happy-path', 'final-repair'].flatMap((s) => [`${s}-v5-digests.json`, `${s}-v5-digests.backfill.json`, `${s}-v5-digests.verify.json`]),
       ]),
     );
   });
