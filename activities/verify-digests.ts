@@ -4,6 +4,10 @@ import type { BucketDigests, EntityConnector, Key, RowHash } from '../lib/connec
 import type { CompareRangesInput, CompareRangesResult } from './verify';
 import { compareEachRange, comparedSides, RangeComparison } from './verify-each';
 import { diffRecords } from './verify-diff';
+import { openSides } from './entity-sides';
+import { heartbeating } from './keepalive';
+import { planRanges, PlanRangesInput, RangePlan } from './plan';
+import { sourceRows } from './source-rows';
 
 export interface CompareDigestsInput extends CompareRangesInput {
   /** Buckets per range (a power of two): a differing bucket re-reads the keys and row hashes of about rows/buckets rows per side. */
@@ -35,6 +39,17 @@ export function differingBuckets(s: BucketDigests, t: BucketDigests): number[] {
   for (let b = 0; b < s.counts.length; b++) if (s.counts[b] !== t.counts[b] || s.sums[b] !== t.sums[b]) out.push(b);
   return out;
 }
+
+/**
+ * Segments for bucket digests: ranges of about rowsPerRange rows (planRanges), or the whole entity
+ * as one segment where a side's range scans read everything anyway (wholeScans): each segment
+ * would then cost a scan of the whole store.
+ */
+export const planSegments = heartbeating(async (input: PlanRangesInput): Promise<RangePlan> => {
+  const pair = await openDigestPair(input.spec, input.entity);
+  if (!pair.source.wholeScans && !pair.target.wholeScans) return planRanges(input);
+  return { ranges: [{}], rowsTotal: await sourceRows(openSides(input).source) };
+});
 
 /** Keys on one side only, or with another row hash on the other. */
 export function differingKeys(source: RowHash[], target: RowHash[]): Key[] {

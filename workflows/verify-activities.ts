@@ -7,7 +7,7 @@ import type * as digestActivities from '../activities/verify-digests';
 
 const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8 } as const;
 /** Single-call activities (counts, plan, recheck, reconcile): nothing to resume from, but they heartbeat while they run, so a killed worker's call is retried within 20 s. */
-export const acts = proxyActivities<typeof verifyActivities & typeof planActivities & typeof reconcileActivities>({
+export const acts = proxyActivities<typeof verifyActivities & typeof planActivities & typeof reconcileActivities & typeof digestActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '20s',
   retry,

@@ -69,12 +69,9 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
   }
   if (state.phase === 'planning') {
     state.digests = patched(VERIFY_DIGESTS_PATCH);
-    const plan = await acts.planRanges({
-      ...ref,
-      rowsPerRange: opts.rowsPerRange ?? (state.digests ? segmentRows(state.control.maxRowsPerSecond) : 500),
-      minRanges: 1,
-      maxRanges: MAX_RANGES,
-    });
+    const plan = state.digests
+      ? await acts.planSegments({ ...ref, rowsPerRange: opts.rowsPerRange ?? segmentRows(state.control.maxRowsPerSecond), minRanges: 1, maxRanges: MAX_RANGES })
+      : await acts.planRanges({ ...ref, rowsPerRange: opts.rowsPerRange ?? 500, minRanges: 1, maxRanges: MAX_RANGES });
     state.spread = patched(VERIFY_SPREAD_PATCH);
     const fixed = opts.rangesPerActivity ?? 100;
     const per = state.spread ? rangesPerChunk(plan.ranges.length, fixed, spec.backfill.concurrency) : fixed;

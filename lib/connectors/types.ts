@@ -134,6 +134,8 @@ export interface RowHash {
  * may use a form of its own (lib/connectors/digest-pair.ts). Only digests of one form are compared.
  */
 export interface DigestSummarizer {
+  /** Its range scans read the whole store whatever the bounds (FerretDB 1.x): verification then plans one segment. */
+  readonly wholeScans?: boolean;
   digestRange(request: DigestRequest): Promise<BucketDigests>;
   /** Key and row hash of each row of the range in buckets `only`, in key order: narrows a differing bucket to its keys. */
   bucketRows(request: DigestRequest & { only: number[] }): Promise<RowHash[]>;

@@ -2,7 +2,9 @@ import { openSource, openTarget } from '../../lib/connectors';
 import { comparedSource } from '../../lib/connectors/compared';
 import { bucketOf } from '../../lib/connectors/digest';
 import { openDigestPair } from '../../lib/connectors/digest-pair';
-import { differingBuckets, differingKeys } from '../../activities/verify-digests';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { compareDigests, differingBuckets, differingKeys } from '../../activities/verify-digests';
+import type { CompareRangesResult } from '../../activities/verify';
 import { backfillWorkflow, verifyWorkflow, VerifyOptions } from '../../workflows';
 import type { MigrationSpec } from '../../lib/spec/schema';
 import { uniqueName } from '../support/temporal';
@@ -127,5 +129,26 @@ describe('verification by bucket digests', () => {
     expect(byKey['[1500]']).toMatchObject({ kind: 'missing' });
     expect(byKey['[9000]']).toMatchObject({ kind: 'extra' });
     expect(report.rowsReread).toBeLessThan(3000 * 0.02);
+  });
+
+  it('continues a retried compare (a killed worker) with the segment after its last heartbeat, not from the start', async () => {
+    const spec = await pgPair('resume_a', 'resume_b', 3000);
+    const long = (n: number) => [{ $numberLong: String(n) }];
+    const ranges = [{ to: long(1001) }, { from: long(1001), to: long(2001) }, { from: long(2001) }];
+    await stack.f.pg.query(`update resume_b set name = 'x' where id in (5, 2900)`);
+    const input = { migrationId: spec.id, spec, entity: 'resume_a', ranges, maxListed: 100, buckets: 256 };
+    const first = new MockActivityEnvironment();
+    const beats: CompareRangesResult[] = [];
+    // Copied as Temporal does when it encodes them: the details share arrays with the running attempt.
+    first.on('heartbeat', (d: CompareRangesResult) => beats.push(structuredClone(d)));
+    const whole: CompareRangesResult = await first.run(compareDigests, input);
+    expect(whole.suspects.map((d) => d.key)).toEqual([long(5), long(2900)]);
+
+    // The attempt died after its first segment; meanwhile a row of that segment changed.
+    const afterFirst = beats.find((b) => b.next === 1)!;
+    await stack.f.pg.query(`update resume_b set name = 'y' where id = 6`);
+    const retried: CompareRangesResult = await new MockActivityEnvironment({ heartbeatDetails: afterFirst }).run(compareDigests, input);
+    expect(retried.suspects.map((d) => d.key)).toEqual([long(5), long(2900)]);
+    expect(retried).toMatchObject({ next: 3, rowsCompared: 3000, differingRanges: [0, 2] });
   });
 });

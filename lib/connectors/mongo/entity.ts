@@ -176,6 +176,8 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
     },
     hashRange: (range) => hashByPages(readRange, range),
     ...streamingDigests(unorderedScan, (record) => keyOfRecord(record, options.recordKey)),
+    // FerretDB evaluates an _id range in its own process after reading every document.
+    wholeScans: options.dialect === 'ferretdb',
     async fetchByKeys(keys) {
       if (!keys.length) return { records: [], rejected: [] };
       const docs = await findByIds(await collection(), keys.map(idOf), options.dialect, READ_OPTIONS);
