@@ -1,9 +1,10 @@
 import { log } from '../log';
 import { renamer } from '../mapping/rename';
 import type { MigrationSpec } from '../spec/schema';
-import { findEntity, sideOptions } from './open';
+import { findEntity, openSide } from './open';
 import type { PgEntityOptions } from './pg/context';
 import { pgDirectCopy } from './pg/direct';
+import { pgEngine, pgEntityOptions } from './pg/engine';
 import type { DirectCopier } from './types';
 
 /** Both sides of an entity stored in PostgreSQL tables, and how a source column is named in the target (null: dropped). */
@@ -20,11 +21,11 @@ export interface PlainPgPair {
  */
 export function plainPgPair(spec: MigrationSpec, entityName: string): PlainPgPair | string {
   const entity = findEntity(spec, entityName);
-  const source = sideOptions(spec, entityName, 'source');
-  const target = sideOptions(spec, entityName, 'target');
-  if (source.kind !== 'postgres' || target.kind !== 'postgres') return 'not PostgreSQL on both sides';
+  const source = openSide(spec, entityName, 'source');
+  const target = openSide(spec, entityName, 'target');
+  if (source.conn.kind !== pgEngine.kind || target.conn.kind !== pgEngine.kind) return 'not PostgreSQL on both sides';
   if (entity.transforms.length || Object.keys(entity.defaults).length || entity.embed.length) return 'transforms, defaults or embeds';
-  return { source: source.options, target: target.options, rename: renamer(entity.fields).forwardName };
+  return { source: pgEntityOptions(source), target: pgEntityOptions(target), rename: renamer(entity.fields).forwardName };
 }
 
 /**

@@ -145,7 +145,7 @@ export interface DigestSummarizer {
 export interface EntityConnector extends DigestSummarizer {
   readonly entity: string;
   readonly side: 'source' | 'target';
-  readonly kind: 'postgres' | 'mongodb';
+  readonly kind: string;
   /** The key of a mapped record, as it appears in ranges and cursors. */
   keyOf(record: MappedRecord): Key;
   readRange(request: ReadRequest): Promise<ReadResult>;
