@@ -2,6 +2,7 @@ export * from './preflight';
 export * from './copy';
 export * from './plan';
 export * from './verify';
+export { compareDigests, planSegments } from './verify-digests';
 export * from './reconcile';
 export * from './migration-plan';
 export * from './routing';

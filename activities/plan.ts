@@ -1,6 +1,7 @@
 import type { KeyRange } from '../lib/connectors/types';
 import { EntityRef, openSides } from './entity-sides';
 import { heartbeating } from './keepalive';
+import { sourceRows } from './source-rows';
 
 export interface PlanRangesInput extends EntityRef {
   /** Aim for ranges of about this many rows. */
@@ -17,14 +18,10 @@ export interface RangePlan {
   rowsTotal: number;
 }
 
-/** Counting a big table costs a full scan; statistics are good enough for progress and ETA there. */
-const EXACT_COUNT_BELOW = 1_000_000;
-
 /** Splits the source key space into contiguous ranges that together cover every key. */
 export const planRanges = heartbeating(async (input: PlanRangesInput): Promise<RangePlan> => {
   const { source } = openSides(input);
-  const estimate = await source.estimate();
-  const rowsTotal = estimate > 0 && estimate >= EXACT_COUNT_BELOW ? estimate : await source.count();
+  const rowsTotal = await sourceRows(source);
   const wanted = Math.ceil(rowsTotal / Math.max(1, input.rowsPerRange));
   const n = Math.min(input.maxRanges, Math.max(input.minRanges, wanted, 1));
   return { ranges: await source.splitRanges(n), rowsTotal };

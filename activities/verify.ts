@@ -1,11 +1,8 @@
-import { Context } from '@temporalio/activity';
-import { comparedSource } from '../lib/connectors/compared';
-import { metrics } from '../lib/metrics';
 import type { EntityConnector, FetchResult, Key, KeyRange } from '../lib/connectors/types';
 import { EntityRef, openSides } from './entity-sides';
-import { heartbeating, keepAlive } from './keepalive';
-import { pace } from './throttle';
+import { heartbeating } from './keepalive';
 import { diffRecords, RowDiff, settledDiffs } from './verify-diff';
+import { compareEachRange, comparedSides, RangeComparison } from './verify-each';
 import { AfterSwitch, withoutWrittenKeys } from './verify-written';
 
 export interface SideCounts {
@@ -47,54 +44,16 @@ export interface CompareRangesResult {
  * Hashes each range on both sides (one query per side per range, canonical across databases);
  * where the hashes differ, reads that range's rows on both sides and names the differing keys
  * and fields. Ranges are small, so pinpointing a few differences re-reads a few ranges only.
+ * Runs begun before bucket digests (verify-digests.ts) keep this.
  */
 export async function compareRanges(input: CompareRangesInput): Promise<CompareRangesResult> {
-  const ctx = Context.current();
   const { source, target } = comparedSides(input);
   const batchSize = input.spec.backfill.batchSize;
-  const acc: CompareRangesResult = (ctx.info.heartbeatDetails as CompareRangesResult | undefined) ?? {
-    next: 0,
-    rowsCompared: 0,
-    targetRows: 0,
-    differingRanges: [],
-    suspects: [],
-    suspectCount: 0,
-    rowsReread: 0,
-  };
-  const startedAt = Date.now();
-  const rowsAtStart = acc.rowsCompared;
-  const stop = keepAlive(() => acc);
-  try {
-    for (; acc.next < input.ranges.length; acc.next++) {
-      const r = await compareRange(source, target, input.ranges[acc.next], batchSize);
-      const { diffs, exempt } = await withoutWrittenKeys(input, r.diffs, { old: source, primary: target });
-      acc.rowsCompared += r.sourceRows;
-      acc.targetRows += r.targetRows;
-      acc.rowsReread += r.rowsReread;
-      acc.exempt = (acc.exempt ?? 0) + exempt;
-      if (diffs.length) {
-        acc.differingRanges.push(acc.next);
-        acc.suspectCount += diffs.length;
-        acc.suspects.push(...diffs.slice(0, Math.max(0, input.maxListed - acc.suspects.length)));
-      }
-      ctx.heartbeat({ ...acc, next: acc.next + 1 });
-      metrics.rangesDone.inc({ migration_id: input.migrationId, entity: input.entity, kind: 'verify' });
-      await pace(acc.rowsCompared - rowsAtStart, startedAt, input.rowsPerSecond, { ...acc, next: acc.next + 1 });
-    }
-  } finally {
-    stop();
-  }
-  return acc;
-}
-
-/** Both sides, the source's records in the form the target stores them (lib/connectors/compared.ts). */
-function comparedSides(ref: EntityRef) {
-  const { source, target } = openSides(ref);
-  return { source: comparedSource(source, target), target };
+  return compareEachRange(input, { source, target }, (range) => compareRange(source, target, range, batchSize));
 }
 
 /** Hashes one range on both sides; only if the hashes differ are its rows read and diffed. */
-async function compareRange(source: EntityConnector, target: EntityConnector, range: KeyRange, batchSize: number) {
+async function compareRange(source: EntityConnector, target: EntityConnector, range: KeyRange, batchSize: number): Promise<RangeComparison> {
   const [s, t] = await Promise.all([source.hashRange(range), target.hashRange(range)]);
   if (s.hash === t.hash && s.count === t.count) return { sourceRows: s.count, targetRows: t.count, rowsReread: 0, diffs: [] };
   const [sRows, tRows] = await Promise.all([readAll(source, range, batchSize), readAll(target, range, batchSize)]);

@@ -20,8 +20,14 @@ export type { RowDiff, DiffKind } from '../activities/verify-diff';
 export const VERIFY_WORKFLOW = 'verifyWorkflow';
 
 export interface VerifyOptions {
-  /** Hash ranges of about this many rows: a difference re-reads one such range per side (default 500). */
+  /**
+   * Segments of about this many rows, each summarized in one scan per side (default 100,000, fewer
+   * when throttled: workflows/verify-digests.ts); runs begun before bucket digests hash ranges of
+   * this many rows and re-read a differing one on both sides (default 500).
+   */
   rowsPerRange?: number;
+  /** Buckets per segment, a power of two (default 4096): a differing bucket lists about rowsPerRange/digestBuckets keys per side. */
+  digestBuckets?: number;
   /** Ranges per compare activity (default 100). */
   rangesPerActivity?: number;
   /** Wait this long before rechecking suspects, so in-flight writes land (default gates.maxLagSeconds, at least 1 s). */
@@ -87,6 +93,8 @@ export interface VerifyState extends ReportClock {
   runs: number;
   /** Chunks fill `concurrency` and share the rate among those left (VERIFY_SPREAD_PATCH); undefined in runs begun before it. */
   spread?: boolean;
+  /** Segments compared by bucket digests (VERIFY_DIGESTS_PATCH); undefined in runs begun before it. */
+  digests?: boolean;
 }
 
 export interface VerifyProgress {

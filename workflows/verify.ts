@@ -5,10 +5,11 @@ import type { MigrationSpec } from '../lib/spec/schema';
 import { failureMessage, handleDataControl, rateShare, slidingWindow } from './backfill-control';
 import { countRanges } from './backfill-progress';
 import { reportProgress } from './progress-report';
-import { acts, compareRanges } from './verify-activities';
+import { acts, compareDigests, compareRanges } from './verify-activities';
 import type { ReconcileOutcome, VerifyInput, VerifyProgress, VerifyResult, VerifyState } from './verify-api';
 import { verifyProgress } from './verify-api';
 import { rangesPerChunk, rateSlots, VERIFY_SPREAD_PATCH } from './verify-chunks';
+import { DIGEST_BUCKETS, segmentRows, VERIFY_DIGESTS_PATCH } from './verify-digests';
 import { groupDiffs } from './verify-diffs';
 
 const MAX_RANGES = 20_000;
@@ -20,8 +21,9 @@ const MAX_RANGES = 20_000;
 export const VERIFY_COUNT_AT_END_PATCH = 'verify-counts-at-end';
 
 /**
- * Verifies one entity: counts, canonical hashes per small key range on both sides, row diffs in
- * the ranges whose hashes differ, a delayed recheck of every suspect (live writes close their own
+ * Verifies one entity: counts, bucket digests per segment on both sides (one scan per side;
+ * runs begun before VERIFY_DIGESTS_PATCH: canonical hashes per small key range), the rows of the
+ * buckets or ranges that differ, a delayed recheck of every suspect (live writes close their own
  * gaps), then reconcile rounds — re-copy from the source, re-compare what differed — until clean
  * or `maxReconcileRounds`. Finding differences is a result, not a failure.
  */
@@ -66,12 +68,10 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     state.phase = 'planning';
   }
   if (state.phase === 'planning') {
-    const plan = await acts.planRanges({
-      ...ref,
-      rowsPerRange: opts.rowsPerRange ?? 500,
-      minRanges: 1,
-      maxRanges: MAX_RANGES,
-    });
+    state.digests = patched(VERIFY_DIGESTS_PATCH);
+    const plan = state.digests
+      ? await acts.planSegments({ ...ref, rowsPerRange: opts.rowsPerRange ?? segmentRows(state.control.maxRowsPerSecond), minRanges: 1, maxRanges: MAX_RANGES })
+      : await acts.planRanges({ ...ref, rowsPerRange: opts.rowsPerRange ?? 500, minRanges: 1, maxRanges: MAX_RANGES });
     state.spread = patched(VERIFY_SPREAD_PATCH);
     const fixed = opts.rangesPerActivity ?? 100;
     const per = state.spread ? rangesPerChunk(plan.ranges.length, fixed, spec.backfill.concurrency) : fixed;
@@ -200,7 +200,7 @@ async function compareChunks(input: VerifyInput, state: VerifyState, maxListed: 
     work: async (chunk) => {
       chunk.status = 'running';
       try {
-        const r = await compareRanges({
+        const args = {
           migrationId: input.migrationId,
           spec: input.spec,
           entity: input.entity,
@@ -208,7 +208,8 @@ async function compareChunks(input: VerifyInput, state: VerifyState, maxListed: 
           maxListed: Math.max(0, maxListed - state.suspects.length),
           rowsPerSecond: rateShare(state.control, state.spread ? rateSlots(concurrency, unfinished()) : concurrency),
           ...afterSwitch(input),
-        });
+        };
+        const r = state.digests ? await compareDigests({ ...args, buckets: input.options?.digestBuckets ?? DIGEST_BUCKETS }) : await compareRanges(args);
         state.writtenSinceSwitch = (state.writtenSinceSwitch ?? 0) + (r.exempt ?? 0);
         if (state.round === 0) state.rowsCompared += r.rowsCompared;
         state.rowsReread += r.rowsReread;

@@ -1,3 +1,4 @@
+import { pagedScan, streamingDigests } from './digest';
 import { hashByPages } from './hash';
 import type { EntityConnector, ReadRequest } from './types';
 
@@ -18,6 +19,7 @@ export function comparedSource(source: EntityConnector, target: EntityConnector)
     ...source,
     readRange,
     hashRange: (range) => hashByPages(readRange, range),
+    ...streamingDigests(pagedScan(readRange), source.keyOf),
     fetchByKeys: async (keys) => {
       const found = await source.fetchByKeys(keys);
       return { ...found, records: await stored(found.records) };

@@ -6,6 +6,8 @@ const DATABASE_CALLS = [
   'readRange',
   'splitRanges',
   'hashRange',
+  'digestRange',
+  'bucketRows',
   'fetchByKeys',
   'writeBatch',
   'storedForm',

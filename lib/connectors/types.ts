@@ -105,8 +105,44 @@ export interface HashResult {
   hash: string;
 }
 
+/** A key range to summarize into `buckets` (a power of two), each row's bucket a hash of its key. */
+export interface DigestRequest extends KeyRange {
+  buckets: number;
+}
+
+/**
+ * An order-independent summary of a range: per bucket (the array index) the row count and the sum
+ * modulo 2^64 of the row hashes, as 16 hex digits. Equal on both sides iff (up to hash collisions)
+ * the buckets hold the same rows, however each side's scan ordered them.
+ */
+export interface BucketDigests {
+  rows: number;
+  counts: number[];
+  sums: string[];
+}
+
+/** One row of a differing bucket: its key and row hash (16 hex digits). */
+export interface RowHash {
+  key: Key;
+  hash: string;
+}
+
+/**
+ * Summarizes one side in one scan (verification, docs/architecture.md). Every connector has the
+ * worker-side streaming form (lib/connectors/digest.ts: canonical records, the same on every
+ * engine); an engine may compute that same form faster on its side, and a pair of like databases
+ * may use a form of its own (lib/connectors/digest-pair.ts). Only digests of one form are compared.
+ */
+export interface DigestSummarizer {
+  /** Its range scans read the whole store whatever the bounds (FerretDB 1.x): verification then plans one segment. */
+  readonly wholeScans?: boolean;
+  digestRange(request: DigestRequest): Promise<BucketDigests>;
+  /** Key and row hash of each row of the range in buckets `only`, in key order: narrows a differing bucket to its keys. */
+  bucketRows(request: DigestRequest & { only: number[] }): Promise<RowHash[]>;
+}
+
 /** One side (source or target) of one entity. Open with openSource / openTarget (lib/connectors). */
-export interface EntityConnector {
+export interface EntityConnector extends DigestSummarizer {
   readonly entity: string;
   readonly side: 'source' | 'target';
   readonly kind: string;

@@ -25,6 +25,7 @@ const BENCHES: Bench[] = [
   { name: 'backfill-pg-pg', script: 'backfill-pg-pg.ts', args: (rows) => [rows] },
   { name: 'backfill-pg-mongo', script: 'backfill-pg-mongo.ts', args: (rows) => [rows, tenth(rows)] },
   { name: 'verify-pg-pg', script: 'verify-pg-pg.ts', args: (rows) => [rows, tenth(rows)] },
+  { name: 'verify-pg-mongo', script: 'verify-pg-mongo.ts', args: (rows) => [rows] },
   { name: 'backfill-flat', script: 'backfill-flat.ts', args: (rows) => [Math.max(1000, Math.floor(rows / 10)), rows] },
   { name: 'router-overhead', script: 'router-overhead.ts', args: (rows) => [Math.min(rows, 10_000), 2000, 300] },
   { name: 'cdc-throughput', script: 'cdc-throughput.ts', args: (rows) => [30, 4, Math.min(rows, 100_000)] },

@@ -87,8 +87,17 @@ export async function copyPipe(sourceTable: string, targetTable: string): Promis
 }
 
 /** A client on the PostgreSQL target database. */
-export async function targetClient(): Promise<Client> {
-  const pg = new Client({ connectionString: process.env[`SWITCHYARD_CONN_${BENCH_TARGET_CONN}`] });
+export function targetClient(): Promise<Client> {
+  return clientOf(BENCH_TARGET_CONN);
+}
+
+/** A client on the PostgreSQL source database. */
+export function sourceClient(): Promise<Client> {
+  return clientOf(BENCH_CONN);
+}
+
+async function clientOf(connection: string): Promise<Client> {
+  const pg = new Client({ connectionString: process.env[`SWITCHYARD_CONN_${connection}`] });
   await pg.connect();
   return pg;
 }

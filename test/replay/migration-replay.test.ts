@@ -18,6 +18,7 @@ const DIR = join(__dirname, 'histories');
  * happy-path-v4-verify adds verify-chunks-fill-concurrency and verify-counts-at-end (verify children).
  * decommission-v5 adds quarantine-gate, final-verify-written-against-primary and decommission-retire.
  * cdc-cutover adds cdc-drain-before-switch (writes held while the stream drains) and cdc-reconcile-drain.
+ * -v5-digests files add verify-bucket-digests (verify children compare segments by bucket digests).
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR)
@@ -44,6 +45,7 @@ describe('recorded migration histories replay', () => {
         'cdc-cutover.json',
         'cdc-cutover.backfill.json',
         'cdc-cutover.verify.json',
+        ...['happy-path', 'final-repair'].flatMap((s) => [`${s}-v5-digests.json`, `${s}-v5-digests.backfill.json`, `${s}-v5-digests.verify.json`]),
       ]),
     );
   });

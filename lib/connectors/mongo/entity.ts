@@ -4,12 +4,13 @@ import type { Row } from '../../mapping/entity';
 import { FidelityError } from '../../mapping/errors';
 import type { Value } from '../../mapping/values';
 import { mongoClient } from '../clients';
+import { streamingDigests } from '../digest';
 import { hashByPages } from '../hash';
 import { fromKeyPart, keyOfRecord, keyText, toKeyPart } from '../keys';
 import { connectorIdentity, readWithinBudget, sizeHintFor } from '../page';
 import { quarantineEntry } from '../quarantine-entry';
 import { boundariesToRanges } from '../ranges';
-import type { EntityConnector, Key, KeyRange, MappedRecord, QuarantineEntry, ReadRequest, ReadResult } from '../types';
+import type { EntityConnector, FetchResult, Key, KeyRange, MappedRecord, QuarantineEntry, ReadRequest, ReadResult } from '../types';
 import { CONDITIONAL_CHUNK, deleteByIds, findByIds, pointwise } from './by-ids';
 import { BsonOptions, decodeDocument, encodeDocument, escapeKey, idFilter, StoredDoc } from './codec';
 import { dropRetiredCollection, restoreCollection, retireCollection } from './retire';
@@ -39,6 +40,8 @@ export interface MongoEntityOptions extends BsonOptions {
 }
 
 const READ_OPTIONS = { useBigInt64: true, promoteBuffers: false } as const;
+/** Documents per batch of a digest scan. */
+const SCAN_BATCH = 1000;
 const SPLIT_SAMPLES_PER_RANGE = 1000;
 
 export function mongoEntity(options: MongoEntityOptions): EntityConnector {
@@ -139,6 +142,23 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
     }
   }
 
+  /**
+   * Digests need no order: one unsorted cursor per range. FerretDB sorts a sorted query in full
+   * and re-scans the collection for every keyset page, so this is one scan instead of many.
+   */
+  async function unorderedScan(range: KeyRange, each: (batch: FetchResult) => void): Promise<void> {
+    const coll = await collection();
+    let batch: Document[] = [];
+    for await (const doc of coll.find(rangeFilter(range), READ_OPTIONS).batchSize(SCAN_BATCH)) {
+      batch.push(doc);
+      if (batch.length >= SCAN_BATCH) {
+        each(toRecords(batch));
+        batch = [];
+      }
+    }
+    if (batch.length) each(toRecords(batch));
+  }
+
   return {
     ...connectorIdentity(options, 'mongodb'),
     readRange,
@@ -155,6 +175,9 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
       return boundariesToRanges(keys, n);
     },
     hashRange: (range) => hashByPages(readRange, range),
+    ...streamingDigests(unorderedScan, (record) => keyOfRecord(record, options.recordKey)),
+    // FerretDB evaluates an _id range in its own process after reading every document.
+    wholeScans: options.dialect === 'ferretdb',
     async fetchByKeys(keys) {
       if (!keys.length) return { records: [], rejected: [] };
       const docs = await findByIds(await collection(), keys.map(idOf), options.dialect, READ_OPTIONS);

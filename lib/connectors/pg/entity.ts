@@ -1,6 +1,8 @@
 import type { PoolClient } from 'pg';
 import { pgPool } from '../clients';
+import { pagedScan, streamingDigests } from '../digest';
 import { hashByPages } from '../hash';
+import { keyOfRecord } from '../keys';
 import type { EntityConnector, KeyRange, ReadRequest, ReadResult } from '../types';
 import { connectorIdentity, sizeHintFor } from '../page';
 import { loadContext, PgContext, PgEntityOptions } from './context';
@@ -61,6 +63,7 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
     readRange,
     splitRanges: (n) => withClient('read', (client, ctx) => splitKeys(client, ctx, n)),
     hashRange: (range) => hashByPages(readRange, range),
+    ...streamingDigests(pagedScan(readRange), (record) => keyOfRecord(record, options.recordKey)),
     fetchByKeys: async (keys) => {
       if (!keys.length) return { records: [], rejected: [] };
       const { records, rejected } = await withSession((client, ctx) => readByKeys(client, ctx, keys));

@@ -92,6 +92,8 @@ export function memoryDb(name: string, yieldTo: Yield, nextFault: () => Fault) {
     readRange: unmodelled,
     splitRanges: unmodelled,
     hashRange: unmodelled,
+    digestRange: unmodelled,
+    bucketRows: unmodelled,
     quarantine: unmodelled,
     quarantined: unmodelled,
     count: unmodelled,
