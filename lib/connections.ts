@@ -4,7 +4,7 @@ import { redactUrl } from './redact';
  * Specs and workflow inputs name connections; only the worker turns a name into a URL,
  * from SWITCHYARD_CONN_<NAME>, so URLs and passwords stay out of Temporal history.
  */
-export type ConnectionKind = 'postgres' | 'mongodb';
+export type ConnectionKind = 'postgres' | 'mongodb' | 'mysql';
 
 export interface ResolvedConnection {
   name: string;
@@ -29,7 +29,7 @@ export function resolveConnection(name: string, env: NodeJS.ProcessEnv = process
   const variable = connectionEnvVar(name);
   const url = env[variable];
   if (!url) {
-    throw new ConnectionConfigError(`connection ${name} is not configured: set ${variable} to a postgresql:// or mongodb:// URL in the worker's environment`);
+    throw new ConnectionConfigError(`connection ${name} is not configured: set ${variable} to a postgresql://, mongodb:// or mysql:// URL in the worker's environment`);
   }
   return { name, kind: kindOf(name, url), url, redacted: redactUrl(url) };
 }
@@ -38,7 +38,8 @@ function kindOf(name: string, url: string): ConnectionKind {
   const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
   if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
   if (scheme === 'mongodb' || scheme === 'mongodb+srv') return 'mongodb';
+  if (scheme === 'mysql') return 'mysql';
   throw new ConnectionConfigError(
-    `connection ${name}: unsupported URL scheme ${JSON.stringify(scheme)} in ${connectionEnvVar(name)} (expected postgresql:// or mongodb://)`,
+    `connection ${name}: unsupported URL scheme ${JSON.stringify(scheme)} in ${connectionEnvVar(name)} (expected postgresql://, mongodb:// or mysql://)`,
   );
 }

@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import { ResolvedConnection, resolveConnection } from '../connections';
 import { log } from '../log';
 import { watchMonitor } from './mongo-monitor-watch';
+import { closeMysqlPools } from './mysql/pool';
 
 /**
  * One pool per named connection per process: activities run many times a second and must not
@@ -78,5 +79,5 @@ export async function closeAllClients(): Promise<void> {
   const mongos = [...mongoClients.values()];
   pgPools.clear();
   mongoClients.clear();
-  await Promise.allSettled([...pools.map((p) => p.end()), ...mongos.map(async (m) => (await m).close())]);
+  await Promise.allSettled([...pools.map((p) => p.end()), ...mongos.map(async (m) => (await m).close()), closeMysqlPools()]);
 }

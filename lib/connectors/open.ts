@@ -2,6 +2,7 @@ import { resolveConnection } from '../connections';
 import { compileMapping, EntityMapping, Row } from '../mapping/entity';
 import type { EntitySpec, MigrationSpec, SideSpec } from '../spec/schema';
 import { mongoEntity, MongoEntityOptions } from './mongo/entity';
+import { mysqlEntity, MysqlEntityOptions } from './mysql/entity';
 import { pgEntity, PgEntityOptions } from './pg/entity';
 import type { EntityConnector, MappedRecord } from './types';
 
@@ -28,10 +29,14 @@ const same = (r: Row): MappedRecord => r;
 
 function openEntity(spec: MigrationSpec, entityName: string, side: 'source' | 'target'): EntityConnector {
   const store = sideOptions(spec, entityName, side);
+  if (store.kind === 'mysql') return mysqlEntity(store.options);
   return store.kind === 'postgres' ? pgEntity(store.options) : mongoEntity(store.options);
 }
 
-export type SideOptions = { kind: 'postgres'; options: PgEntityOptions } | { kind: 'mongodb'; options: MongoEntityOptions };
+export type SideOptions =
+  | { kind: 'postgres'; options: PgEntityOptions }
+  | { kind: 'mongodb'; options: MongoEntityOptions }
+  | { kind: 'mysql'; options: MysqlEntityOptions };
 
 /** How one side of an entity is stored and mapped: what a connector (or a direct copy) is built from. */
 export function sideOptions(spec: MigrationSpec, entityName: string, side: 'source' | 'target'): SideOptions {
@@ -73,6 +78,10 @@ function storeOptions(side: 'source' | 'target', sideSpec: SideSpec, entity: Ent
     fromRecord: w.fromRecord,
     quarantined: w.quarantined,
   };
+  if (w.store.table && conn.kind === 'mysql') {
+    if (w.embeds) throw new Error(`entity ${entity.name}: embedding child tables on a MySQL side is not supported yet`);
+    return { kind: 'mysql', options: { ...common, table: w.store.table, key: w.storedKey, zone: entity.timestampZone } };
+  }
   if (w.store.table) {
     if (conn.kind !== 'postgres') throw new Error(`entity ${entity.name}: ${side} names a table but connection ${conn.name} is ${conn.kind}`);
     return {

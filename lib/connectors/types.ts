@@ -1,3 +1,4 @@
+import type { ConnectionKind } from '../connections';
 import type { Value } from '../mapping/values';
 
 /**
@@ -109,7 +110,7 @@ export interface HashResult {
 export interface EntityConnector {
   readonly entity: string;
   readonly side: 'source' | 'target';
-  readonly kind: 'postgres' | 'mongodb';
+  readonly kind: ConnectionKind;
   /** The key of a mapped record, as it appears in ranges and cursors. */
   keyOf(record: MappedRecord): Key;
   readRange(request: ReadRequest): Promise<ReadResult>;
