@@ -1,4 +1,3 @@
-import type { ConnectionKind } from '../connections';
 import type { Value } from '../mapping/values';
 
 /**
@@ -110,7 +109,7 @@ export interface HashResult {
 export interface EntityConnector {
   readonly entity: string;
   readonly side: 'source' | 'target';
-  readonly kind: ConnectionKind;
+  readonly kind: string;
   /** The key of a mapped record, as it appears in ranges and cursors. */
   keyOf(record: MappedRecord): Key;
   readRange(request: ReadRequest): Promise<ReadResult>;
