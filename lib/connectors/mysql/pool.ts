@@ -1,5 +1,6 @@
 import { createPool, Pool } from 'mysql2/promise';
 import type { ResolvedConnection } from '../../connections';
+import { onCloseAllClients } from '../clients';
 
 const CONNECT_TIMEOUT_MS = Number(process.env.SWITCHYARD_CONNECT_TIMEOUT_MS || 5000);
 
@@ -34,7 +35,9 @@ export function mysqlPool(conn: ResolvedConnection): Pool {
   return pool;
 }
 
-export async function closeMysqlPools(): Promise<void> {
+onCloseAllClients(closeMysqlPools);
+
+async function closeMysqlPools(): Promise<void> {
   const all = [...pools.values()];
   pools.clear();
   await Promise.allSettled(all.map((p) => p.end()));
