@@ -35,8 +35,7 @@ export function decodeColumn(column: MysqlColumn, raw: RawValue, zone: string): 
     case 'decimal':
       return new Numeric(raw);
     case 'float':
-      // A float holds a binary32 value; the server prints its shortest text, which as a double
-      // is another number. The value carried is the double equal to the float (as for float4).
+      // Read as the double equal to the float (sql.ts selectList): the value carried, as for float4.
       return new Double(Math.fround(Number(raw)));
     case 'double':
       return new Double(Number(raw));

@@ -32,8 +32,12 @@ export function encodeLiteral(column: MysqlColumn, value: Value | undefined, zon
   const expect = (what: string) => new FidelityError(column.name, `column ${column.name} (${column.decl}) expects ${what}, got ${describeValue(v)}`);
   const type = column.type;
   if (type in INT_RANGE) {
-    if (isBoolean(column) && typeof v === 'boolean') return v ? '1' : '0';
     const n = integerOf(v);
+    // tinyint(1) reads back as a boolean (decode.ts), so it takes one, or 0 and 1.
+    if (isBoolean(column)) {
+      if (typeof v === 'boolean') return v ? '1' : '0';
+      if (n !== 0n && n !== 1n) throw expect("a boolean (tinyint(1) is MySQL's boolean) or 0 or 1");
+    }
     const [min, max, umax] = INT_RANGE[type];
     const [lo, hi] = column.unsigned ? [0n, umax] : [min, max];
     if (n === undefined || n < lo || n > hi) throw expect(`an integer in ${column.decl} range`);
@@ -165,6 +169,8 @@ function decimalText(v: Value): string | undefined {
 
 function integerOf(v: Value): bigint | undefined {
   if (typeof v === 'bigint') return v;
+  // An integer that came through a decimal column (bigint unsigned as PostgreSQL numeric(20,0)).
+  if ((v instanceof Numeric || v instanceof Decimal128) && /^-?\d+$/.test(v.toString())) return BigInt(v.toString());
   if (v instanceof Long) return v.toBigInt();
   const n = typeof v === 'number' ? v : v instanceof Double ? v.value : undefined;
   return n !== undefined && Number.isSafeInteger(n) ? BigInt(n) : undefined;

@@ -41,6 +41,15 @@ export function keyComparison(keys: MysqlColumn[], op: '>' | '>=' | '<', values:
   return keys.length === 1 ? `${left[0]} ${op} ${values[0]}` : `(${left.join(', ')}) ${op} (${values.join(', ')})`;
 }
 
+/**
+ * Every column, a float as the double equal to it: the server prints a float with 6 significant
+ * digits (0.123456789 as 0.123457), which is another number; the double prints exactly.
+ */
 export function selectList(table: MysqlTable, alias = ''): string {
-  return [...table.columns.values()].map((c) => `${alias ? `${alias}.` : ''}${quoteId(c.name)}`).join(', ');
+  return [...table.columns.values()]
+    .map((c) => {
+      const ref = `${alias ? `${alias}.` : ''}${quoteId(c.name)}`;
+      return c.type === 'float' ? `(${ref} + 0e0) as ${quoteId(c.name)}` : ref;
+    })
+    .join(', ');
 }
