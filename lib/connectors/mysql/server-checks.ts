@@ -6,7 +6,7 @@ import { mysqlPool } from './pool';
 export async function binlogBlockers(conn: ResolvedConnection): Promise<string[]> {
   const pool = mysqlPool(conn);
   const [[v]] = await pool.query<RowDataPacket[]>(
-    'select @@log_bin as log_bin, @@binlog_format as format, @@binlog_row_image as image, @@server_id as server_id',
+    'select @@global.log_bin as log_bin, @@global.binlog_format as format, @@global.binlog_row_image as image, @@global.server_id as server_id',
   );
   const where = `source ${conn.name}`;
   const out: string[] = [];
@@ -14,7 +14,7 @@ export async function binlogBlockers(conn: ResolvedConnection): Promise<string[]
   if (v.format !== 'ROW')
     out.push(`${where}: binlog_format is ${v.format}; sync "cdc" needs ROW (SET GLOBAL binlog_format = 'ROW', and in the server's configuration)`);
   if (v.image !== 'FULL') out.push(`${where}: binlog_row_image is ${v.image}; sync "cdc" needs FULL, so that every event carries whole rows`);
-  const metadata = await pool.query<RowDataPacket[]>('select @@binlog_row_metadata as m').then(
+  const metadata = await pool.query<RowDataPacket[]>('select @@global.binlog_row_metadata as m').then(
     ([[r]]) => String(r.m),
     () => undefined,
   );
