@@ -3,7 +3,7 @@
 # the parts in scripts/stack/ (MariaDB).
 #   stack.sh up|down|status [postgres|mongo|temporal|mysql ...]   (no part named = all parts)
 # `down` stops only what `up` started (pid files under .stack/run). Parts the user provides
-# through TEMPORAL_ADDRESS / SWITCHYARD_CONN_PG / SWITCHYARD_CONN_MONGO are left alone.
+# through TEMPORAL_ADDRESS / SWITCHYARD_CONN_PG / SWITCHYARD_CONN_MONGO / SWITCHYARD_CONN_MYSQL are left alone.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -196,7 +196,7 @@ for p in "${parts[@]}"; do
     up)     if managed "$p"; then "up_$p"; fi ;;
     down)   if managed "$p"; then "down_$p"; fi ;;
     status) if managed "$p"; then printf '%-9s %s\n' "$p" "$("status_$p")"; else printf '%-9s external %s\n' "$p" "$(external_addr "$p")"; fi ;;
-    *) echo "usage: stack.sh up|down|status [${PARTS[*]// /|} ...]" >&2; exit 2 ;;
+    *) echo "usage: stack.sh up|down|status [$(IFS="|"; echo "${PARTS[*]}") ...]" >&2; exit 2 ;;
   esac
 done
 if [ "$cmd" = up ]; then "$0" status "${parts[@]}"; fi
