@@ -15,7 +15,7 @@ export const mysqlEngine: Engine = {
   stores: 'table',
   changeCapture: false,
   open: (side) => {
-    if (side.embeds) throw new Error(`entity ${side.entity.name}: embedding child tables on a MySQL side is not supported yet`);
+    if (side.embeds && side.entity.embed.length) throw new Error(`entity ${side.entity.name}: embedding child tables on a MySQL side is not supported yet`);
     return mysqlEntity({
       entity: side.entity.name,
       side: side.side,
