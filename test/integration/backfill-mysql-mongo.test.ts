@@ -1,9 +1,9 @@
 import { openSource, openTarget } from '../../lib/connectors';
-import type { EntityConnector, Key } from '../../lib/connectors/types';
 import { MigrationSpec, parseSpec } from '../../lib/spec';
 import { backfillWorkflow } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import { useDataStack } from './backfill-fixtures';
+import { byteOrder, keysInOrder } from './key-order';
 import { createMysqlFixture, MysqlFixture } from './mysql-fixture';
 
 /** MySQL ↔ MongoDB (FerretDB) through the backfill workflow: key order across engines, quarantined documents. */
@@ -43,17 +43,6 @@ describe('backfill between MySQL and MongoDB', () => {
       })
       .then((h) => h.result());
 
-  async function keysInOrder(side: EntityConnector): Promise<Key[]> {
-    const keys: Key[] = [];
-    let after;
-    do {
-      const page = await side.readRange({ after, limit: 5 });
-      keys.push(...page.records.map((r) => side.keyOf(r)));
-      after = page.lastKey;
-    } while (after);
-    return keys;
-  }
-
   it('MySQL → MongoDB: every row copied, both engines list the text keys in the same byte order, hashes equal', async () => {
     const table = uniqueName('codes');
     await my.sql.query(`create table ${table} (code varchar(20) collate utf8mb4_nopad_bin not null primary key, label text, version int not null)`);
@@ -63,7 +52,7 @@ describe('backfill between MySQL and MongoDB', () => {
     const source = openSource(s, table);
     const target = openTarget(s, table);
     const keys = await keysInOrder(source);
-    expect(keys.map((k) => k[0])).toEqual([...CODES].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    expect(keys.map((k) => k[0])).toEqual([...CODES].sort(byteOrder));
     expect(await keysInOrder(target)).toEqual(keys);
     expect(await target.hashRange({})).toEqual(await source.hashRange({}));
     expect(await target.hashRange({ from: ['a'], to: ['b'] })).toEqual(await source.hashRange({ from: ['a'], to: ['b'] }));

@@ -1,12 +1,12 @@
 import { Pool } from 'pg';
 import { approveUpdate } from '../../workflows';
 import { openSource, openTarget } from '../../lib/connectors';
-import type { EntityConnector, Key } from '../../lib/connectors/types';
 import { createRouter, Router, specRoutes } from '../../lib/router';
 import { MigrationSpec, parseSpec } from '../../lib/spec';
 import { uniqueName } from '../support/temporal';
 import { useDataStack } from './backfill-fixtures';
 import { FAST, startMigration, waitForStatus } from './migration-fixtures';
+import { byteOrder, keysInOrder } from './key-order';
 import { createMysqlFixture, MysqlFixture } from './mysql-fixture';
 
 /**
@@ -49,17 +49,6 @@ describe('migrations with MySQL', () => {
 
   const rows = TENANTS.flatMap((t) => Array.from({ length: 15 }, (_, i) => [t, i + 1, `${t}-${i + 1}`, 1]));
 
-  async function keysInOrder(side: EntityConnector): Promise<Key[]> {
-    const keys: Key[] = [];
-    let after;
-    do {
-      const page = await side.readRange({ after, limit: 23 });
-      keys.push(...page.records.map((r) => side.keyOf(r)));
-      after = page.lastKey;
-    } while (after);
-    return keys;
-  }
-
   /** Runs the migration to its end; while it waits to backfill, the application writes through a router. */
   async function migrateWithDualWrites(s: MigrationSpec, table: string) {
     const handle = await startMigration(h.temporal.client, h.worker.taskQueue, s, { autoApprove: false });
@@ -94,9 +83,7 @@ describe('migrations with MySQL', () => {
     await my.sql.query(`insert into ${table} values ?`, [rows]);
     await h.f.pg.query(`create table ${table} (tenant text not null, id int not null, name text, version bigint not null, primary key (tenant, id))`);
     const keys = await migrateWithDualWrites(spec(table, my.connection, h.f.pgConnection), table);
-    expect([...new Set(keys.map((k) => k[0]))]).toEqual(
-      [...TENANTS, 'Ö'].filter((t, i, all) => all.indexOf(t) === i).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
-    );
+    expect([...new Set(keys.map((k) => k[0]))]).toEqual([...TENANTS, 'Ö'].filter((t, i, all) => all.indexOf(t) === i).sort(byteOrder));
   });
 
   it('PostgreSQL → MySQL: backfill, verification and dual writes into a byte-ordered MySQL key', async () => {

@@ -1,28 +1,10 @@
 import type { PoolConnection } from 'mysql2/promise';
-import type { ResolvedConnection } from '../../connections';
-import type { Row } from '../../mapping/entity';
-import type { MappedRecord } from '../types';
+import type { TableSideOptions } from '../table-side';
 import { describeTable, MysqlColumn, MysqlTable } from './catalog';
 import { column } from './sql';
 
-/** How one entity is stored in a MySQL or MariaDB table, and how its rows turn into mapped records and back. */
-export interface MysqlEntityOptions {
-  entity: string;
-  side: 'source' | 'target';
-  conn: ResolvedConnection;
-  table: string;
-  /** Stored key columns, in key order. */
-  key: string[];
-  version?: string;
-  /** Zone of datetime columns (wall-clock times); timestamp columns are instants. */
-  zone: string;
-  /** Key fields of the mapped record, position by position the same values as `key`. */
-  recordKey: string[];
-  toRecord(row: Row): MappedRecord;
-  fromRecord(record: MappedRecord): Row;
-  /** What of a stored row that failed to map a quarantine entry keeps: the fields the spec maps. */
-  quarantined<T>(row: Record<string, T>): Record<string, T>;
-}
+/** How one entity is stored in a MySQL or MariaDB table (datetime columns in `zone`; timestamp columns are instants). */
+export type MysqlEntityOptions = TableSideOptions;
 
 export interface MysqlContext {
   options: MysqlEntityOptions;

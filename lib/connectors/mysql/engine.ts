@@ -1,6 +1,7 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { ResolvedConnection } from '../../connections';
 import type { Engine, PlanSide, SidePlan } from '../engine';
+import { tableSideOptions } from '../table-side';
 import { mysqlEntity } from './entity';
 import { checkTable } from './plan-checks';
 import { mysqlPool } from './pool';
@@ -16,19 +17,7 @@ export const mysqlEngine: Engine = {
   changeCapture: false,
   open: (side) => {
     if (side.embeds && side.entity.embed.length) throw new Error(`entity ${side.entity.name}: embedding child tables on a MySQL side is not supported yet`);
-    return mysqlEntity({
-      entity: side.entity.name,
-      side: side.side,
-      conn: side.conn,
-      table: side.name,
-      key: side.storedKey,
-      version: side.version,
-      zone: side.entity.timestampZone,
-      recordKey: side.recordKey,
-      toRecord: side.toRecord,
-      fromRecord: side.fromRecord,
-      quarantined: side.quarantined,
-    });
+    return mysqlEntity(tableSideOptions(side));
   },
   probe: (conn) => probeMysql(conn),
   // Named now so a user sees every missing piece at once; the binlog reader is a later increment.

@@ -5,22 +5,14 @@ import type { Row } from '../../mapping/entity';
 import { fromKeyPart, toKeyPart } from '../keys';
 import { readWithinBudget, SizeHint } from '../page';
 import { quarantineEntry } from '../quarantine-entry';
-import type { Key, KeyRange, MappedRecord, QuarantineEntry, ReadRequest } from '../types';
+import type { Key, KeyRange, ReadRequest } from '../types';
+import type { TablePage } from '../table-side';
 import type { MysqlContext } from './context';
 import { decodeColumn, RawValue } from './decode';
 import { encodeLiteral, keyLiteral } from './encode';
 import { keyComparison, keyExpr, orderBy, quoteId, selectList } from './sql';
 
 export type RawRow = Record<string, RawValue>;
-
-export interface Page {
-  records: MappedRecord[];
-  rejected: QuarantineEntry[];
-  bytes: number;
-  /** Key of the last row read (also when that row was rejected). */
-  lastKey?: Key;
-  full: boolean;
-}
 
 /** Columns as raw text, or bytes for byte columns: the codecs decode by column type (decode.ts). */
 export function rawTypeCast(ctx: MysqlContext): TypeCast {
@@ -68,7 +60,7 @@ export function keyIn(ctx: MysqlContext, keys: Key[], alias = ''): string {
  * One page in key order, in chunks of LIMIT until the row limit or the byte budget is reached, so
  * a page of large rows never sits in memory whole. The caller holds a consistent snapshot.
  */
-export async function readPage(conn: PoolConnection, ctx: MysqlContext, request: ReadRequest, hint: SizeHint): Promise<Page> {
+export async function readPage(conn: PoolConnection, ctx: MysqlContext, request: ReadRequest, hint: SizeHint): Promise<TablePage> {
   let after = request.after;
   const page = await readWithinBudget(
     async (count) => {
@@ -90,7 +82,7 @@ export async function readPage(conn: PoolConnection, ctx: MysqlContext, request:
 }
 
 /** These keys' rows, in key order. */
-export async function readByKeys(conn: PoolConnection, ctx: MysqlContext, keys: Key[]): Promise<Page> {
+export async function readByKeys(conn: PoolConnection, ctx: MysqlContext, keys: Key[]): Promise<TablePage> {
   const rows = await selectRaw(conn, ctx, `select ${selectList(ctx.table)} from ${ctx.table.sql} where ${keyIn(ctx, keys)} order by ${orderBy(ctx.key)}`);
   return decodePage(
     ctx,
@@ -100,8 +92,8 @@ export async function readByKeys(conn: PoolConnection, ctx: MysqlContext, keys: 
   );
 }
 
-export function decodePage(ctx: MysqlContext, rows: RawRow[], bytes: number, full: boolean): Page {
-  const page: Page = { records: [], rejected: [], bytes, full };
+export function decodePage(ctx: MysqlContext, rows: RawRow[], bytes: number, full: boolean): TablePage {
+  const page: TablePage = { records: [], rejected: [], bytes, full };
   for (const raw of rows) {
     try {
       page.records.push(ctx.options.toRecord(decodeRow(ctx, raw)));

@@ -27,21 +27,20 @@ async function rename(pool: Pool, pairs: Array<[string, string]>): Promise<void>
   if (pairs.length) await pool.query(`rename table ${pairs.map(([a, b]) => `${quoteTable(a)} to ${quoteTable(b)}`).join(', ')}`);
 }
 
-export async function retireTables(pool: Pool, tables: string[], tag: string): Promise<RetiredName[]> {
+/** Retire (name → retired name) or restore (back); what is already where it goes is left alone. */
+async function move(pool: Pool, tables: string[], tag: string, direction: 'retire' | 'restore'): Promise<RetiredName[]> {
   const names = tables.map((t) => retiredOf(t, tag));
   const pairs: Array<[string, string]> = [];
-  for (const n of names) if (await exists(pool, n.name)) pairs.push([n.name, n.retiredAs]);
+  for (const n of names) {
+    const [from, to] = direction === 'retire' ? [n.name, n.retiredAs] : [n.retiredAs, n.name];
+    if (await exists(pool, from)) pairs.push([from, to]);
+  }
   await rename(pool, pairs);
   return names;
 }
 
-export async function restoreTables(pool: Pool, tables: string[], tag: string): Promise<RetiredName[]> {
-  const names = tables.map((t) => retiredOf(t, tag));
-  const pairs: Array<[string, string]> = [];
-  for (const n of names) if (await exists(pool, n.retiredAs)) pairs.push([n.retiredAs, n.name]);
-  await rename(pool, pairs);
-  return names;
-}
+export const retireTables = (pool: Pool, tables: string[], tag: string) => move(pool, tables, tag, 'retire');
+export const restoreTables = (pool: Pool, tables: string[], tag: string) => move(pool, tables, tag, 'restore');
 
 /** Drops only what retire renamed, without CASCADE semantics of any kind. */
 export async function dropRetiredTables(pool: Pool, tables: string[], tag: string): Promise<RetiredName[]> {
