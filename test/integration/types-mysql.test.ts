@@ -1,7 +1,9 @@
 import { closeAllClients } from '../../lib/connectors/clients';
 import { openSource, openTarget } from '../../lib/connectors';
 import type { EntityConnector, QuarantineEntry } from '../../lib/connectors/types';
+import { Binary, ObjectId } from 'mongodb';
 import { canonicalJson } from '../../lib/mapping/canonical';
+import { Numeric } from '../../lib/mapping/values';
 import { MigrationSpec, parseSpec } from '../../lib/spec';
 import { createDataFixture, DataFixture } from './backfill-fixtures';
 import { createMysqlFixture, MysqlFixture } from './mysql-fixture';
@@ -162,7 +164,7 @@ test('into MySQL, a value its column cannot hold exactly is quarantined with the
     [{ fl: 0.1 }, 'fl: column fl (float) expects a number that float holds exactly, got number'],
     [{ db: Number.NaN }, 'db: column db (double) expects a finite number (MySQL has no NaN or infinity), got number'],
     [{ ts: new Date('1960-01-01T00:00:00Z') }, 'ts: column ts (timestamp(6)) expects a date from 1970-01-01 00:00:01 to 2038-01-19 03:14:07 UTC, got a date'],
-    [{ bn: new (require('mongodb').Binary)(Buffer.from([1])) }, 'bn: column bn (binary(4)) expects exactly 4 bytes, got Binary'],
+    [{ bn: new Binary(Buffer.from([1])) }, 'bn: column bn (binary(4)) expects exactly 4 bytes, got Binary'],
     [{ yr: 1900 }, 'yr: column yr (year(4)) expects a year from 1901 to 2155, got number'],
     [{ gen: 99, flag: true }, ''],
   ];
@@ -174,4 +176,27 @@ test('into MySQL, a value its column cannot hold exactly is quarantined with the
   // A generated column is computed by the server, never written: the record's 99 is not stored.
   const [[written]] = await my.sql.query<any[]>(`select flag, gen from copy where id = ${100 + cases.length - 1}`);
   expect(written).toEqual({ flag: 1, gen: null });
+});
+
+test('verification compares a record as MySQL stores it: decimal scale, tinyint(1) 0/1, bit width, json of dates and ids', async () => {
+  await my.sql.query(`create table shaped (id int primary key, amount decimal(10,2), flag tinyint(1), bits bit(10), doc json, version int not null)`);
+  const s = spec(pg.pgConnection, 'mid', my.connection, 'shaped');
+  const target = openTarget(s, 'all');
+  const records = [
+    {
+      id: 1,
+      amount: new Numeric('1.5'),
+      flag: 1,
+      bits: new Binary(Buffer.from([1])),
+      doc: { at: new Date('2024-05-01T10:00:00.123Z'), who: new ObjectId('65f0a1b2c3d4e5f6a7b8c9d0') },
+      version: 1,
+    },
+    { id: 2, amount: new Numeric('-0'), flag: 0, bits: new Binary(Buffer.from([3, 255])), doc: [1, 'x', null], version: 1 },
+  ];
+  expect(await target.writeBatch(records)).toMatchObject({ written: 2, quarantined: 0 });
+  const stored = (await target.readRange({ limit: 10 })).records;
+  expect(canonical(await target.storedForm!(records))).toEqual(canonical(stored));
+  expect(canonical(stored)[0]).toBe(
+    '{"amount":"1.50","bits":{"$binary":"AAE="},"doc":{"at":"2024-05-01T10:00:00.123000Z","who":"65f0a1b2c3d4e5f6a7b8c9d0"},"flag":true,"id":{"$int":"1"},"version":{"$int":"1"}}',
+  );
 });

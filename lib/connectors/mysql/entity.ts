@@ -10,6 +10,7 @@ import { readByKeys, readPage } from './read';
 import { dropRetiredTables, restoreTables, retireTables } from './retire';
 import { inTransaction } from './session';
 import { splitKeys } from './split';
+import { storedForm } from './stored-form';
 import { deleteWithTombstones, ensureTombstones } from './tombstones';
 import { writeRecords } from './write';
 
@@ -71,6 +72,7 @@ export function mysqlEntity(options: MysqlEntityOptions): EntityConnector {
       if (rejected.length) await withSession((conn) => quarantineRows(conn, rejected));
       return result;
     },
+    storedForm: (records) => withSession(async (_conn, ctx) => records.map((r) => storedForm(ctx, r))),
     quarantine: (entries) => withSession((conn) => quarantineRows(conn, entries)),
     deleteKeys: async (keys, opts) =>
       keys.length ? withConn('write', (conn, ctx) => deleteWithTombstones(conn, ctx, keys, opts?.upTo)) : { deleted: 0, kept: [] },
