@@ -86,6 +86,21 @@ describe('migrations with MySQL', () => {
     expect([...new Set(keys.map((k) => k[0]))]).toEqual([...TENANTS, 'Ö'].filter((t, i, all) => all.indexOf(t) === i).sort(byteOrder));
   });
 
+  it('MySQL → MySQL (an upgrade or a move to another server): backfill, verification and dual writes', async () => {
+    const table = uniqueName('acc');
+    const other = await createMysqlFixture('migmy_to');
+    try {
+      for (const db of [my, other])
+        await db.sql.query(
+          `create table ${table} (tenant varchar(20) collate utf8mb4_nopad_bin not null, id int not null, name varchar(50), version bigint not null, primary key (tenant, id))`,
+        );
+      await my.sql.query(`insert into ${table} values ?`, [rows]);
+      await migrateWithDualWrites(spec(table, my.connection, other.connection), table);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('PostgreSQL → MySQL: backfill, verification and dual writes into a byte-ordered MySQL key', async () => {
     const table = uniqueName('acc');
     await h.f.pg.query(`create table ${table} (tenant text not null, id int not null, name text, version bigint not null, primary key (tenant, id))`);
