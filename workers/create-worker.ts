@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, WorkerOptions, WorkerPlugin } from '@temporalio/worker';
 import type { Duration } from '@temporalio/common';
 import * as activities from '../activities';
 import { TemporalConfig } from '../lib/config';
@@ -9,6 +9,8 @@ export interface CreateWorkerOptions {
   config: TemporalConfig;
   /** A prebuilt bundle (tests build it once); otherwise the workflows folder is bundled. */
   workflowBundlePath?: string;
+  /** E.g. tracing (lib/tracing/worker-tracing.ts); its workflow interceptors need the workflows bundled here, not prebuilt. */
+  plugins?: WorkerPlugin[];
   overrides?: Partial<WorkerOptions>;
 }
 
@@ -23,6 +25,7 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities,
     interceptors: { activity: [redactActivityFailures] },
+    plugins: opts.plugins,
     // On SIGTERM, running activities get this long to finish; after it they are cancelled,
     // which they observe through heartbeats and resume from their last heartbeat elsewhere.
     shutdownGraceTime: (process.env.SWITCHYARD_SHUTDOWN_GRACE || '20s') as Duration,

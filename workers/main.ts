@@ -2,6 +2,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { temporalConfig } from '../lib/config';
 import { closeAllClients } from '../lib/connectors/clients';
 import { log } from '../lib/log';
+import { startWorkerTracing, tracingRequested } from '../lib/tracing/worker-tracing';
 import { createWorker } from './create-worker';
 import { installRuntimeMetrics, serveMetrics } from './metrics';
 
@@ -14,8 +15,9 @@ async function main(): Promise<void> {
   const config = temporalConfig();
   await installRuntimeMetrics();
   const metricsServer = await serveMetrics();
+  const tracing = tracingRequested() ? startWorkerTracing() : undefined;
   const connection = await NativeConnection.connect({ address: config.address });
-  const worker = await createWorker({ connection, config });
+  const worker = await createWorker({ connection, config, plugins: tracing && [tracing.plugin] });
   log.info(
     { server: config.address, namespace: config.namespace, taskQueue: config.taskQueue, pid: process.pid },
     `switchyard worker polling ${config.address} namespace=${config.namespace} taskQueue=${config.taskQueue}`,
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
   } finally {
     await closeAllClients();
     await connection.close();
+    await tracing?.shutdown();
     metricsServer?.close();
     log.info({ pid: process.pid }, 'switchyard worker stopped');
   }

@@ -6,6 +6,7 @@ import type { ShopUsers, UserFields } from './users';
  * The shop's HTTP API (node:http, no framework), served through the router:
  *   GET /users/:id · POST /users/:id · PUT /users/:id · DELETE /users/:id
  *   POST /users/:id/orders {amount_cents} · DELETE /users/:id/orders/:orderId
+ *   GET /metrics: the router's Prometheus metrics (docs/router.md)
  * A database error is a 500 with a generic body; the cause stays in the server (it may name hosts).
  */
 export interface ShopService {
@@ -15,10 +16,20 @@ export interface ShopService {
 
 class BadRequest extends Error {}
 
+/** A prom-client Registry, or anything that renders Prometheus text the same way. */
+export interface MetricsSource {
+  contentType: string;
+  metrics(): Promise<string>;
+}
+
 const ROUTE = /^\/users\/(\d+)(?:\/orders(?:\/(\d+))?)?$/;
 
-export async function startShopService(users: ShopUsers, port = 0): Promise<ShopService> {
+export async function startShopService(users: ShopUsers, port = 0, metrics?: MetricsSource): Promise<ShopService> {
   const server = createServer((req, res) => {
+    if (metrics && req.method === 'GET' && req.url === '/metrics') {
+      void metrics.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text));
+      return;
+    }
     handle(users, req, res).catch((err: unknown) => {
       if (err instanceof BadRequest) return send(res, 400, { error: err.message });
       if (process.env.SHOP_DEBUG) console.error('shop service:', err);

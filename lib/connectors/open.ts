@@ -2,6 +2,7 @@ import { compileMapping, Row } from '../mapping/entity';
 import type { EntitySpec, MigrationSpec } from '../spec/schema';
 import type { OpenSide } from './engine';
 import { engineFor, resolveConnection } from './engines';
+import { tracedConnector } from './traced';
 import type { EntityConnector, MappedRecord } from './types';
 
 /**
@@ -27,7 +28,7 @@ const same = (r: Row): MappedRecord => r;
 
 function openEntity(spec: MigrationSpec, entityName: string, side: 'source' | 'target'): EntityConnector {
   const opened = openSide(spec, entityName, side);
-  return engineFor(opened.conn).open(opened);
+  return tracedConnector(engineFor(opened.conn).open(opened));
 }
 
 /** How one side of an entity is stored and mapped: what a connector (or a direct copy) is built from. */

@@ -1,3 +1,4 @@
+import { inSpan } from '../tracing/spans';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Pool } from 'pg';
@@ -71,16 +72,23 @@ export async function createRouter(options: RouterOptions) {
     behindNew: (key: Key) => behind.has(entity, key),
     sampled: () => Math.random() < tuning.shadowSampleRate,
     shadow(key: Key, served: { side: Side; record: RouterRecord | undefined }, read: (side: Side) => Promise<RouterRecord | undefined>) {
-      shadow.compare(entity, key, served, read, (outcome, sample) => {
-        // A key whose write missed the new database meanwhile is the reconcile queue's, not a finding.
-        if (outcome === 'error' || behind.has(entity, key)) return;
-        gates.add(state.version, 'comparisons');
-        if (!sample) return;
-        gates.add(state.version, 'mismatches');
-        // The old database is authoritative in every mode that shadow-reads, so the new one is repaired from it.
-        pending.queueReconcile(entity, key, 'new', `shadow mismatch: ${sample.fields.join(', ')}`);
-        behind.mark(entity, key);
-      });
+      shadow.compare(
+        entity,
+        key,
+        served,
+        read,
+        (outcome, sample) => {
+          // A key whose write missed the new database meanwhile is the reconcile queue's, not a finding.
+          if (outcome === 'error' || behind.has(entity, key)) return;
+          gates.add(state.version, 'comparisons');
+          if (!sample) return;
+          gates.add(state.version, 'mismatches');
+          // The old database is authoritative in every mode that shadow-reads, so the new one is repaired from it.
+          pending.queueReconcile(entity, key, 'new', `shadow mismatch: ${sample.fields.join(', ')}`);
+          behind.mark(entity, key);
+        },
+        entities[entity].storedByNew,
+      );
     },
     onSecondaryWritten(side: Side, key: Key) {
       if (side === 'new') behind.clear(entity, key);
@@ -105,7 +113,7 @@ export async function createRouter(options: RouterOptions) {
       const state = follower.current();
       follower.requireLease();
       counts.writes++;
-      const intent = await intents.begin(name, key, state);
+      const intent = await inSpan('switchyard.router.intent', { 'switchyard.entity': name }, () => intents.begin(name, key, state));
       try {
         await routedWrite(state.writes, key, route, apply, hooksFor(name, state, intent), tuning.secondaryTimeoutMs);
         intent.done();
@@ -125,19 +133,33 @@ export async function createRouter(options: RouterOptions) {
         throw new Error(`${name}: ${(err as Error).message}`);
       }
     };
+    // One span per application call; its database calls (primary, secondary, reads) are its children.
+    const traced = <T>(op: string, work: () => Promise<T>) => {
+      const { version, writes, reads } = follower.current();
+      const attributes = {
+        'switchyard.migration_id': migrationId,
+        'switchyard.entity': name,
+        'switchyard.routing_version': version,
+        'switchyard.writes': writes,
+        'switchyard.reads': reads,
+      };
+      return inSpan(`switchyard.router.${op}`, attributes, work);
+    };
     return {
-      get: async (key) => {
-        const valid = checked(key);
-        const state = follower.current();
-        return routedRead(state, valid, route, hooksFor(name, state), tuning.percentReadTimeoutMs);
-      },
-      insert: (record) => write(route.keyOf(record), (access, role) => access.insert(record, { role })),
-      update: (record) => write(route.keyOf(record), (access, role) => access.update(record, { role })),
-      delete: async (key) => {
-        const valid = checked(key);
-        const deleted = {};
-        return write(valid, (access, role) => access.delete(valid, { role, deleted }));
-      },
+      get: (key) =>
+        traced('get', async () => {
+          const valid = checked(key);
+          const state = follower.current();
+          return routedRead(state, valid, route, hooksFor(name, state), tuning.percentReadTimeoutMs);
+        }),
+      insert: (record) => traced('insert', () => write(route.keyOf(record), (access, role) => access.insert(record, { role }))),
+      update: (record) => traced('update', () => write(route.keyOf(record), (access, role) => access.update(record, { role }))),
+      delete: (key) =>
+        traced('delete', async () => {
+          const valid = checked(key);
+          const deleted = {};
+          return write(valid, (access, role) => access.delete(valid, { role, deleted }));
+        }),
     };
   }
 

@@ -22,3 +22,4 @@ export { differingFields } from './shadow-reads';
 export type { MismatchSample } from './shadow-reads';
 export type { RouterMetrics } from './metrics';
 export type { EntityAccess, EntityRoute, RouterRecord, RouterTuning, WriteContext, Side } from './types';
+export { routerRegistry } from './prometheus';

@@ -20,6 +20,8 @@ export function differingFields(oldRecord: RouterRecord | undefined, newRecord: 
   return fieldsThatDiffer(oldRecord, newRecord);
 }
 
+type StoredByNew = (record: RouterRecord) => Promise<RouterRecord>;
+
 /** Which record each side holds; the served one was read by the request, the other one afterwards. */
 interface Observed {
   served: RouterRecord | undefined;
@@ -43,13 +45,17 @@ export function shadowComparer(opts: { maxInFlight: number; sampleSize: number; 
   const tally = { matches: 0, mismatches: 0, errors: 0, skipped: 0, raced: 0 };
   const samples: MismatchSample[] = [];
 
-  async function outcomeOf(servedSide: Side, first: Observed, read: (side: Side) => Promise<RouterRecord | undefined>) {
-    const fields = differingFields(...ordered(servedSide, first));
+  async function outcomeOf(servedSide: Side, first: Observed, read: (side: Side) => Promise<RouterRecord | undefined>, storedByNew?: StoredByNew) {
+    const differing = async (o: Observed) => {
+      const [oldRecord, newRecord] = ordered(servedSide, o);
+      return differingFields(oldRecord && storedByNew ? await storedByNew(oldRecord) : oldRecord, newRecord);
+    };
+    const fields = await differing(first);
     if (!fields.length) return { outcome: 'match' as const };
     await new Promise((resolve) => setTimeout(resolve, opts.recheckDelayMs));
     const [served, other] = await Promise.all([read(servedSide), read(servedSide === 'old' ? 'new' : 'old')]);
     const again = { served, other };
-    if (!differingFields(...ordered(servedSide, again)).length) return { outcome: 'match' as const };
+    if (!(await differing(again)).length) return { outcome: 'match' as const };
     const unchanged = same(first.served, again.served) && same(first.other, again.other);
     return unchanged ? { outcome: 'mismatch' as const, fields } : { outcome: 'raced' as const };
   }
@@ -60,6 +66,7 @@ export function shadowComparer(opts: { maxInFlight: number; sampleSize: number; 
     served: { side: Side; record: RouterRecord | undefined },
     read: (side: Side) => Promise<RouterRecord | undefined>,
     done: (outcome: ShadowOutcome, sample?: MismatchSample) => void,
+    storedByNew?: StoredByNew,
   ): void {
     if (inFlight >= opts.maxInFlight) {
       tally.skipped++;
@@ -67,7 +74,7 @@ export function shadowComparer(opts: { maxInFlight: number; sampleSize: number; 
     }
     inFlight++;
     read(served.side === 'old' ? 'new' : 'old')
-      .then((other) => outcomeOf(served.side, { served: served.record, other }, read))
+      .then((other) => outcomeOf(served.side, { served: served.record, other }, read, storedByNew))
       .then(
         (result) => {
           if (result.outcome === 'raced') {

@@ -27,7 +27,14 @@ export function specRoutes(spec: MigrationSpec, entities = spec.entities.map((e)
 export function specRoute(spec: MigrationSpec, entity: string): EntityRoute {
   const versioned = !!compileMapping(findEntity(spec, entity)).targetVersion;
   const source = openSource(spec, entity);
-  return { old: connectorAccess(source, versioned), new: connectorAccess(openTarget(spec, entity), versioned), keyOf: source.keyOf };
+  const target = openTarget(spec, entity);
+  const storedForm = target.storedForm;
+  return {
+    old: connectorAccess(source, versioned),
+    new: connectorAccess(target, versioned),
+    keyOf: source.keyOf,
+    ...(storedForm && { storedByNew: async (record: RouterRecord) => (await storedForm([record]))[0] }),
+  };
 }
 
 export function connectorAccess(c: EntityConnector, versioned: boolean): EntityAccess {

@@ -33,6 +33,11 @@ export interface EntityRoute {
   old: EntityAccess;
   new: EntityAccess;
   keyOf(record: RouterRecord): Key;
+  /**
+   * An old record as the new database stores it (its column types: a Date inside jsonb is text).
+   * Shadow reads compare in that form, as verification does; absent, records compare as they are.
+   */
+  storedByNew?(record: RouterRecord): Promise<RouterRecord>;
 }
 
 export type Side = 'old' | 'new';

@@ -1,5 +1,6 @@
 import type { WriteMode } from '../control';
 import type { Key } from '../connectors/types';
+import { inSpan } from '../tracing/spans';
 import type { EntityAccess, Side } from './types';
 
 /** The databases a write goes to, primary first. */
@@ -41,11 +42,13 @@ export async function routedWrite(
   secondaryTimeoutMs: number,
 ): Promise<void> {
   const [primary, secondary] = writeOrder(mode);
-  await observed(primary, apply(sides[primary], 'primary'), hooks);
+  const call = (side: Side, role: 'primary' | 'secondary') =>
+    inSpan(`switchyard.router.${role}`, { 'switchyard.database': side }, () => apply(sides[side], role));
+  await observed(primary, call(primary, 'primary'), hooks);
   if (!secondary) return;
   try {
     // The timeout is the call's outcome for the gates: a hung secondary counts as an error now.
-    await observed(secondary, withTimeout(apply(sides[secondary], 'secondary'), secondaryTimeoutMs), hooks);
+    await observed(secondary, withTimeout(call(secondary, 'secondary'), secondaryTimeoutMs), hooks);
     hooks.onSecondaryWritten(secondary, key);
   } catch (err) {
     hooks.onSecondaryFailure(secondary, key, err instanceof Error ? err.message : String(err));

@@ -118,6 +118,11 @@ async function expectCleanEnd(shop: Shop, status: MigrationStatus, traffic: Load
   // The load ran on after the old database stopped taking writes.
   expect(comparison.writtenAfterSwitch).toBeGreaterThan(0);
   expect(await reconcileBacklog(control, shop.spec.id)).toBe(0);
+  // The service's /metrics reports what its router did, as an operator's Prometheus would scrape it.
+  const scraped = await (await fetch(`${shop.app.url}/metrics`)).text();
+  const writes = /^switchyard_router_writes_total\{migration_id="[^"]+"\} (\d+)$/m.exec(scraped);
+  expect(Number(writes?.[1])).toBe(shop.app.router.metrics().writes);
+  expect(Number(writes?.[1])).toBeGreaterThan(0);
 }
 
 /** A failed test must not leave its migration running (waiting forever for a worker that is gone). */

@@ -24,12 +24,16 @@ export interface RunningWorker {
   stop: () => Promise<void>;
 }
 
+/** The Temporal runtime of in-process workers: errors only, and no signal handlers of its own (jest owns the process). */
+export function installTestRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+  runtimeInstalled = true;
+}
+
 /** An in-process worker on its own task queue, with the prebuilt workflow bundle; `overrides` e.g. swap an activity. */
 export async function startTestWorker(taskQueue = uniqueName('tq'), overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
-    runtimeInstalled = true;
-  }
+  installTestRuntime();
   const config = { ...temporalConfig(), taskQueue };
   const connection = await NativeConnection.connect({ address: config.address });
   const worker = await createWorker({
