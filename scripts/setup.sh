@@ -117,8 +117,11 @@ install_ferretdb() {
     || sy_die "cannot build FerretDB (see $LOGS/ferretdb-build.log): set SWITCHYARD_CONN_MONGO to a MongoDB URL instead"
 }
 
+source "$SWITCHYARD_ROOT/scripts/setup/mariadb.sh"
+
 install_node_modules
 install_postgresql
+install_mariadb
 install_temporal_cli
 install_ferretdb
 sy_say "setup complete"

@@ -64,6 +64,8 @@ export interface PlanSide {
 
 export interface SidePlan {
   blockers: string[];
+  /** What works but deserves the user's attention (a case-insensitive key collation), with what the tool does about it. */
+  warnings?: string[];
   indexes: string[];
   /** A source's stored fields when the engine's catalog lists them; they become the target's requirement. */
   fields?: string[];

@@ -18,6 +18,7 @@ export interface EntityPlan {
   estimatedRows?: number;
   indexes: string[];
   blockers: string[];
+  warnings: string[];
 }
 
 /** Where preflight proved reading and writing: the database names a grant may be limited to. */
@@ -62,6 +63,7 @@ async function planEntity(spec: MigrationSpec, entity: EntitySpec, source?: Reso
     version: mapping.sourceVersion,
     indexes: [],
     blockers: [],
+    warnings: [],
   };
   const check = async (conn: ResolvedConnection, side: 'source' | 'target', fields: string[]) => {
     const engine = engineFor(conn);
@@ -77,6 +79,7 @@ async function planEntity(spec: MigrationSpec, entity: EntitySpec, source?: Reso
     const found = await engine.planSide({ spec, entity, mapping, side, sideSpec, conn, name, fields });
     plan.blockers.push(...found.blockers);
     plan.indexes.push(...found.indexes);
+    plan.warnings.push(...(found.warnings ?? []));
     return found;
   };
   // What a record carries into the target: every source field when the catalog lists them, else what the spec names.

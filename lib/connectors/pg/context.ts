@@ -1,27 +1,11 @@
 import type { PoolClient } from 'pg';
-import type { ResolvedConnection } from '../../connections';
-import type { Row } from '../../mapping/entity';
-import type { MappedRecord } from '../types';
+import type { TableSideOptions } from '../table-side';
 import { describeTable, PgColumn, PgTable } from './catalog';
 import { column } from './sql';
 
-/** How one entity is stored in PostgreSQL, and how its rows turn into mapped records and back. */
-export interface PgEntityOptions {
-  entity: string;
-  side: 'source' | 'target';
-  conn: ResolvedConnection;
-  table: string;
-  /** Stored key columns, in key order. */
-  key: string[];
-  version?: string;
+/** How one entity is stored in PostgreSQL: a table side, plus the child tables of its embedded arrays. */
+export interface PgEntityOptions extends TableSideOptions {
   children: Array<{ table: string; key: string[]; foreignKey: string; as: string }>;
-  zone: string;
-  /** Key fields of the mapped record, position by position the same values as `key`. */
-  recordKey: string[];
-  toRecord(row: Row): MappedRecord;
-  fromRecord(record: MappedRecord): Row;
-  /** What of a stored row that failed to map a quarantine entry keeps: the fields the spec maps. */
-  quarantined<T>(row: Record<string, T>): Record<string, T>;
 }
 
 export interface PgChild {

@@ -3,6 +3,7 @@ import type { ResolvedConnection } from '../../connections';
 import { childColumns } from '../../plan/spec-columns';
 import { pgPool } from '../clients';
 import type { Engine, OpenSide, PlanSide, SidePlan } from '../engine';
+import { tableSideOptions } from '../table-side';
 import { pgEntity, PgEntityOptions } from './entity';
 import { checkTable, TableRequirements, walLevel } from './plan-checks';
 import { probePostgres } from './probe';
@@ -22,18 +23,8 @@ export const pgEngine: Engine = {
 /** A PostgreSQL side as the connector and the direct COPY path take it. */
 export function pgEntityOptions(side: OpenSide): PgEntityOptions {
   return {
-    entity: side.entity.name,
-    side: side.side,
-    conn: side.conn,
-    table: side.name,
-    key: side.storedKey,
-    version: side.version,
-    recordKey: side.recordKey,
+    ...tableSideOptions(side),
     children: side.embeds ? side.entity.embed.map((e) => ({ table: e.table, key: e.key, foreignKey: e.foreignKey, as: e.as })) : [],
-    zone: side.entity.timestampZone,
-    toRecord: side.toRecord,
-    fromRecord: side.fromRecord,
-    quarantined: side.quarantined,
   };
 }
 

@@ -5,7 +5,8 @@ import type { Row } from '../../mapping/entity';
 import { fromKeyPart, toKeyPart } from '../keys';
 import { readWithinBudget, SizeHint } from '../page';
 import { quarantineEntry } from '../quarantine-entry';
-import type { Key, KeyRange, MappedRecord, QuarantineEntry, ReadRequest } from '../types';
+import type { Key, KeyRange, ReadRequest } from '../types';
+import type { TablePage } from '../table-side';
 import type { PgTable } from './catalog';
 import type { PgContext } from './context';
 import { decodeColumn } from './decode';
@@ -15,14 +16,7 @@ import { keyComparison, keyExpr, keyInValues, orderBy, selectList } from './sql'
 
 type RawRow = Record<string, string | null>;
 
-export interface Page {
-  records: MappedRecord[];
-  rejected: QuarantineEntry[];
-  bytes: number;
-  /** Key of the last row read (also when that row was rejected). */
-  lastKey?: Key;
-  full: boolean;
-}
+export type Page = TablePage;
 
 /**
  * Key bounds as a WHERE clause plus its parameters (text forms of the key values). `bind` turns

@@ -28,6 +28,7 @@ export function register(program: Command): void {
             console.log(`entity ${e.entity}: ${e.source} → ${e.target}`);
             console.log(`  key: ${e.key.join(', ')}   version: ${e.version ?? '(none: append-only)'}   estimated rows: ${e.estimatedRows ?? 'unknown'}`);
             for (const index of e.indexes) console.log(`  index to create: ${index}`);
+            for (const warning of e.warnings ?? []) console.log(`  warning: ${warning}`);
           }
           for (const line of lifecycleSummary(loaded.spec)) console.log(line);
         }
