@@ -12,6 +12,7 @@ const DATABASE_CALLS = [
   'writeBatch',
   'storedForm',
   'quarantine',
+  'quarantined',
   'deleteKeys',
   'count',
   'estimate',

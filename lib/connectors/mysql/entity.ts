@@ -1,11 +1,13 @@
 import type { PoolConnection } from 'mysql2/promise';
+import { pagedScan, streamingDigests } from '../digest';
 import { hashByPages } from '../hash';
+import { keyOfRecord } from '../keys';
 import { connectorIdentity, sizeHintFor } from '../page';
 import type { EntityConnector, KeyRange, ReadRequest, ReadResult } from '../types';
 import { loadContext, MysqlContext, MysqlEntityOptions } from './context';
 import { countRange, estimateRows } from './count';
 import { mysqlPool } from './pool';
-import { quarantineRows } from './quarantine';
+import { countQuarantined, quarantineRows } from './quarantine';
 import { readByKeys, readPage } from './read';
 import { dropRetiredTables, restoreTables, retireTables } from './retire';
 import { inTransaction } from './session';
@@ -58,6 +60,7 @@ export function mysqlEntity(options: MysqlEntityOptions): EntityConnector {
     readRange,
     splitRanges: (n) => withConn('read', (conn, ctx) => splitKeys(conn, ctx, n)),
     hashRange: (range) => hashByPages(readRange, range),
+    ...streamingDigests(pagedScan(readRange), (record) => keyOfRecord(record, options.recordKey)),
     fetchByKeys: async (keys) => {
       if (!keys.length) return { records: [], rejected: [] };
       const { records, rejected } = await withConn('read', (conn, ctx) => readByKeys(conn, ctx, keys));
@@ -74,6 +77,7 @@ export function mysqlEntity(options: MysqlEntityOptions): EntityConnector {
     },
     storedForm: (records) => withSession(async (_conn, ctx) => records.map((r) => storedForm(ctx, r))),
     quarantine: (entries) => withSession((conn) => quarantineRows(conn, entries)),
+    quarantined: () => withSession((conn) => countQuarantined(conn, options.entity)),
     deleteKeys: async (keys, opts) =>
       keys.length ? withConn('write', (conn, ctx) => deleteWithTombstones(conn, ctx, keys, opts?.upTo)) : { deleted: 0, kept: [] },
     count: (range?: KeyRange) => withConn('read', (conn, ctx) => countRange(conn, ctx, range ?? {})),

@@ -1,4 +1,4 @@
-import type { ResultSetHeader } from 'mysql2';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { PoolConnection } from 'mysql2/promise';
 import { keyText } from '../keys';
 import type { QuarantineEntry } from '../types';
@@ -29,4 +29,14 @@ export async function quarantineRows(conn: PoolConnection, entries: QuarantineEn
      on duplicate key update reason = values(reason), document = values(document), quarantined_at = current_timestamp(6)`,
   );
   return entries.length;
+}
+
+/** Entries of one entity; a database nothing was ever quarantined in has no table and holds none. */
+export async function countQuarantined(conn: PoolConnection, entity: string): Promise<number> {
+  const [tables] = await conn.query<RowDataPacket[]>(
+    `select 1 from information_schema.tables where table_schema = database() and table_name = 'switchyard_quarantine'`,
+  );
+  if (!tables.length) return 0;
+  const [rows] = await conn.query<RowDataPacket[]>('select count(*) as n from switchyard_quarantine where entity = ?', [entity]);
+  return Number(rows[0].n);
 }
