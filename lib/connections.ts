@@ -4,7 +4,7 @@ import { redactUrl } from './redact';
  * Specs and workflow inputs name connections; only the worker turns a name into a URL,
  * from SWITCHYARD_CONN_<NAME>, so URLs and passwords stay out of Temporal history.
  */
-export type ConnectionKind = 'postgres' | 'mongodb';
+export type ConnectionKind = 'postgres' | 'mongodb' | 'dynamodb' | 'cassandra';
 
 export interface ResolvedConnection {
   name: string;
@@ -38,7 +38,9 @@ function kindOf(name: string, url: string): ConnectionKind {
   const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
   if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
   if (scheme === 'mongodb' || scheme === 'mongodb+srv') return 'mongodb';
+  if (scheme === 'dynamodb') return 'dynamodb';
+  if (scheme === 'cassandra') return 'cassandra';
   throw new ConnectionConfigError(
-    `connection ${name}: unsupported URL scheme ${JSON.stringify(scheme)} in ${connectionEnvVar(name)} (expected postgresql:// or mongodb://)`,
+    `connection ${name}: unsupported URL scheme ${JSON.stringify(scheme)} in ${connectionEnvVar(name)} (expected postgresql://, mongodb://, dynamodb:// or cassandra://)`,
   );
 }
