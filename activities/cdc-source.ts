@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { resolveConnection } from '../lib/connections';
+import { resolveConnection } from '../lib/connectors/engines';
 import { pgPool } from '../lib/connectors/clients';
 import type { MigrationSpec } from '../lib/spec/schema';
 

@@ -1,7 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { ConnectionConfigError, resolveConnection } from '../lib/connections';
+import { ConnectionConfigError } from '../lib/connections';
+import { resolveConnection } from '../lib/connectors/engines';
 import { pgPool } from '../lib/connectors/clients';
+import { pgEngine } from '../lib/connectors/pg/engine';
 
 /** The control store's pool; a missing or non-PostgreSQL connection is an operator error, never retried. */
 export function controlPool(connection: string): Pool {
@@ -12,7 +14,7 @@ export function controlPool(connection: string): Pool {
     if (err instanceof ConnectionConfigError) throw ApplicationFailure.nonRetryable(`control store: ${err.message}`, 'InvalidInput');
     throw err;
   }
-  if (conn.kind !== 'postgres') {
+  if (conn.kind !== pgEngine.kind) {
     throw ApplicationFailure.nonRetryable(`control store: connection ${connection} must be PostgreSQL, not ${conn.kind}`, 'InvalidInput');
   }
   return pgPool(conn);

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ConnectionConfigError, resolveConnection } from '../lib/connections';
+import { ConnectionConfigError } from '../lib/connections';
+import { resolveConnection } from '../lib/connectors/engines';
 import { ConnectionReport, probeConnection } from '../lib/connectors/probe';
 import { heartbeating } from './keepalive';
 

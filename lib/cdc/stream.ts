@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { resolveConnection } from '../connections';
+import { resolveConnection } from '../connectors/engines';
 import { openSource, openTarget } from '../connectors';
 import { pgPool } from '../connectors/clients';
 import { inTransaction } from '../connectors/pg/session';

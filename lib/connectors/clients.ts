@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { Pool } from 'pg';
-import { ResolvedConnection, resolveConnection } from '../connections';
+import { ConnectionUrl, connectionUrl } from '../connections';
 import { log } from '../log';
 import { watchMonitor } from './mongo-monitor-watch';
 
@@ -14,8 +14,8 @@ const CONNECT_TIMEOUT_MS = Number(process.env.SWITCHYARD_CONNECT_TIMEOUT_MS || 5
 const pgPools = new Map<string, Pool>();
 const mongoClients = new Map<string, Promise<MongoClient>>();
 
-export function pgPool(conn: ResolvedConnection | string): Pool {
-  const c = typeof conn === 'string' ? resolveConnection(conn) : conn;
+export function pgPool(conn: Pick<ConnectionUrl, 'url'> | string): Pool {
+  const c = typeof conn === 'string' ? connectionUrl(conn) : conn;
   let pool = pgPools.get(c.url);
   if (!pool) {
     pool = new Pool({
@@ -32,8 +32,8 @@ export function pgPool(conn: ResolvedConnection | string): Pool {
   return pool;
 }
 
-export function mongoClient(conn: ResolvedConnection | string): Promise<MongoClient> {
-  const c = typeof conn === 'string' ? resolveConnection(conn) : conn;
+export function mongoClient(conn: Pick<ConnectionUrl, 'name' | 'url' | 'redacted'> | string): Promise<MongoClient> {
+  const c = typeof conn === 'string' ? connectionUrl(conn) : conn;
   let client = mongoClients.get(c.url);
   if (!client) {
     client = MongoClient.connect(c.url, {
@@ -63,7 +63,7 @@ const MONITOR_SILENT_LIMIT_MS = 10_000 + 2 * CONNECT_TIMEOUT_MS;
  * The next call gets a new client; operations still running on the old one fail when it closes.
  * A client no longer cached (closeAllClients) is left alone.
  */
-function replaceStalled(c: ResolvedConnection, cached: Promise<MongoClient>, mongo: MongoClient): void {
+function replaceStalled(c: Pick<ConnectionUrl, 'name' | 'url' | 'redacted'>, cached: Promise<MongoClient>, mongo: MongoClient): void {
   if (mongoClients.get(c.url) !== cached) return;
   mongoClients.delete(c.url);
   log.warn(
@@ -73,10 +73,17 @@ function replaceStalled(c: ResolvedConnection, cached: Promise<MongoClient>, mon
   void mongo.close().catch(() => undefined);
 }
 
+const engineCaches: Array<() => Promise<void>> = [];
+
+/** An engine that keeps its own clients (in its folder) registers how to close them, so closeAllClients closes every engine's. */
+export function onCloseAllClients(close: () => Promise<void>): void {
+  engineCaches.push(close);
+}
+
 export async function closeAllClients(): Promise<void> {
   const pools = [...pgPools.values()];
   const mongos = [...mongoClients.values()];
   pgPools.clear();
   mongoClients.clear();
-  await Promise.allSettled([...pools.map((p) => p.end()), ...mongos.map(async (m) => (await m).close())]);
+  await Promise.allSettled([...pools.map((p) => p.end()), ...mongos.map(async (m) => (await m).close()), ...engineCaches.map((close) => close())]);
 }

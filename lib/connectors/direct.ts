@@ -1,8 +1,9 @@
 import { log } from '../log';
 import { renamer } from '../mapping/rename';
 import type { MigrationSpec } from '../spec/schema';
-import { findEntity, sideOptions } from './open';
+import { findEntity, openSide } from './open';
 import { pgDirectCopy } from './pg/direct';
+import { pgEngine, pgEntityOptions } from './pg/engine';
 import type { DirectCopier } from './types';
 
 /**
@@ -13,13 +14,13 @@ import type { DirectCopier } from './types';
  */
 export async function openDirectCopy(spec: MigrationSpec, entityName: string): Promise<DirectCopier | undefined> {
   const entity = findEntity(spec, entityName);
-  const source = sideOptions(spec, entityName, 'source');
-  const target = sideOptions(spec, entityName, 'target');
+  const source = openSide(spec, entityName, 'source');
+  const target = openSide(spec, entityName, 'target');
   let why: string;
-  if (source.kind !== 'postgres' || target.kind !== 'postgres') why = 'not PostgreSQL on both sides';
+  if (source.conn.kind !== pgEngine.kind || target.conn.kind !== pgEngine.kind) why = 'not PostgreSQL on both sides';
   else if (entity.transforms.length || Object.keys(entity.defaults).length || entity.embed.length) why = 'transforms, defaults or embeds';
   else {
-    const copier = await pgDirectCopy(source.options, target.options, renamer(entity.fields).forwardName);
+    const copier = await pgDirectCopy(pgEntityOptions(source), pgEntityOptions(target), renamer(entity.fields).forwardName);
     if (typeof copier !== 'string') return copier;
     why = copier;
   }

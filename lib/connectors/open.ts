@@ -1,8 +1,7 @@
-import { resolveConnection } from '../connections';
-import { compileMapping, EntityMapping, Row } from '../mapping/entity';
-import type { EntitySpec, MigrationSpec, SideSpec } from '../spec/schema';
-import { mongoEntity, MongoEntityOptions } from './mongo/entity';
-import { pgEntity, PgEntityOptions } from './pg/entity';
+import { compileMapping, Row } from '../mapping/entity';
+import type { EntitySpec, MigrationSpec } from '../spec/schema';
+import type { OpenSide } from './engine';
+import { engineFor, resolveConnection } from './engines';
 import type { EntityConnector, MappedRecord } from './types';
 
 /**
@@ -27,75 +26,38 @@ export function findEntity(spec: MigrationSpec, name: string): EntitySpec {
 const same = (r: Row): MappedRecord => r;
 
 function openEntity(spec: MigrationSpec, entityName: string, side: 'source' | 'target'): EntityConnector {
-  const store = sideOptions(spec, entityName, side);
-  return store.kind === 'postgres' ? pgEntity(store.options) : mongoEntity(store.options);
+  const opened = openSide(spec, entityName, side);
+  return engineFor(opened.conn).open(opened);
 }
 
-export type SideOptions = { kind: 'postgres'; options: PgEntityOptions } | { kind: 'mongodb'; options: MongoEntityOptions };
-
 /** How one side of an entity is stored and mapped: what a connector (or a direct copy) is built from. */
-export function sideOptions(spec: MigrationSpec, entityName: string, side: 'source' | 'target'): SideOptions {
+export function openSide(spec: MigrationSpec, entityName: string, side: 'source' | 'target'): OpenSide {
   const entity = findEntity(spec, entityName);
   const mapping = compileMapping(entity);
   const isSource = side === 'source';
   const [store, other] = isSource ? [entity.from, entity.to] : [entity.to, entity.from];
-  return storeOptions(side, isSource ? spec.source : spec.target, entity, mapping, {
-    store,
+  const sideSpec = isSource ? spec.source : spec.target;
+  const conn = resolveConnection(sideSpec.connection);
+  const engine = engineFor(conn);
+  const name = store[engine.stores];
+  if (!name) {
+    const named = engine.stores === 'table' ? 'collection' : 'table';
+    throw new Error(`entity ${entity.name}: ${side} names a ${named} but connection ${conn.name} is ${engine.product}, which stores ${engine.stores}s`);
+  }
+  return {
+    entity,
+    side,
+    sideSpec,
+    conn,
+    mapping,
+    name,
     storedKey: isSource ? mapping.sourceKey : mapping.targetKey,
+    recordKey: mapping.targetKey,
     version: isSource ? mapping.sourceVersion : mapping.targetVersion,
-    // Child tables exist on the PostgreSQL side of a PostgreSQL ↔ MongoDB entity.
+    // Child tables exist on the table side of an entity whose other side is a collection.
     embeds: !!store.table && !!other.collection,
     toRecord: isSource ? mapping.toTarget : same,
     fromRecord: isSource ? mapping.toSource : same,
     quarantined: isSource ? mapping.withoutDropped : <T>(row: Record<string, T>) => row,
-  });
-}
-
-interface SideWiring {
-  store: { table?: string; collection?: string };
-  storedKey: string[];
-  version?: string;
-  embeds: boolean;
-  toRecord(row: Row): MappedRecord;
-  fromRecord(record: MappedRecord): Row;
-  quarantined<T>(row: Record<string, T>): Record<string, T>;
-}
-
-function storeOptions(side: 'source' | 'target', sideSpec: SideSpec, entity: EntitySpec, mapping: EntityMapping, w: SideWiring): SideOptions {
-  const conn = resolveConnection(sideSpec.connection);
-  const common = {
-    entity: entity.name,
-    side,
-    conn,
-    version: w.version,
-    recordKey: mapping.targetKey,
-    toRecord: w.toRecord,
-    fromRecord: w.fromRecord,
-    quarantined: w.quarantined,
-  };
-  if (w.store.table) {
-    if (conn.kind !== 'postgres') throw new Error(`entity ${entity.name}: ${side} names a table but connection ${conn.name} is ${conn.kind}`);
-    return {
-      kind: 'postgres',
-      options: {
-        ...common,
-        table: w.store.table,
-        key: w.storedKey,
-        children: w.embeds ? entity.embed.map((e) => ({ table: e.table, key: e.key, foreignKey: e.foreignKey, as: e.as })) : [],
-        zone: entity.timestampZone,
-      },
-    };
-  }
-  if (conn.kind !== 'mongodb') throw new Error(`entity ${entity.name}: ${side} names a collection but connection ${conn.name} is ${conn.kind}`);
-  return {
-    kind: 'mongodb',
-    options: {
-      ...common,
-      database: sideSpec.database!,
-      collection: w.store.collection!,
-      storedKey: w.storedKey,
-      dialect: sideSpec.dialect,
-      microseconds: entity.microseconds,
-    },
   };
 }

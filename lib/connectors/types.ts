@@ -109,7 +109,7 @@ export interface HashResult {
 export interface EntityConnector {
   readonly entity: string;
   readonly side: 'source' | 'target';
-  readonly kind: 'postgres' | 'mongodb' | 'dynamodb' | 'cassandra';
+  readonly kind: string;
   /** The key of a mapped record, as it appears in ranges and cursors. */
   keyOf(record: MappedRecord): Key;
   readRange(request: ReadRequest): Promise<ReadResult>;

@@ -1,13 +1,12 @@
-import { ConnectionConfigError, resolveConnection, ResolvedConnection } from '../connections';
-import { mongoClient, pgPool } from '../connectors/clients';
+import { ConnectionConfigError, ResolvedConnection } from '../connections';
+import { engineFor, ENGINES, resolveConnection } from '../connectors/engines';
 import { openSource } from '../connectors/open';
 import { ConnectionReport, probeConnection } from '../connectors/probe';
 import { compileMapping } from '../mapping/entity';
 import { redactSecrets } from '../redact';
 import type { EntitySpec, MigrationSpec, SideSpec } from '../spec/schema';
-import { checkTable, TableRequirements, walLevel } from './pg-checks';
-import { serverBlockers } from './server-blockers';
-import { childColumns, namedSourceFields, targetFields } from './spec-columns';
+import { changeCaptureBlockers } from './server-blockers';
+import { namedSourceFields, targetFields } from './spec-columns';
 
 /** What preflight learned about one entity. Plain data: it may go into workflow history. */
 export interface EntityPlan {
@@ -44,16 +43,11 @@ export async function planMigration(spec: MigrationSpec): Promise<MigrationPlan>
   const plan: MigrationPlan = { connections: [], entities: [], blockers: [] };
   const source = await reachable(spec.source, 'source', plan);
   const target = await reachable(spec.target, 'target', plan);
-  plan.blockers.push(
-    ...serverBlockers(spec, {
-      source: source && {
-        name: source.name,
-        kind: source.kind,
-        walLevel: spec.sync === 'cdc' && source.kind === 'postgres' ? await withPg(source, walLevel) : undefined,
-      },
-      target: target && { name: target.name, kind: target.kind, isFerretDb: target.kind === 'mongodb' && (await isFerretDb(target)) },
-    }),
-  );
+  if (source) {
+    plan.blockers.push(...changeCaptureBlockers(spec, { name: source.name, engine: engineFor(source) }, ENGINES));
+    plan.blockers.push(...((await engineFor(source).serverBlockers?.(spec, 'source', source)) ?? []));
+  }
+  if (target) plan.blockers.push(...((await engineFor(target).serverBlockers?.(spec, 'target', target)) ?? []));
   for (const entity of spec.entities) plan.entities.push(await planEntity(spec, entity, source, target));
   return plan;
 }
@@ -69,50 +63,27 @@ async function planEntity(spec: MigrationSpec, entity: EntitySpec, source?: Reso
     indexes: [],
     blockers: [],
   };
-  const check = async (conn: ResolvedConnection, req: TableRequirements) => {
-    const found = await withPg(conn, (c) => checkTable(c, req));
+  const check = async (conn: ResolvedConnection, side: 'source' | 'target', fields: string[]) => {
+    const engine = engineFor(conn);
+    const sideSpec = side === 'source' ? spec.source : spec.target;
+    const name = (side === 'source' ? entity.from : entity.to)[engine.stores];
+    if (!name) {
+      plan.blockers.push(
+        `${side} ${conn.name} is ${engine.product}, which stores ${engine.stores}s: name one in the entity's ${side === 'source' ? 'from' : 'to'}.${engine.stores}`,
+      );
+      return undefined;
+    }
+    if (!engine.planSide) return undefined;
+    const found = await engine.planSide({ spec, entity, mapping, side, sideSpec, conn, name, fields });
     plan.blockers.push(...found.blockers);
     plan.indexes.push(...found.indexes);
     return found;
   };
-  const embedded = (side: 'source' | 'target') =>
-    entity.embed.map((e): TableRequirements => ({
-      role: 'embedded child table',
-      table: e.table,
-      key: e.key,
-      columns: [e.foreignKey, ...childColumns(e, side)],
-      lookupColumn: e.foreignKey,
-      needsWrite: side === 'target',
-    }));
-  // What a record carries into the target: every source column when the catalog shows them, else what the spec names.
+  // What a record carries into the target: every source field when the catalog lists them, else what the spec names.
   let sourceFields = [...mapping.sourceKey, ...(mapping.sourceVersion ? [mapping.sourceVersion] : []), ...namedSourceFields(entity)];
-  if (source?.kind === 'postgres' && entity.from.table) {
-    const table = await check(source, {
-      role: 'source table',
-      table: entity.from.table,
-      key: mapping.sourceKey,
-      version: mapping.sourceVersion,
-      columns: namedSourceFields(entity),
-      needsWrite: false,
-    });
-    if (table.columns.length) sourceFields = table.columns;
-    for (const r of embedded('source')) await check(source, r);
-  }
-  if (target?.kind === 'postgres' && entity.to.table) {
-    await check(target, {
-      role: 'target table',
-      table: entity.to.table,
-      key: mapping.targetKey,
-      version: mapping.targetVersion,
-      columns: targetFields(mapping, sourceFields),
-      needsWrite: true,
-    });
-    for (const r of embedded('target')) await check(target, r);
-  }
-  if (source?.kind === 'mongodb' && entity.from.collection) {
-    const names = await (await mongoClient(source)).db(spec.source.database!).listCollections({ name: entity.from.collection }).toArray();
-    if (!names.length) plan.blockers.push(`source collection ${spec.source.database}.${entity.from.collection} does not exist`);
-  }
+  const fromSource = source && (await check(source, 'source', namedSourceFields(entity)));
+  if (fromSource?.fields?.length) sourceFields = fromSource.fields;
+  if (target) await check(target, 'target', targetFields(mapping, sourceFields));
   if (!plan.blockers.length && source) {
     plan.estimatedRows = await openSource(spec, entity.name)
       .estimate()
@@ -144,21 +115,7 @@ async function reachable(side: SideSpec, role: string, plan: MigrationPlan): Pro
   return conn;
 }
 
-async function withPg<T>(conn: ResolvedConnection, work: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
-  const client = await pgPool(conn).connect();
-  try {
-    return await work(client);
-  } finally {
-    client.release();
-  }
-}
-
-async function isFerretDb(conn: ResolvedConnection): Promise<boolean> {
-  const info = await (await mongoClient(conn)).db('admin').command({ buildInfo: 1 });
-  return typeof info.ferretdbVersion === 'string';
-}
-
 function describeSide(side: SideSpec, conn: ResolvedConnection | undefined, store: { table?: string; collection?: string }): string {
   const where = store.table ?? `${side.database}.${store.collection}`;
-  return `${conn?.kind ?? (store.table ? 'postgres' : 'mongodb')} ${side.connection} ${where}`;
+  return `${conn?.kind ?? 'unresolved'} ${side.connection} ${where}`;
 }

@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Binary, Decimal128, ObjectId } from 'mongodb';
-import { closeDynamoClients } from '../../lib/connectors/dynamodb/client';
+import { closeAllClients } from '../../lib/connectors/clients';
 import { canonicalJson } from '../../lib/mapping/canonical';
 import { Numeric, PreciseDate, Value } from '../../lib/mapping/values';
 import type { MappedRecord } from '../../lib/connectors/types';
@@ -15,7 +15,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await fx.close();
-  closeDynamoClients();
+  await closeAllClients();
 });
 
 const uuid = '0f8fad5b-d9cb-469f-a165-70867728950e';

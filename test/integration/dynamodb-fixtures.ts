@@ -1,5 +1,5 @@
 import { DeleteTableCommand, DynamoDBClient, ScalarAttributeType } from '@aws-sdk/client-dynamodb';
-import { resolveConnection } from '../../lib/connections';
+import { resolveConnection } from '../../lib/connectors/engines';
 import { dynamoClient } from '../../lib/connectors/dynamodb/client';
 import { dynamoEntity, DynamoEntityOptions } from '../../lib/connectors/dynamodb/entity';
 import { createTableInput, ensureTable } from '../../lib/connectors/dynamodb/table';

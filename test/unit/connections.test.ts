@@ -1,10 +1,10 @@
-import { resolveConnection } from '../../lib/connections';
+import { resolveConnection } from '../../lib/connectors/engines';
 
 describe('resolveConnection', () => {
   const env = {
     SWITCHYARD_CONN_SOURCE: 'postgresql://app:pw-1234@db:5432/shop',
     SWITCHYARD_CONN_TARGET: 'mongodb://user:pw-5678@mongo:27017/app',
-    SWITCHYARD_CONN_ODD: 'mysql://x@y/z',
+    SWITCHYARD_CONN_ODD: 'redis://x@y/z',
   };
   it('resolves a name to its kind, URL and a redacted address', () => {
     expect(resolveConnection('SOURCE', env)).toEqual({
@@ -22,6 +22,6 @@ describe('resolveConnection', () => {
     expect(() => resolveConnection('src; rm -rf', env)).toThrow(/connection name .* is invalid/);
   });
   it('rejects unsupported schemes without printing the URL', () => {
-    expect(() => resolveConnection('ODD', env)).toThrow(/unsupported URL scheme "mysql"/);
+    expect(() => resolveConnection('ODD', env)).toThrow(/unsupported URL scheme "redis"/);
   });
 });

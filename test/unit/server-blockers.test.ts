@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serverBlockers } from '../../lib/plan/server-blockers';
+import { ENGINES } from '../../lib/connectors/engines';
+import { dialectBlockers, mongoEngine } from '../../lib/connectors/mongo/engine';
+import { pgEngine, walLevelBlockers } from '../../lib/connectors/pg/engine';
+import { changeCaptureBlockers } from '../../lib/plan/server-blockers';
 import { MigrationSpec, parseSpec } from '../../lib/spec';
 
 function spec(edit: (s: Record<string, any>) => void): MigrationSpec {
@@ -11,31 +14,35 @@ function spec(edit: (s: Record<string, any>) => void): MigrationSpec {
   return parsed.spec;
 }
 
-const pgSource = (walLevel: string) => ({ name: 'SOURCE', kind: 'postgres' as const, walLevel });
-
-test('sync "cdc" from a PostgreSQL source with wal_level other than logical is a blocker naming the setting', () => {
-  const cdc = spec((s) => (s.sync = 'cdc'));
-  expect(serverBlockers(cdc, { source: pgSource('replica') })).toEqual([
+test('a PostgreSQL source with wal_level other than logical is a blocker naming the setting', () => {
+  expect(walLevelBlockers('SOURCE', 'replica')).toEqual([
     'source SOURCE: wal_level is replica; sync "cdc" needs wal_level = logical (postgresql.conf, then restart)',
   ]);
-  expect(serverBlockers(cdc, { source: pgSource('logical') })).toEqual([]);
+  expect(walLevelBlockers('SOURCE', 'logical')).toEqual([]);
+});
+
+test('sync "cdc" from an engine without change data capture is a blocker naming the engines that have it', () => {
+  const cdc = spec((s) => {
+    s.sync = 'cdc';
+    s.source.database = 'app';
+  });
+  expect(changeCaptureBlockers(cdc, { name: 'SOURCE', engine: mongoEngine }, ENGINES)).toEqual([
+    'source SOURCE is MongoDB: sync "cdc" needs a source with change data capture (PostgreSQL); use "dual_write"',
+  ]);
+  expect(changeCaptureBlockers(cdc, { name: 'SOURCE', engine: pgEngine }, ENGINES)).toEqual([]);
   expect(
-    serverBlockers(
+    changeCaptureBlockers(
       spec(() => undefined),
-      { source: pgSource('replica') },
+      { name: 'SOURCE', engine: mongoEngine },
+      ENGINES,
     ),
   ).toEqual([]);
 });
 
-test('sync "cdc" from MongoDB and a FerretDB target with dialect "mongodb" are blockers', () => {
-  const fromMongo = spec((s) => {
-    s.sync = 'cdc';
-    s.source.database = 'app';
-  });
-  expect(serverBlockers(fromMongo, { source: { name: 'SOURCE', kind: 'mongodb' } })).toEqual(['sync "cdc" needs a PostgreSQL source; use "dual_write"']);
+test('a FerretDB target with dialect "mongodb" is a blocker', () => {
   const mongoDialect = spec((s) => (s.target.dialect = 'mongodb'));
-  expect(serverBlockers(mongoDialect, { target: { name: 'TARGET', kind: 'mongodb', isFerretDb: true } })).toEqual([
+  expect(dialectBlockers(mongoDialect, 'TARGET', true)).toEqual([
     'target TARGET is FerretDB, which rejects Decimal128, NaN and Infinity: set target.dialect to "ferretdb"',
   ]);
-  expect(serverBlockers(mongoDialect, { target: { name: 'TARGET', kind: 'mongodb', isFerretDb: false } })).toEqual([]);
+  expect(dialectBlockers(mongoDialect, 'TARGET', false)).toEqual([]);
 });

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ResolvedConnection } from '../../connections';
+import { onCloseAllClients } from '../clients';
 import { isLoopback, parseDynamoUrl } from './url';
 
 const clients = new Map<string, DynamoDBClient>();
@@ -27,7 +28,7 @@ export function dynamoClient(conn: ResolvedConnection): DynamoDBClient {
   return client;
 }
 
-export function closeDynamoClients(): void {
+onCloseAllClients(async () => {
   for (const c of clients.values()) c.destroy();
   clients.clear();
-}
+});

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
-import { describeTable, hasUniqueIndexOn } from '../connectors/pg/catalog';
-import { quoteIdent, quoteQualified } from '../sql/identifiers';
+import { describeTable, hasUniqueIndexOn } from './catalog';
+import { quoteIdent, quoteQualified } from '../../sql/identifiers';
 
 /** Findings about one PostgreSQL table an entity reads or writes. */
 export interface TableFindings {
