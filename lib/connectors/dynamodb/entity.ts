@@ -1,10 +1,10 @@
 import { BatchGetItemCommand, DescribeTableCommand, KeysAndAttributes } from '@aws-sdk/client-dynamodb';
 import type { ResolvedConnection } from '../../connections';
 import type { Row } from '../../mapping/entity';
-import { recordHasher } from '../../mapping/canonical';
 import { FidelityError } from '../../mapping/errors';
 import { mapConcurrently } from '../concurrent';
-import { compareKeys, keyInRange } from '../key-order';
+import { keyInRange } from '../key-order';
+import { orderedHash, orderedPage, UnorderedScan } from '../scan-order';
 import { fromKeyPart, keyOfRecord, keyText, toKeyPart } from '../keys';
 import { connectorIdentity } from '../page';
 import { quarantineEntry } from '../quarantine-entry';
@@ -80,30 +80,10 @@ export function dynamoEntity(options: DynamoEntityOptions): EntityConnector & { 
     );
   }
 
-  /**
-   * A key-ordered page from one scan: the `limit` smallest keys after `after` are kept while the
-   * scan streams by (memory: two pages), then sorted.
-   */
   async function readRange(request: ReadRequest): Promise<ReadResult> {
-    const limit = Math.max(1, Math.floor(request.limit));
-    let kept: Array<{ key: Key; item: Item }> = [];
-    let more = false;
-    const trim = () => {
-      kept.sort((a, b) => compareKeys(a.key, b.key));
-      if (kept.length > limit) more = true;
-      kept = kept.slice(0, limit);
-    };
-    await parallelScan(client, { table: options.table, segments }, (items) => {
-      for (const item of items) {
-        const key = storedKeyOf(item);
-        if (keyInRange(key, request)) kept.push({ key, item });
-      }
-      if (kept.length > 2 * limit) trim();
-    });
-    trim();
-    const page = toRecords(kept.map((k) => k.item));
-    const bytes = kept.reduce((s, k) => s + itemSize(k.item), 0);
-    return { ...page, bytes, lastKey: more && kept.length ? kept[kept.length - 1].key : undefined };
+    const scan: UnorderedScan<Item> = (each) => parallelScan(client, { table: options.table, segments }, each);
+    const page = await orderedPage(scan, storedKeyOf, request);
+    return { ...toRecords(page.items), bytes: page.items.reduce((s, i) => s + itemSize(i), 0), lastKey: page.lastKey };
   }
 
   const reject = (rejected: QuarantineEntry[], record: MappedRecord, reason: string) =>
@@ -115,17 +95,7 @@ export function dynamoEntity(options: DynamoEntityOptions): EntityConnector & { 
     readRange,
     // One range: a DynamoDB table has no key order to cut (its scan segments split it instead).
     splitRanges: async () => [{}],
-    async hashRange(range) {
-      const all: Array<{ key: Key; record: MappedRecord }> = [];
-      await scanRange(range, (batch) => {
-        for (const r of batch.records) all.push({ key: keyOfRecord(r, options.recordKey), record: r });
-        for (const r of batch.rejected) all.push({ key: r.key, record: { $rejected: r.document } });
-      });
-      all.sort((a, b) => compareKeys(a.key, b.key));
-      const hasher = recordHasher();
-      for (const r of all) hasher.add(r.record);
-      return hasher.result();
-    },
+    hashRange: (range) => orderedHash(scanRange, (r) => keyOfRecord(r, options.recordKey), range),
     async fetchByKeys(keys) {
       const items: Item[] = [];
       const unique = [...new Map(keys.map((k) => [keyText(k), k])).values()];
