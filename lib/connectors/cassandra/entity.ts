@@ -15,7 +15,7 @@ import { allColumns, decodeRow, encodeRow, Microseconds, rowBytes } from './row'
 import { ident, qualified, TableShape, tableShape } from './schema';
 import { tokenScan } from './scan';
 import { parseCassandraUrl } from './url';
-import { CqlTable, deleteRow, insertRow, rowExists, storedVersion, versionTimestamp } from './write';
+import { CqlTable, deleteRow, insertRow, newestWrite, rowExists, storedVersion, versionTimestamp } from './write';
 
 export interface CassandraEntityOptions {
   entity: string;
@@ -124,8 +124,9 @@ export function cassandraEntity(options: CassandraEntityOptions): EntityConnecto
             if (opts?.existingOnly && guarded) return void skipped++;
             return void ((await insertRow(t, values, undefined, guarded)) ? written++ : skipped++);
           }
-          const timestamp = versionTimestamp(options.version, record[options.version]);
+          const versionAt = versionTimestamp(options.version, record[options.version]);
           if (opts?.existingOnly && !(await rowExists(t, keyValues(t, key)))) return void skipped++;
+          const timestamp = guarded ? versionAt : await aboveStored(t, keyValues(t, key), versionAt);
           await insertRow(t, values, timestamp);
           // The write is blind: it took effect if the version column now carries its timestamp.
           const now = await storedVersion(t, keyValues(t, key));
@@ -208,6 +209,18 @@ export function cassandraEntity(options: CassandraEntityOptions): EntityConnecto
       `${what} of ${options.table}: Cassandra cannot rename a table, so switchyard does not retire Cassandra tables yet; keep or drop it yourself`,
     );
   }
+}
+
+/**
+ * An unguarded write is the truth about its row (reconcile's repair of a row damaged at the same
+ * version, a CDC re-insert): it must replace cells written at or above its version's timestamp,
+ * so it goes one microsecond above the row's newest cell when that is higher. A
+ * tombstone is not visible to WRITETIME: a re-insert below a delete's timestamp stays hidden
+ * (docs/types.md, "Cassandra").
+ */
+async function aboveStored(t: CqlTable, key: unknown[], versionAt: bigint): Promise<bigint> {
+  const newest = await newestWrite(t, key);
+  return newest !== undefined && newest >= versionAt ? newest + 1n : versionAt;
 }
 
 /** A RangeScan over the whole table by token ranges, filtered to the key range. */

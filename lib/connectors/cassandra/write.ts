@@ -1,4 +1,4 @@
-import type { Client } from 'cassandra-driver';
+import { Client, types } from 'cassandra-driver';
 import { FidelityError } from '../../mapping/errors';
 import { microsOf, Value } from '../../mapping/values';
 import { ident, qualified, TableShape } from './schema';
@@ -55,4 +55,25 @@ export async function rowExists(t: CqlTable, key: unknown[]): Promise<boolean> {
 export async function deleteRow(t: CqlTable, key: unknown[], timestamp: bigint | undefined): Promise<void> {
   const using = timestamp !== undefined ? ' USING TIMESTAMP ?' : '';
   await t.client.execute(`DELETE FROM ${qualified(t.shape)}${using} WHERE ${where(t)}`, timestamp !== undefined ? [timestamp, ...key] : key, { prepare: true });
+}
+
+/**
+ * The newest write timestamp among the row's single-cell regular columns (WRITETIME does not
+ * apply to key columns or unfrozen collections); undefined when the row is absent or has none.
+ */
+export async function newestWrite(t: CqlTable, key: unknown[]): Promise<bigint | undefined> {
+  const cells = t.columns.filter((c) => !t.key.includes(c) && !isMultiCell(t.shape.columns.get(c)!));
+  if (!cells.length) return undefined;
+  const select = cells.map((c, i) => `WRITETIME(${ident(c)}) AS w${i}`).join(', ');
+  const row = (await t.client.execute(`SELECT ${select} FROM ${qualified(t.shape)} WHERE ${where(t)}`, key, { prepare: true })).first();
+  if (!row) return undefined;
+  const times = cells
+    .map((_, i) => row[`w${i}`])
+    .filter((w): w is bigint => w !== null && w !== undefined)
+    .map((w) => BigInt(w));
+  return times.length ? times.reduce((a, b) => (a > b ? a : b)) : undefined;
+}
+
+function isMultiCell(type: { code: number; options?: { frozen?: boolean } }): boolean {
+  return [types.dataTypes.list, types.dataTypes.set, types.dataTypes.map].includes(type.code) && !type.options?.frozen;
 }

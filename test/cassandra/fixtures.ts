@@ -1,5 +1,6 @@
 import type { Client } from 'cassandra-driver';
 import { cassandraClient } from '../../lib/connectors/cassandra/client';
+import { closeAllClients } from '../../lib/connectors/clients';
 import { cassandraEntity } from '../../lib/connectors/cassandra/entity';
 import type { Microseconds } from '../../lib/connectors/cassandra/row';
 import { resolveConnection } from '../../lib/connectors/engines';
@@ -49,6 +50,10 @@ export async function cassandraFixture(prefix: string): Promise<CassandraFixture
         fromRecord: same,
         quarantined: same,
       }),
-    close: async () => void (await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`)),
+    close: async () => {
+      // The worker may have closed every client already (closeAllClients): a new one drops the keyspace.
+      await (await cassandraClient(conn)).execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+      await closeAllClients();
+    },
   };
 }

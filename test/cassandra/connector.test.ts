@@ -3,7 +3,7 @@ import { closeAllClients } from '../../lib/connectors/clients';
 import type { MappedRecord } from '../../lib/connectors/types';
 import { canonicalJson } from '../../lib/mapping/canonical';
 import { Numeric, PreciseDate, Value } from '../../lib/mapping/values';
-import { cassandraFixture, CassandraFixture } from './cassandra-fixtures';
+import { cassandraFixture, CassandraFixture } from './fixtures';
 
 /** The Cassandra connector against Cassandra 5.0: type fidelity, quarantine, USING TIMESTAMP version guard, token-range scan. */
 let fx: CassandraFixture;
@@ -133,6 +133,18 @@ describe('version guard: USING TIMESTAMP from the version', () => {
     expect(await c.deleteKeys([[5]], { upTo: null })).toEqual({ deleted: 0, kept: [[5]] });
     // existingOnly never re-creates a deleted row.
     expect(await c.writeBatch([{ id: 4, name: 'nine', v: 9 }], { existingOnly: true })).toMatchObject({ written: 0, skipped: 1 });
+  });
+
+  test('an unguarded write repairs a row damaged above its version timestamp', async () => {
+    const c = fx.entity('guard', ['id'], 'v');
+    await c.writeBatch([{ id: 6, name: 'right', v: 3 }]);
+    // A writer that bypasses USING TIMESTAMP writes at the server's time, far above version 3.
+    await fx.cql(`UPDATE %s.guard SET name = 'damaged' WHERE id = 6`);
+    // Under the guard the same version changes nothing above its timestamp.
+    await c.writeBatch([{ id: 6, name: 'right', v: 3 }]);
+    expect(await name(6)).toBe('damaged');
+    expect(await c.writeBatch([{ id: 6, name: 'right', v: 3 }], { versionGuard: false })).toMatchObject({ written: 1 });
+    expect(await name(6)).toBe('right');
   });
 
   test('timestamp versions become their microseconds', async () => {
