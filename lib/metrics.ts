@@ -46,6 +46,12 @@ export const metrics = {
     labelNames: [...labels, 'entity', 'target'],
     registers: [registry],
   }),
+  throttled: new Counter({
+    name: 'switchyard_throttled_requests_total',
+    help: 'Requests a database refused for throughput (DynamoDB throttling, unprocessed items) and retried after a backoff',
+    labelNames: ['engine', 'table'],
+    registers: [registry],
+  }),
   rowsCopiedBack: new Counter({
     name: 'switchyard_rows_copied_back_total',
     help: 'Rows copied back to the old database on rollback past the write switch',

@@ -117,11 +117,13 @@ install_ferretdb() {
     || sy_die "cannot build FerretDB (see $LOGS/ferretdb-build.log): set SWITCHYARD_CONN_MONGO to a MongoDB URL instead"
 }
 
-source "$SWITCHYARD_ROOT/scripts/setup/mariadb.sh"
+for part_file in "$SWITCHYARD_ROOT"/scripts/setup/*.sh; do source "$part_file"; done
 
 install_node_modules
 install_postgresql
 install_mariadb
 install_temporal_cli
 install_ferretdb
+# Optional parts named on the command line (`setup.sh cassandra`): scripts/setup/<part>.sh's install_<part>.
+for part in "$@"; do "install_$part"; done
 sy_say "setup complete"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The local stack on loopback: PostgreSQL, FerretDB (MongoDB protocol), the Temporal dev server and
-# the parts in scripts/stack/ (MariaDB).
-#   stack.sh up|down|status [postgres|mongo|temporal|mysql ...]   (no part named = all parts)
+# the parts in scripts/stack/ (MariaDB, dynalite, Cassandra).
+#   stack.sh up|down|status [postgres|mongo|temporal|mysql|dynalite|cassandra ...]   (no part named = all but cassandra)
 # `down` stops only what `up` started (pid files under .stack/run). Parts the user provides
 # through TEMPORAL_ADDRESS / SWITCHYARD_CONN_PG / SWITCHYARD_CONN_MONGO / SWITCHYARD_CONN_MYSQL are left alone.
 set -euo pipefail
@@ -174,8 +174,9 @@ up_temporal() {
 down_temporal() { stop_daemon temporal; }
 status_temporal() { status_daemon temporal "127.0.0.1:$SWITCHYARD_TEMPORAL_PORT (UI $TEMPORAL_UI_URL)"; }
 
-# ---------- further parts: scripts/stack/<part>.sh, each adding itself to PARTS ----------
-PARTS=(postgres mongo temporal)
+# ---------- further parts: scripts/stack/<part>.sh adds itself to STACK_PARTS (and DEFAULT_PARTS if `up` starts it) ----------
+STACK_PARTS=(postgres mongo temporal)
+DEFAULT_PARTS=(postgres mongo temporal)
 redacted() { node -e 'console.log(process.argv[1].replace(/:[^:@\/]*@/, ":***@"))' "$1"; }
 for part_file in "$(dirname "${BASH_SOURCE[0]}")"/stack/*.sh; do source "$part_file"; done
 
@@ -184,9 +185,9 @@ managed() { case "$1" in postgres) [ "$SWITCHYARD_MANAGE_PG" = 1 ];; mongo) [ "$
 external_addr() { case "$1" in postgres) redacted "$SWITCHYARD_CONN_PG";; mongo) redacted "$SWITCHYARD_CONN_MONGO";; temporal) echo "$TEMPORAL_ADDRESS";; *) "external_$1";; esac; }
 
 cmd="${1:-status}"; shift || true
-parts=("$@"); [ ${#parts[@]} -eq 0 ] && parts=("${PARTS[@]}")
+parts=("$@"); [ ${#parts[@]} -eq 0 ] && parts=("${DEFAULT_PARTS[@]}")
 for p in "${parts[@]}"; do
-  [[ " ${PARTS[*]} " == *" $p "* ]] || { echo "switchyard: unknown part '$p' (${PARTS[*]})" >&2; exit 2; }
+  [[ " ${STACK_PARTS[*]} " == *" $p "* ]] || { echo "switchyard: unknown part '$p' (${STACK_PARTS[*]})" >&2; exit 2; }
 done
 # Stop in reverse order of start so nothing loses a dependency while running.
 if [ "$cmd" = down ]; then for ((i=${#parts[@]}-1; i>=0; i--)); do rev+=("${parts[i]}"); done; parts=("${rev[@]}"); fi
@@ -196,7 +197,7 @@ for p in "${parts[@]}"; do
     up)     if managed "$p"; then "up_$p"; fi ;;
     down)   if managed "$p"; then "down_$p"; fi ;;
     status) if managed "$p"; then printf '%-9s %s\n' "$p" "$("status_$p")"; else printf '%-9s external %s\n' "$p" "$(external_addr "$p")"; fi ;;
-    *) echo "usage: stack.sh up|down|status [$(IFS="|"; echo "${PARTS[*]}") ...]" >&2; exit 2 ;;
+    *) echo "usage: stack.sh up|down|status [${STACK_PARTS[*]} ...]" >&2; exit 2 ;;
   esac
 done
 if [ "$cmd" = up ]; then "$0" status "${parts[@]}"; fi

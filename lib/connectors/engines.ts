@@ -1,11 +1,13 @@
 import { ConnectionConfigError, connectionEnvVar, connectionUrl, ResolvedConnection } from '../connections';
+import { cassandraEngine } from './cassandra/engine';
+import { dynamoEngine } from './dynamodb/engine';
 import type { Engine } from './engine';
 import { mongoEngine } from './mongo/engine';
 import { mysqlEngine } from './mysql/engine';
 import { pgEngine } from './pg/engine';
 
 /** Every engine the product speaks. Adding one is its folder under lib/connectors/ plus a line here. */
-export const ENGINES: readonly Engine[] = [pgEngine, mongoEngine, mysqlEngine];
+export const ENGINES: readonly Engine[] = [pgEngine, mongoEngine, mysqlEngine, dynamoEngine, cassandraEngine];
 
 /** The engine serving this connection's URL scheme. */
 export function engineFor(conn: Pick<ResolvedConnection, 'kind'>): Engine {

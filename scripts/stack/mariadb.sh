@@ -52,4 +52,5 @@ down_mysql() { stop_daemon mariadbd; }
 status_mysql() { status_daemon mariadbd "127.0.0.1:$SWITCHYARD_MYSQL_PORT (MariaDB)"; }
 managed_mysql() { [ "$SWITCHYARD_MANAGE_MYSQL" = 1 ]; }
 external_mysql() { redacted "$SWITCHYARD_CONN_MYSQL"; }
-PARTS+=(mysql)
+STACK_PARTS+=(mysql)
+DEFAULT_PARTS+=(mysql)

@@ -1,6 +1,7 @@
 import { BSON, Collection, Document, Filter, FindOptions } from 'mongodb';
 import { idFilter, StoredDoc } from './codec';
 import { withDocLock } from './doc-lock';
+import { mapConcurrently } from '../concurrent';
 
 /**
  * FerretDB 1.24 does not push `$in` down, so a set look-up scans the whole collection, while an
@@ -73,15 +74,6 @@ export async function replaceByIds(
   return replaced;
 }
 
-export async function pointwise<T, R>(items: T[], op: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await op(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(POINT_CONCURRENCY, items.length) }, worker));
-  return out;
+export function pointwise<T, R>(items: T[], op: (item: T) => Promise<R>): Promise<R[]> {
+  return mapConcurrently(items, POINT_CONCURRENCY, op);
 }
