@@ -121,4 +121,5 @@ install_node_modules
 install_postgresql
 install_temporal_cli
 install_ferretdb
+source scripts/setup/chromium.sh
 sy_say "setup complete"

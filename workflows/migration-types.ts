@@ -231,3 +231,24 @@ export interface ThrottleArgs extends ControlArgs {
   /** Rows per second for each entity's copy; 0 lifts the limit. */
   rowsPerSecond: number;
 }
+
+/** The operator actions, by the name of their update. */
+export type ControlAction = 'approve' | 'pause' | 'resume' | 'throttle' | 'rollback' | 'abort';
+
+/** An action as the operator would send it, without who sends it: what the consequence query explains. */
+export interface ConsequenceArgs {
+  action: ControlAction;
+  /** rollback: the phase to land in. */
+  to?: RollbackArgs['to'];
+  /** throttle: the rate asked for. */
+  rowsPerSecond?: number;
+  /** approve: the answer to a pending choice. */
+  approveAction?: ApproveAction;
+}
+
+export interface Consequence {
+  /** Whether the workflow would accept the action now. */
+  accepted: boolean;
+  /** What it would do, or why it would be refused. */
+  words: string;
+}
