@@ -159,6 +159,9 @@ export async function startConsole(opts: ConsoleOptions): Promise<{ url: string;
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, () => resolve(s));
     s.once('error', reject);
+  }).catch(async (err: Error) => {
+    await closeTemporal();
+    throw new Error(`the console cannot listen on ${opts.host}:${opts.port}: ${err.message}`, { cause: err });
   });
   const { port } = server.address() as AddressInfo;
   access.hosts = loopbackHosts(opts.host, port);

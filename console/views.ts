@@ -9,6 +9,8 @@ import type { MigrationStatus } from '../workflows/migration-api';
 import { entityProgress } from '../scripts/cli/entity-progress';
 import { Series, seriesOf } from './history';
 
+const STATUS_DEADLINE_MS = 2000;
+
 export interface ListRow {
   id: string;
   phase: string;
@@ -27,9 +29,16 @@ export async function listMigrations(session: Session, state?: string): Promise<
   const rows = await Promise.all(
     listed.map(async (m): Promise<ListRow> => {
       const base = { id: m.id, phase: m.phase, state: m.state, started: m.started, pendingApproval: null, readPercent: null, gateVerdict: null };
-      if (m.execution !== 'RUNNING') return base;
+      // A run that ended without finishing its state machine (terminated, timed out) is shown as that, not as the state it last published.
+      if (m.execution !== 'RUNNING') return m.execution === 'COMPLETED' ? base : { ...base, state: m.execution.toLowerCase() };
       try {
-        const s = await switchyard.status(session, m.id);
+        // A migration whose worker just died would hold the whole list for the server's query timeout.
+        const deadline = Date.now() + STATUS_DEADLINE_MS;
+        const s = await session.client.connection
+          .withDeadline(deadline, () => switchyard.status(session, m.id))
+          .catch((err: Error) => {
+            throw Date.now() >= deadline ? new Error(`no answer within ${STATUS_DEADLINE_MS / 1000} s: is a worker polling its task queue?`) : err;
+          });
         return {
           ...base,
           phase: s.phase ?? m.phase,

@@ -4,7 +4,7 @@
 
 const POLL_MS = 1500;
 const PHASES = ['preflight', 'dual_write', 'backfill', 'verify', 'shadow_read', 'read_ramp', 'write_switch', 'complete', 'decommission'];
-const STATES = ['running', 'waiting_approval', 'paused', 'rolling_back', 'failed', 'completed', 'aborted'];
+const STATES = ['running', 'waiting_approval', 'paused', 'rolling_back', 'failed', 'completed', 'aborted', 'terminated'];
 const view = document.getElementById('view');
 let session = null;
 let shown = '';
@@ -66,7 +66,7 @@ function renderList(rows, state) {
     <tbody>${rows
       .map(
         (m) => `<tr data-id="${esc(m.id)}"><td><a href="#/m/${encodeURIComponent(m.id)}">${esc(m.id)}</a></td><td>${esc(m.phase)}</td>
-        <td>${badge(`state-${m.state}`, m.state)}</td>
+        <td>${badge(`state-${m.state}`, m.state)}${m.unavailable ? ` <span class="unavailable" title="${esc(m.unavailable)}">(status unavailable)</span>` : ''}</td>
         <td>${m.pendingApproval ? `${esc(m.pendingApproval.phase)} since ${esc(time(m.pendingApproval.since))}` : ''}</td>
         <td>${m.readPercent === null ? '' : `${m.readPercent} %`}</td>
         <td>${m.gateVerdict ? badge(`verdict-${m.gateVerdict}`, m.gateVerdict) : ''}</td><td>${esc(time(m.started))}</td></tr>`,

@@ -5,18 +5,21 @@
  * with the note and reason typed into the dialogs. Screenshots land in the test results (and in
  * docs/ with SWITCHYARD_CONSOLE_SCREENSHOTS=docs).
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Browser, chromium, Page } from 'playwright-core';
 import { startConsole } from '../../console/server';
 import { uniqueName } from '../support/temporal';
 import { useDataStack } from './backfill-fixtures';
 import { migrationSpec, startMigration, waitForStatus } from './migration-fixtures';
 
+const run = promisify(execFile);
+const ROOT = join(__dirname, '../..');
 const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/lib/chromium/chromium';
-const SHOTS =
-  process.env.SWITCHYARD_CONSOLE_SCREENSHOTS === 'docs' ? join(__dirname, '../../docs') : join(process.env.SWITCHYARD_STACK_DIR ?? '.stack', 'test-results');
+const SHOTS = process.env.SWITCHYARD_CONSOLE_SCREENSHOTS === 'docs' ? join(ROOT, 'docs') : join(process.env.SWITCHYARD_STACK_DIR ?? '.stack', 'test-results');
 
 describe('operator console in a browser', () => {
   const h = useDataStack('console');
@@ -73,6 +76,9 @@ describe('operator console in a browser', () => {
     await page.fill('#confirm input[name=reason]', 'p99 regression on the new database');
     await page.locator('#confirm-words:has-text("every read goes to the old database and is compared with the new one in the shadow")').waitFor();
     await page.locator('#confirm-words:has-text("undoes read_ramp 100%, read_ramp 50%")').waitFor();
+    // The CLI prints the same words: both come from the workflow's consequence query.
+    const cli = await run('node', ['scripts/switchyard.js', 'rollback', spec.id, '--to', 'shadow_read', '--reason', 'dry', '--dry-run'], { cwd: ROOT });
+    expect(cli.stdout.trim()).toBe(`rollback ${spec.id}: ${await page.textContent('#confirm-words')}`);
     await page.click('#confirm-go');
     await page.locator('#pending:has-text("read_ramp")').waitFor({ timeout: 60_000 });
     await page.locator('h1 .badge:text-is("shadow_read")').waitFor();
