@@ -21,4 +21,5 @@ export { keyBucket, readsNew } from './percent';
 export { differingFields } from './shadow-reads';
 export type { MismatchSample } from './shadow-reads';
 export type { RouterMetrics } from './metrics';
+export { routerRegistry, ROUTER_METRIC_NAMES } from './prometheus';
 export type { EntityAccess, EntityRoute, RouterRecord, RouterTuning, WriteContext, Side } from './types';
