@@ -1,6 +1,6 @@
 import { pgPool } from '../../lib/connectors/clients';
 import { ensureControlSchema } from '../../lib/control';
-import { createRouter, Router, specRoutes } from '../../lib/router';
+import { createRouter, Router, routerRegistry, specRoutes } from '../../lib/router';
 import type { MigrationSpec } from '../../lib/spec/schema';
 import { startShopService } from './service';
 import { shopUsers } from './users';
@@ -26,7 +26,8 @@ export async function startShopApp(spec: MigrationSpec, firstOrderId: number, po
     entities: specRoutes(spec),
     shadowSampleRate: 0.5,
   });
-  const service = await startShopService(shopUsers(router.entity('users'), firstOrderId), port);
+  // GET /metrics: the router's figures for Prometheus, which only the application's process has.
+  const service = await startShopService(shopUsers(router.entity('users'), firstOrderId), port, routerRegistry(router, spec.id));
   return {
     url: service.url,
     router,

@@ -1,11 +1,13 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import type { ShopUsers, UserFields } from './users';
 
 /**
  * The shop's HTTP API (node:http, no framework), served through the router:
  *   GET /users/:id · POST /users/:id · PUT /users/:id · DELETE /users/:id
  *   POST /users/:id/orders {amount_cents} · DELETE /users/:id/orders/:orderId
+ *   GET /metrics: the router's metrics (Prometheus text), when a registry is given
  * A database error is a 500 with a generic body; the cause stays in the server (it may name hosts).
  */
 export interface ShopService {
@@ -17,8 +19,12 @@ class BadRequest extends Error {}
 
 const ROUTE = /^\/users\/(\d+)(?:\/orders(?:\/(\d+))?)?$/;
 
-export async function startShopService(users: ShopUsers, port = 0): Promise<ShopService> {
+export async function startShopService(users: ShopUsers, port = 0, metrics?: Registry): Promise<ShopService> {
   const server = createServer((req, res) => {
+    if (metrics && req.method === 'GET' && req.url === '/metrics') {
+      metrics.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text));
+      return;
+    }
     handle(users, req, res).catch((err: unknown) => {
       if (err instanceof BadRequest) return send(res, 400, { error: err.message });
       if (process.env.SHOP_DEBUG) console.error('shop service:', err);
