@@ -11,3 +11,4 @@ export * from './cdc';
 export * from './reconcile-queue';
 export * from './router-acks';
 export * from './plan-checks';
+export * from './hooks';

@@ -122,4 +122,5 @@ install_postgresql
 install_temporal_cli
 install_ferretdb
 source scripts/setup/chromium.sh
+source scripts/setup/redis.sh
 sy_say "setup complete"

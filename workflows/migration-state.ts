@@ -81,5 +81,6 @@ export function statusOf(s: MigrationState): MigrationStatus {
     reconcileQueue: s.reconcileQueue ?? null,
     routerAcks: s.routerAcks ?? null,
     copyBack: s.copyBack ?? null,
+    hooks: s.hooks ?? [],
   };
 }

@@ -115,6 +115,20 @@ export interface MigrationState {
   cdc?: CdcState;
   /** The latest wait for routers to follow a change of write primary. */
   routerAcks?: RouterAcksStatus;
+  /** Outcomes of the latest routing hooks (workflows/migration-hooks.ts), oldest first. */
+  hooks?: HookOutcome[];
+}
+
+export interface HookOutcome {
+  trigger: 'enter' | 'leave' | 'rollback';
+  from: string;
+  to: string;
+  /** What the hook does, by connection name: "redis CACHE user:*", "webhook HOOK". */
+  action: string;
+  state: 'ok' | 'failed';
+  /** Keys deleted and HTTP status, or why it failed. */
+  detail: string;
+  at: string;
 }
 
 export interface RouterAcksStatus {
@@ -200,6 +214,8 @@ export interface MigrationStatus {
   routerAcks: RouterAcksStatus | null;
   /** The latest rollback's copy-back past the write switch; null if none ran. */
   copyBack: CopyBackStatus | null;
+  /** Outcomes of the latest routing hooks, oldest first. */
+  hooks: HookOutcome[];
 }
 
 export interface ApproveArgs {

@@ -107,6 +107,8 @@ function renderMigration(v) {
     <div class="charts"><div class="chart" id="chart-read"></div><div class="chart" id="chart-gates"></div><div class="chart" id="chart-lag"></div></div>
     <h2>${v.verification.final ? 'Final verification' : 'Latest verification'}</h2>
     ${verificationTable(v.verification.results)}
+    <h2>Routing hooks</h2>
+    ${hooksTable(s.hooks || [])}
     <h2>Timeline</h2>
     <table id="timeline"><thead><tr><th>at</th><th>from</th><th>to</th><th>by</th><th>why</th></tr></thead><tbody>
     ${[...s.transitions]
@@ -116,6 +118,18 @@ function renderMigration(v) {
   view.querySelectorAll('[data-pct]').forEach((el) => (el.style.width = `${el.dataset.pct}%`));
   view.querySelectorAll('[data-action]').forEach((b) => (b.onclick = () => openDialog(b.dataset.action)));
   drawCharts(v.series);
+}
+
+function hooksTable(hooks) {
+  if (!hooks.length) return '<p>None ran.</p>';
+  return `<table id="hooks"><thead><tr><th>at</th><th>trigger</th><th>from → to</th><th>action</th><th>outcome</th></tr></thead><tbody>
+    ${[...hooks]
+      .reverse()
+      .map(
+        (h) =>
+          `<tr><td>${esc(time(h.at))}</td><td>${esc(h.trigger)}</td><td>${esc(h.from)} → ${esc(h.to)}</td><td>${esc(h.action)}</td><td>${badge(h.state === 'ok' ? 'verdict-green' : 'verdict-breach', h.state)} ${esc(h.detail)}</td></tr>`,
+      )
+      .join('')}</tbody></table>`;
 }
 
 function verificationTable(results) {
