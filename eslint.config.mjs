@@ -37,4 +37,9 @@ export default tseslint.config(
     },
   },
   { files: ['lib/client/**/*.ts'], rules: { [rule]: ['error', { patterns: [noActivities, onlyContracts] }] } },
+  // The console is a client too: it steers workflows only through their contracts, like the CLI.
+  {
+    files: ['console/**/*.ts'],
+    rules: { [rule]: ['error', { patterns: [noActivities, { ...onlyContracts, message: 'console/ imports only the contract files workflows/*-api.ts.' }] }] },
+  },
 );

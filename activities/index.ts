@@ -14,3 +14,4 @@ export * from './router-acks';
 export * from './plan-checks';
 export * from './decommission';
 export * from './quarantine-count';
+export * from './hooks';

@@ -124,6 +124,8 @@ install_postgresql
 install_mariadb
 install_temporal_cli
 install_ferretdb
+install_redis
+install_chromium
 # Optional parts named on the command line (`setup.sh cassandra`): scripts/setup/<part>.sh's install_<part>.
 for part in "$@"; do "install_$part"; done
 sy_say "setup complete"

@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ApproveArgs, ControlArgs, MigrationStatus, ProgressReport, RollbackArgs, ThrottleArgs } from './migration-types';
+import type { ApproveArgs, Consequence, ConsequenceArgs, ControlArgs, MigrationStatus, ProgressReport, RollbackArgs, ThrottleArgs } from './migration-types';
 
 export const MIGRATION_WORKFLOW = 'migrationWorkflow';
 
@@ -13,6 +13,8 @@ export const MIGRATION_PHASE = defineSearchAttributeKey('MigrationPhase', Search
 export const MIGRATION_STATE = defineSearchAttributeKey('MigrationState', SearchAttributeType.KEYWORD);
 
 export const statusQuery = defineQuery<MigrationStatus>('status');
+/** What an action would do now, in words (or why it would be refused): the console's dialog and the CLI's --dry-run. */
+export const consequenceQuery = defineQuery<Consequence, [ConsequenceArgs]>('consequence');
 export const approveUpdate = defineUpdate<MigrationStatus, [ApproveArgs]>('approve');
 /** The same approval as a signal, for the Temporal UI's "Send signal". */
 export const approveSignal = defineSignal<[ApproveArgs]>('approve');

@@ -8,6 +8,7 @@ import { copyBack, COPY_BACK_BOUNDED_PATCH } from './migration-copy-back';
 import { cdcTeardownStep, resumeStreamingAfterUndo, usesCdc } from './migration-cdc';
 import { restoreRetired } from './migration-decommission';
 import type { ControlRequest, MigrationRuntime } from './migration-runtime';
+import { runRollbackHooks } from './migration-hooks';
 import { publishStep } from './migration-routing';
 import { record, steps } from './migration-state';
 import { Step, stepLabel } from './migration-steps';
@@ -40,6 +41,7 @@ export async function rollBack(s: MigrationState, req: ControlRequest, rt: Migra
     s.soakLeftMs = undefined;
     record(s, req.kind === 'abort' ? 'abort' : `rollback to ${stepLabel(all[req.target])}`, req.by, req.reason);
     let queued = false;
+    const left = all[s.step];
     for (let i = s.step; i > req.target; i--) {
       queued = await undoData(s, rt, all[i], req.by, queued);
       await publishStep(s, i - 1, req.by, `undo ${stepLabel(all[i])}: ${req.reason}`);
@@ -47,6 +49,7 @@ export async function rollBack(s: MigrationState, req: ControlRequest, rt: Migra
     const beforeSwitch = s.step < all.findIndex((x) => x.phase === 'write_switch');
     if (beforeSwitch) s.switchVersion = undefined;
     resumeStreamingAfterUndo(s, beforeSwitch);
+    await runRollbackHooks(s, left, all[req.target], req.by, req.reason);
     // Back at preflight (or aborted) the slot would only retain WAL: a resumed run prepares a new one.
     if (s.cdc && (req.kind === 'abort' || all[req.target].phase === 'preflight') && usesCdc(s)) await cdcTeardownStep(s);
     s.nextStep = req.target + 1;

@@ -14,13 +14,15 @@ import {
   approveSignal,
   approveUpdate,
   childProgressSignal,
+  consequenceQuery,
   pauseUpdate,
   resumeUpdate,
   rollbackUpdate,
   statusQuery,
   throttleUpdate,
 } from './migration-api';
-import type { ApproveArgs, MigrationState, RollbackArgs } from './migration-types';
+import type { ApproveArgs, Consequence, ConsequenceArgs, ControlAction, MigrationState, RollbackArgs } from './migration-types';
+import { consequenceOf } from './migration-consequences';
 import { recordProgress } from './progress-report';
 
 /** Why this command cannot apply now, or undefined when it can. Validators throw it; the signal logs it. */
@@ -80,9 +82,46 @@ function reject(problem: string | undefined): void {
   if (problem) throw new Error(problem);
 }
 
+const pauseProblem = (s: MigrationState, by: string | undefined) => liveProblem(s, by) ?? (s.paused ? 'already paused' : undefined);
+const resumeProblem = (s: MigrationState, by: string | undefined) => liveProblem(s, by) ?? (s.paused ? undefined : 'not paused');
+
+function throttleProblem(s: MigrationState, by: string | undefined, rowsPerSecond: number | undefined): string | undefined {
+  const whole = Number.isInteger(rowsPerSecond) && rowsPerSecond! >= 0;
+  return liveProblem(s, by) ?? (whole ? undefined : 'rowsPerSecond must be a whole number ≥ 0 (0 lifts the limit)');
+}
+
+function rollbackProblem(s: MigrationState, to: RollbackArgs['to']): string | undefined {
+  const target = targetOf(s, to);
+  return 'error' in target ? target.error : undefined;
+}
+
+function abortProblem(s: MigrationState, by: string | undefined): string | undefined {
+  return (
+    (copyBackRunning(s) ? undefined : liveProblem(s, by)) ??
+    (by ? undefined : "the operator's name (by) is required") ??
+    (currentStep(s)?.phase === 'decommission' && !oldTablesKept(s) ? 'decommission cannot be aborted: the old tables are dropped or being dropped' : undefined)
+  );
+}
+
+/** Whether the action's update would be accepted now (by whoever asks, with a reason), and what it would do. */
+function consequence(s: MigrationState, a: ConsequenceArgs): Consequence {
+  const by = 'the operator';
+  const problems: Record<ControlAction, () => string | undefined> = {
+    approve: () => approvalProblem(s, { by, action: a.approveAction }),
+    pause: () => pauseProblem(s, by),
+    resume: () => resumeProblem(s, by),
+    throttle: () => throttleProblem(s, by, a.rowsPerSecond),
+    rollback: () => liveProblem(s, by) ?? rollbackProblem(s, a.to),
+    abort: () => abortProblem(s, by),
+  };
+  const problem = problems[a?.action]?.() ?? (a?.action in problems ? undefined : `unknown action ${String(a?.action)}`);
+  return problem ? { accepted: false, words: problem } : { accepted: true, words: consequenceOf(s, a) };
+}
+
 export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
   const status = () => statusOf(s);
   setHandler(statusQuery, status);
+  setHandler(consequenceQuery, (a) => consequence(s, a));
   setHandler(childProgressSignal, (r) => recordProgress(s, r));
 
   setHandler(approveUpdate, (a) => (approve(s, a), status()), { validator: (a) => reject(approvalProblem(s, a)) });
@@ -100,7 +139,7 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
       await signalChildren(rt, pauseData.name);
       return status();
     },
-    { validator: (a) => reject(liveProblem(s, a?.by) ?? (s.paused ? 'already paused' : undefined)) },
+    { validator: (a) => reject(pauseProblem(s, a?.by)) },
   );
 
   setHandler(
@@ -111,7 +150,7 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
       await signalChildren(rt, resumeData.name);
       return status();
     },
-    { validator: (a) => reject(liveProblem(s, a?.by) ?? (s.paused ? undefined : 'not paused')) },
+    { validator: (a) => reject(resumeProblem(s, a?.by)) },
   );
 
   setHandler(
@@ -122,13 +161,7 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
       await signalChildren(rt, setRowsPerSecond.name, s.rowsPerSecond);
       return status();
     },
-    {
-      validator: (a) =>
-        reject(
-          liveProblem(s, a?.by) ??
-            (Number.isInteger(a.rowsPerSecond) && a.rowsPerSecond >= 0 ? undefined : 'rowsPerSecond must be a whole number ≥ 0 (0 lifts the limit)'),
-        ),
-    },
+    { validator: (a) => reject(throttleProblem(s, a?.by, a?.rowsPerSecond)) },
   );
 
   // Rollback and abort answer once the compensations have run, with the state they landed in.
@@ -143,8 +176,7 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
     {
       validator: (a) => {
         reject(liveProblem(s, a?.by) ?? (a.reason ? undefined : 'a rollback needs a reason'));
-        const target = targetOf(s, a.to);
-        if ('error' in target) throw new Error(target.error);
+        reject(rollbackProblem(s, a.to));
       },
     },
   );
@@ -157,15 +189,7 @@ export function installHandlers(s: MigrationState, rt: MigrationRuntime): void {
       return status();
     },
     {
-      validator: (a) =>
-        reject(
-          (copyBackRunning(s) ? undefined : liveProblem(s, a?.by)) ??
-            (a?.by ? undefined : "the operator's name (by) is required") ??
-            (a.reason ? undefined : 'abort needs a reason') ??
-            (currentStep(s)?.phase === 'decommission' && !oldTablesKept(s)
-              ? 'decommission cannot be aborted: the old tables are dropped or being dropped'
-              : undefined),
-        ),
+      validator: (a) => reject(abortProblem(s, a?.by) ?? (a.reason ? undefined : 'abort needs a reason')),
     },
   );
 }

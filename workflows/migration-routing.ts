@@ -2,6 +2,7 @@
 import { CancellationScope, patched } from '@temporalio/workflow';
 import { routingFor, RoutingState, writePrimary } from '../lib/control/routing';
 import { awaitRouterAcks, publishRouting } from './migration-activities';
+import { runStepHooks } from './migration-hooks';
 import { record, steps } from './migration-state';
 import { Step, stepLabel } from './migration-steps';
 import type { MigrationState } from './migration-types';
@@ -31,9 +32,10 @@ export async function publishStep(s: MigrationState, i: number, by: string, reas
   const primaryMoved = writePrimary(state.writes) !== writePrimary(s.routing?.writes ?? 'old');
   s.routing = state;
   if (primaryMoved && patched(ROUTER_ACKS_PATCH)) await awaitAcks(s, state.version);
-  const from = stepLabel(steps(s)[s.step]);
+  const previous = steps(s)[s.step];
   s.step = i;
-  record(s, stepLabel(step), by, reason, from);
+  record(s, stepLabel(step), by, reason, stepLabel(previous));
+  await runStepHooks(s, previous, step, by, reason);
 }
 
 /**

@@ -83,5 +83,6 @@ export function statusOf(s: MigrationState): MigrationStatus {
     copyBack: s.copyBack ?? null,
     quarantine: s.quarantine ?? null,
     decommission: s.decommission ?? null,
+    hooks: s.hooks ?? [],
   };
 }

@@ -150,6 +150,20 @@ export interface MigrationState {
   cdc?: CdcState;
   /** The latest wait for routers to follow a change of write primary. */
   routerAcks?: RouterAcksStatus;
+  /** Outcomes of the latest routing hooks (workflows/migration-hooks.ts), oldest first. */
+  hooks?: HookOutcome[];
+}
+
+export interface HookOutcome {
+  trigger: 'enter' | 'leave' | 'rollback';
+  from: string;
+  to: string;
+  /** What the hook does, by connection name: "redis CACHE user:*", "webhook HOOK". */
+  action: string;
+  state: 'ok' | 'failed';
+  /** Keys deleted and HTTP status, or why it failed. */
+  detail: string;
+  at: string;
 }
 
 export interface RouterAcksStatus {
@@ -241,6 +255,8 @@ export interface MigrationStatus {
   quarantine: QuarantineStatus | null;
   /** The old tables once decommission retires them; null before. */
   decommission: DecommissionStatus | null;
+  /** Outcomes of the latest routing hooks, oldest first. */
+  hooks: HookOutcome[];
 }
 
 export interface ApproveArgs {
@@ -274,4 +290,25 @@ export interface ControlArgs {
 export interface ThrottleArgs extends ControlArgs {
   /** Rows per second for each entity's copy; 0 lifts the limit. */
   rowsPerSecond: number;
+}
+
+/** The operator actions, by the name of their update. */
+export type ControlAction = 'approve' | 'pause' | 'resume' | 'throttle' | 'rollback' | 'abort';
+
+/** An action as the operator would send it, without who sends it: what the consequence query explains. */
+export interface ConsequenceArgs {
+  action: ControlAction;
+  /** rollback: the phase to land in. */
+  to?: RollbackArgs['to'];
+  /** throttle: the rate asked for. */
+  rowsPerSecond?: number;
+  /** approve: the answer to a pending choice. */
+  approveAction?: ApproveAction;
+}
+
+export interface Consequence {
+  /** Whether the workflow would accept the action now. */
+  accepted: boolean;
+  /** What it would do, or why it would be refused. */
+  words: string;
 }

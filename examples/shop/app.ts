@@ -26,6 +26,7 @@ export async function startShopApp(spec: MigrationSpec, firstOrderId: number, po
     entities: specRoutes(spec),
     shadowSampleRate: 0.5,
   });
+  // GET /metrics: the router's figures for Prometheus, which only the application's process has.
   const service = await startShopService(shopUsers(router.entity('users'), firstOrderId), port, routerRegistry(router, spec.id));
   return {
     url: service.url,

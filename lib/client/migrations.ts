@@ -9,6 +9,7 @@ import type { MigrationSpec } from '../spec/schema';
 import {
   abortUpdate,
   approveUpdate,
+  consequenceQuery,
   MIGRATION_ID,
   MIGRATION_PHASE,
   MIGRATION_STATE,
@@ -19,7 +20,16 @@ import {
   statusQuery,
   throttleUpdate,
 } from '../../workflows/migration-api';
-import type { ApproveArgs, ControlArgs, MigrationInput, MigrationStatus, RollbackArgs, ThrottleArgs } from '../../workflows/migration-api';
+import type {
+  ApproveArgs,
+  Consequence,
+  ConsequenceArgs,
+  ControlArgs,
+  MigrationInput,
+  MigrationStatus,
+  RollbackArgs,
+  ThrottleArgs,
+} from '../../workflows/migration-api';
 import type { Session } from './connect';
 import { RequestRefused } from './errors';
 
@@ -90,6 +100,8 @@ export interface MigrationListing {
   phase: string;
   state: string;
   started: string;
+  /** The workflow execution's status: RUNNING, COMPLETED, TERMINATED, ... */
+  execution: string;
 }
 
 /** Migrations with their phase and state from the search attributes; running ones unless `all`. */
@@ -103,10 +115,14 @@ export async function list({ client }: Session, opts: { all?: boolean } = {}): P
       phase: attributes.get(MIGRATION_PHASE) ?? '-',
       state: attributes.get(MIGRATION_STATE) ?? wf.status.name.toLowerCase(),
       started: wf.startTime.toISOString(),
+      execution: wf.status.name,
     });
   }
   return rows;
 }
+
+/** What an action would do now, in the workflow's words, or why it would be refused (nothing changes). */
+export const consequence = (s: Session, id: string, args: ConsequenceArgs): Promise<Consequence> => handle(s, id).query(consequenceQuery, args);
 
 /** Each steering command is one validated update: one the workflow cannot apply now comes back refused with the reason. */
 export const approve = (s: Session, id: string, args: ApproveArgs) => handle(s, id).executeUpdate(approveUpdate, { args: [args] });

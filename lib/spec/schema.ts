@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONNECTION_NAME } from '../connections';
+import { hooksSchema } from './hooks';
 import { IDENTIFIER, IDENTIFIER_RULE, QUALIFIED_NAME, QUALIFIED_NAME_RULE, RESERVED_NAMES, RESERVED_RULE } from '../sql/identifiers';
 import { lifecycleFields } from './lifecycle';
 
@@ -144,6 +145,8 @@ export const migrationSpecSchema = z
     entities: z.array(entitySchema).min(1, 'at least one entity'),
     backfill: backfillSchema,
     ...lifecycleFields,
+    /** Routing hooks (lib/spec/hooks.ts): cache invalidation and webhooks on phase changes and rollback. */
+    hooks: hooksSchema,
   })
   .superRefine((spec, ctx) => {
     const seen = new Set<string>();

@@ -10,10 +10,11 @@ import * as list from './commands/list';
 import * as validate from './commands/validate';
 import * as plan from './commands/plan';
 import * as controlRoles from './commands/control-roles';
+import * as consoleCommand from './commands/console';
 
 const program = new Command('switchyard').description('zero-downtime database migrations as durable Temporal workflows').exitOverride().showHelpAfterError();
 
-for (const command of [preflight, start, status, controls, list, validate, plan, controlRoles]) command.register(program);
+for (const command of [preflight, start, status, controls, list, validate, plan, controlRoles, consoleCommand]) command.register(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

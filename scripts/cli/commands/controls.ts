@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import * as switchyard from '../../../lib/client';
 import type { Session } from '../../../lib/client';
 import { Phase, PHASES } from '../../../lib/spec/lifecycle';
-import type { ApproveAction, MigrationStatus } from '../../../workflows/migration-api';
+import type { ApproveAction, ConsequenceArgs, ControlAction, MigrationStatus } from '../../../workflows/migration-api';
 import { defaultActor } from '../actor';
 
 /**
@@ -11,7 +11,7 @@ import { defaultActor } from '../actor';
  * the reason, and the CLI exits 2.
  */
 interface Control<A> {
-  name: string;
+  name: ControlAction;
   description: string;
   call: (session: Session, id: string, args: A) => Promise<MigrationStatus>;
   options: (cmd: Command) => Command;
@@ -98,11 +98,25 @@ function addControl<A>(program: Command, control: Control<A>): void {
   control
     .options(program.command(control.name).description(control.description).argument('<id>', 'migration (workflow) id'))
     .option('--json', 'print the resulting status as JSON')
+    .option('--dry-run', 'print what it would do now (the words the console confirms with) and change nothing')
     .action(async (id: string, opts: Options) => {
       await switchyard.withTemporal(async (session) => {
+        if (opts.dryRun) return printConsequence(session, id, consequenceArgs(control.name, control.args(opts)));
         const status = await control.call(session, id, control.args(opts));
         if (opts.json) console.log(JSON.stringify(status, null, 2));
         else console.log(`${control.name}: ${id} is now ${status.phase ?? '-'} (${status.state})`);
       });
     });
+}
+
+/** The consequence query's arguments from an action's update arguments. */
+function consequenceArgs(action: ControlAction, args: unknown): ConsequenceArgs {
+  const a = args as { to?: ConsequenceArgs['to']; rowsPerSecond?: number; action?: ApproveAction };
+  return { action, to: a.to, rowsPerSecond: a.rowsPerSecond, approveAction: a.action };
+}
+
+async function printConsequence(session: Session, id: string, args: ConsequenceArgs): Promise<void> {
+  const { accepted, words } = await switchyard.consequence(session, id, args);
+  if (!accepted) throw new switchyard.RequestRefused(`${args.action} would be refused: ${words}`);
+  console.log(`${args.action} ${id}: ${words}`);
 }

@@ -1,6 +1,6 @@
 import './fast-timeouts';
 import { readGateFigures, readReconcileBatch } from '../../../lib/control';
-import { readsNew } from '../../../lib/router';
+import { readsNew, routerRegistry } from '../../../lib/router';
 import { createRouterFixture, RouterFixture, user, waitFor } from './router-fixture';
 
 /** Shadow reads, percentage reads and the fallback to the old database. */
@@ -33,6 +33,10 @@ test('shadow reads serve the old side, compare the new one off the request path 
   expect(m.reads).toEqual({ old: 21, new: 0 });
   expect(m.shadow).toMatchObject({ matches: 19, mismatches: 1, errors: 0 });
   expect(m.shadow.samples.map((s) => [s.key, s.fields])).toEqual([[[7], ['email']]]);
+  // The same figures as the registry an application mounts for Prometheus.
+  const scraped = await routerRegistry(router, f.migrationId).metrics();
+  expect(scraped).toContain(`switchyard_router_shadow_comparisons_total{migration_id="${f.migrationId}",outcome="mismatches"} 1`);
+  expect(scraped).toContain(`switchyard_router_reads_total{migration_id="${f.migrationId}",side="old"} 21`);
 
   await router.flush();
   // 20 reads of the new side to compare, and key 7's recheck before its difference counted.
