@@ -20,6 +20,12 @@ export async function migrationSpec(f: DataFixture, table: string, rows: number,
   return { ...itemsSpec(f, table), ...FAST, ...lifecycle };
 }
 
+/** The spec reading each old table under the name decommission retired it as (from the final status). */
+export function readingRetired(spec: MigrationSpec, status: MigrationStatus): MigrationSpec {
+  const retired = new Map((status.decommission?.retired ?? []).map((r) => [r.name, r.retiredAs]));
+  return { ...spec, entities: spec.entities.map((e) => ({ ...e, from: { ...e.from, table: e.from.table && (retired.get(e.from.table) ?? e.from.table) } })) };
+}
+
 /** The name decommission retires a migration's old PostgreSQL table under (PostgreSQL cuts names at 63 bytes). */
 export const retiredTable = (spec: MigrationSpec, table: string) => retiredName(table, spec.id, 63);
 

@@ -7,7 +7,7 @@ import { MigrationSpec, parseSpec } from '../../lib/spec';
 import { approveUpdate, backfillWorkflow, verifyWorkflow } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import type { DataStack } from './backfill-fixtures';
-import { FAST, startMigration, waitForStatus } from './migration-fixtures';
+import { FAST, readingRetired, startMigration, waitForStatus } from './migration-fixtures';
 
 /**
  * The migration scenarios every wide-column / key-value target passes (DynamoDB in the main
@@ -88,6 +88,7 @@ export async function migrateWithDualWrites(h: DataStack, target: WideTarget): P
   await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'backfill');
   const control = new Pool({ connectionString: h.f.pgUrl, max: 2 });
   const router = await createRouter({ migrationId: spec.id, control, entities: specRoutes(spec), pollIntervalMs: 100, flushIntervalMs: 200 });
+  let retired = spec;
   try {
     const items = router.entity(entity);
     await items.insert({ id: 1001, name: 'new', qty: 1, price: null, at: new Date(Date.UTC(2025, 0, 1)), attrs: { a: [1, 2] }, version: 1 });
@@ -114,13 +115,16 @@ export async function migrateWithDualWrites(h: DataStack, target: WideTarget): P
       'write_switch',
       'complete',
       'decommission',
+      'retired the old tables',
+      'keep retired tables',
       'completed',
     ]);
+    retired = readingRetired(spec, status);
   } finally {
     await router.close();
     await control.end();
   }
-  const [source, stored] = await Promise.all([contents(spec, 'source'), contents(spec, 'target')]);
+  const [source, stored] = await Promise.all([contents(retired, 'source'), contents(spec, 'target')]);
   expect(Object.keys(stored)).toHaveLength(200);
   expect(stored).toEqual(source);
   expect(stored['[7]']).toBeUndefined();
