@@ -1,9 +1,9 @@
 /**
  * Screenshots of the operator console following a live migration, one per phase it enters, for
  * docs/: start `npm run demo` in one terminal, then
- *   tsx scripts/demo/console-screenshots.ts [--out docs] [--prefix console-demo]
- * It serves the console on a free loopback port, waits for the newest running migration, and
- * photographs its page at each phase until the workflow ends. Chromium: scripts/setup/chromium.sh.
+ *   tsx scripts/demo/console-screenshots.ts [--out docs] [--prefix console-demo] [--match shop-demo-]
+ * It serves the console on a free loopback port, waits for a running migration whose id starts
+ * with --match (the demo's ids do), and photographs its page at each phase until the workflow ends. Chromium: scripts/setup/chromium.sh.
  */
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -13,15 +13,14 @@ import { loadStackEnv } from '../stack-env';
 
 const CHROMIUM = process.env.SWITCHYARD_CHROMIUM ?? '/usr/lib/chromium/chromium';
 
-async function main(opts: { out: string; prefix: string }): Promise<void> {
+async function main(opts: { out: string; prefix: string; match: string }): Promise<void> {
   loadStackEnv();
   const served = await startConsole({ host: '127.0.0.1', port: 0, tokens: undefined, localActor: 'demo-operator' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(served.url);
-    // The list shows running migrations first, newest first: the demo's is the first row.
-    const first = page.locator('#migrations tr[data-id]').first();
+    const first = page.locator(`#migrations tr[data-id^="${opts.match}"]`).filter({ hasText: 'running' }).first();
     await first.waitFor({ timeout: 120_000 });
     await page.screenshot({ path: join(opts.out, `${opts.prefix}-list.png`) });
     await first.locator('a').click();
@@ -51,7 +50,8 @@ async function main(opts: { out: string; prefix: string }): Promise<void> {
 new Command('console-screenshots')
   .option('--out <dir>', 'folder for the PNG files', 'docs')
   .option('--prefix <name>', 'file name prefix', 'console-demo')
-  .action((opts: { out: string; prefix: string }) =>
+  .option('--match <id-prefix>', 'follow a running migration whose id starts with this', 'shop-demo-')
+  .action((opts: { out: string; prefix: string; match: string }) =>
     main(opts).then(
       () => process.exit(0),
       (err: unknown) => {

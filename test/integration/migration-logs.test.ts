@@ -1,5 +1,5 @@
 import { pgPool } from '../../lib/connectors/clients';
-import { enqueueReconcile } from '../../lib/control';
+import { enqueueReconcile, ensureControlSchema } from '../../lib/control';
 import { log } from '../../lib/log';
 import { PHASES } from '../../lib/spec/lifecycle';
 import { abortUpdate, rollbackUpdate } from '../../workflows';
@@ -20,6 +20,8 @@ describe('migration workflow: structured logs', () => {
     const table = uniqueName('items');
     const spec = await migrationSpec(h.f, table, 10, { approvals: ['complete'] });
     // A failed secondary write waiting in the queue, so the dual-write soak's drain has something to log.
+    // Routers never create the control schema (their role cannot): the worker would have, so the test does.
+    await ensureControlSchema(pgPool(h.f.pgConnection));
     await enqueueReconcile(pgPool(h.f.pgConnection), { migrationId: spec.id, entity: table, key: [1], target: 'new', reason: 'test' });
     const info = jest.spyOn(log, 'info');
     try {
