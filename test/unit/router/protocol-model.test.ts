@@ -134,7 +134,7 @@ async function run(s: fc.Scheduler, scenario: Scenario) {
   control.moveStaleIntents(60_000);
   const drain = (async () => {
     for (const { key, target } of control.queue()) {
-      await (target === 'new' ? copyKeys(old.connector, fresh.connector, [key]) : copyKeys(fresh.connector, old.connector, [key]));
+      await (target === 'new' ? copyKeys(old.connector, fresh.connector, [key], 'v') : copyKeys(fresh.connector, old.connector, [key], 'v'));
     }
   })();
   await s.waitFor(drain);
