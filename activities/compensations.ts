@@ -7,7 +7,7 @@ import type { Phase } from '../lib/spec/lifecycle';
 import type { MigrationSpec } from '../lib/spec/schema';
 import { controlPool } from './control-pool';
 import { copyKeys } from './copy-keys';
-import { openSides } from './entity-sides';
+import { openSides, versionFieldOf } from './entity-sides';
 
 export interface CopyBackInput {
   migrationId: string;
@@ -75,12 +75,14 @@ async function copyPages(input: CopyBackInput, cursor: CopyBackCursor, budget: n
   let left = budget;
   for (; cursor.entityIndex < input.spec.entities.length; cursor.entityIndex++, cursor.after = undefined) {
     const entity = input.spec.entities[cursor.entityIndex].name;
-    const { source: old, target: fresh } = await openSides({ migrationId: input.migrationId, spec: input.spec, entity });
+    const ref = { migrationId: input.migrationId, spec: input.spec, entity };
+    const { source: old, target: fresh } = await openSides(ref);
+    const version = versionFieldOf(ref);
     for (;;) {
       if (left <= 0) return false;
       const keys = (await readWrittenKeys(pool, input.migrationId, entity, input.sinceVersion, cursor.after, Math.min(PAGE, left))) as Key[];
       if (keys.length === 0) break;
-      await copyKeys(fresh, old, keys);
+      await copyKeys(fresh, old, keys, version);
       cursor.copied[entity] = (cursor.copied[entity] ?? 0) + keys.length;
       cursor.after = keys[keys.length - 1];
       left -= keys.length;

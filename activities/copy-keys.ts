@@ -1,5 +1,5 @@
 import { keyText } from '../lib/connectors/keys';
-import type { EntityConnector, Key } from '../lib/connectors/types';
+import type { EntityConnector, FetchResult, Key, MappedRecord } from '../lib/connectors/types';
 
 export interface CopyKeysResult {
   /** Written to `to`; keys where `to` already held a newer or equal version are skipped. */
@@ -12,23 +12,57 @@ export interface CopyKeysResult {
 
 /**
  * Makes `to` match `from` for these keys: the records `from` holds are written under the version
- * guard, so nothing fresher on `to` is replaced, and keys `from` lacks are deleted from `to`. A
- * record `from` holds but cannot decode exists: it is quarantined, never taken for a deletion.
- * Either side may be the source or the target connector; records are target-shaped on both.
+ * guard, so nothing fresher on `to` is replaced, and keys `from` lacks are deleted from `to`
+ * (removeLacking). A record `from` holds but cannot decode exists: it is quarantined, never taken
+ * for a deletion. Either side may be the source or the target connector; records are
+ * target-shaped on both, and `version` names their version field (absent: unversioned).
  */
-export async function copyKeys(from: EntityConnector, to: EntityConnector, keys: Key[]): Promise<CopyKeysResult> {
+export async function copyKeys(from: EntityConnector, to: EntityConnector, keys: Key[], version?: string): Promise<CopyKeysResult> {
   if (keys.length === 0) return { copied: 0, deleted: 0, quarantined: 0 };
-  const { records, rejected } = await from.fetchByKeys(keys);
-  const quarantined = rejected.length ? await to.quarantine(rejected) : 0;
-  const present = new Set([...records.map((r) => keyText(from.keyOf(r))), ...rejected.map((r) => keyText(r.key))]);
-  const { written } = records.length ? await to.writeBatch(records, { versionGuard: true }) : { written: 0 };
+  const found = await from.fetchByKeys(keys);
+  const copied = await copyFound(to, found);
+  const present = keysOf(from, found);
   const absent = keys.filter((k) => !present.has(keyText(k)));
-  if (absent.length === 0) return { copied: written, deleted: 0, quarantined };
-  const { deleted } = await to.deleteKeys(absent);
-  // An application may have re-created a key after the fetch and written it to `to` before the
-  // delete above; `from` is written first, so such a key is visible there now and is put back.
-  const recreated = await from.fetchByKeys(absent);
-  const restored = recreated.records.length ? (await to.writeBatch(recreated.records, { versionGuard: true })).written : 0;
-  const requarantined = recreated.rejected.length ? await to.quarantine(recreated.rejected) : 0;
-  return { copied: written + restored, deleted, quarantined: quarantined + requarantined };
+  if (absent.length === 0) return copied;
+  const removed = await removeLacking(from, to, absent, version);
+  return { copied: copied.copied + removed.copied, deleted: removed.deleted, quarantined: copied.quarantined + removed.quarantined };
+}
+
+/**
+ * Deletes from `to` the keys `from` lacks. An application may re-create such a key meanwhile,
+ * writing `from` first, then `to`. So `to` is read first and `from` looked at again after that
+ * read: a key back in `from` is copied, not deleted. A versioned record is deleted only up to the
+ * version read from `to`: a re-creation that reaches `to` after that read carries a newer version
+ * and stays, and the tombstone, at the version read, does not refuse it. (Deleting whatever `to`
+ * holds would tombstone the re-created record's own version: putting it back is then refused,
+ * and `to` lacks an acknowledged write its router believes written.) Unversioned records have
+ * no tombstone: one re-created after the second look is put back after the delete.
+ */
+async function removeLacking(from: EntityConnector, to: EntityConnector, absent: Key[], version: string | undefined): Promise<CopyKeysResult> {
+  const held = await to.fetchByKeys(absent);
+  const back = keysOf(from, await from.fetchByKeys(absent));
+  const gone = (k: Key) => !back.has(keyText(k));
+  const versionOf = (r: MappedRecord) => (version === undefined ? undefined : (r[version] ?? undefined));
+  const bounded = held.records.filter((r) => versionOf(r) !== undefined && gone(to.keyOf(r)));
+  // Held without a version to bound the delete by (unversioned, or not decodable): removed whatever it is.
+  const unbounded = [...held.records.filter((r) => versionOf(r) === undefined).map((r) => to.keyOf(r)), ...held.rejected.map((r) => r.key)].filter(gone);
+  const results = await Promise.all([
+    ...(unbounded.length ? [to.deleteKeys(unbounded)] : []),
+    ...bounded.map((r) => to.deleteKeys([to.keyOf(r)], { upTo: versionOf(r) })),
+  ]);
+  const deleted = results.reduce((n, r) => n + r.deleted, 0);
+  const restored = await copyFound(to, await from.fetchByKeys(absent));
+  return { ...restored, deleted };
+}
+
+/** Writes the fetched records to `to` under the version guard and quarantines the undecodable ones there. */
+async function copyFound(to: EntityConnector, found: FetchResult): Promise<CopyKeysResult> {
+  const quarantined = found.rejected.length ? await to.quarantine(found.rejected) : 0;
+  const { written } = found.records.length ? await to.writeBatch(found.records, { versionGuard: true }) : { written: 0 };
+  return { copied: written, deleted: 0, quarantined };
+}
+
+/** The keys a fetch found, decodable or not: both exist. */
+function keysOf(side: EntityConnector, found: FetchResult): Set<string> {
+  return new Set([...found.records.map((r) => keyText(side.keyOf(r))), ...found.rejected.map((r) => keyText(r.key))]);
 }

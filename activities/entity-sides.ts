@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { openSource, openTarget } from '../lib/connectors';
+import { compileMapping } from '../lib/mapping/entity';
 import type { EntityConnector } from '../lib/connectors/types';
 import type { MigrationSpec } from '../lib/spec/schema';
 
@@ -24,4 +25,10 @@ export function openSides(ref: EntityRef): EntitySides {
     );
   }
   return { source: openSource(ref.spec, ref.entity), target: openTarget(ref.spec, ref.entity) };
+}
+
+/** The version field under its target-shape name (the mapping may rename it); undefined for an unversioned entity. */
+export function versionFieldOf(ref: EntityRef): string | undefined {
+  const entity = ref.spec.entities.find((e) => e.name === ref.entity);
+  return entity ? compileMapping(entity).targetVersion : undefined;
 }

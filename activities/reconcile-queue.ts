@@ -10,7 +10,7 @@ import type { Phase } from '../lib/spec/lifecycle';
 import type { MigrationSpec } from '../lib/spec/schema';
 import { controlPool } from './control-pool';
 import { copyKeys, CopyKeysResult } from './copy-keys';
-import { openSides } from './entity-sides';
+import { openSides, versionFieldOf } from './entity-sides';
 
 export interface DrainReconcileInput {
   migrationId: string;
@@ -59,7 +59,8 @@ export async function drainReconcileQueue(input: DrainReconcileInput): Promise<D
   const abandoned = await moveStaleIntents(pool, input.migrationId, INTENT_STALE_AFTER_MS);
   if (abandoned > 0) log.warn({ migrationId: input.migrationId, phase: input.phase, abandoned }, 'unfinished write intents queued for reconciliation');
   for (const { name: entity } of input.spec.entities) {
-    const { source: old, target: fresh } = openSides({ migrationId: input.migrationId, spec: input.spec, entity });
+    const ref = { migrationId: input.migrationId, spec: input.spec, entity };
+    const { source: old, target: fresh } = openSides(ref);
     for (const target of TARGETS) {
       // `target` names the database that missed the write; the other one has it.
       const queue: SideQueue = {
@@ -67,6 +68,7 @@ export async function drainReconcileQueue(input: DrainReconcileInput): Promise<D
         migrationId: input.migrationId,
         entity,
         target,
+        version: versionFieldOf(ref),
         ...(target === 'new' ? { from: old, to: fresh } : { from: fresh, to: old }),
       };
       for (;;) {
@@ -92,6 +94,8 @@ interface SideQueue {
   target: Target;
   from: EntityConnector;
   to: EntityConnector;
+  /** The entity's version field (target shape), for copyKeys' guarded deletes. */
+  version?: string;
 }
 
 /** One batch; a side that is down fails it retryably, its entries staying queued with one more attempt counted. */
@@ -104,6 +108,7 @@ async function drainBatch(q: SideQueue): Promise<CopyKeysResult & { drained: num
       q.from,
       q.to,
       batch.map((e) => e.key as Key),
+      q.version,
     );
   } catch (err) {
     await failReconcile(q.pool, q.migrationId, q.entity, q.target, batch);

@@ -1,8 +1,7 @@
 import { keyText } from '../lib/connectors/keys';
 import type { MappedRecord } from '../lib/connectors/types';
 import { canonicalJson } from '../lib/mapping/canonical';
-import { compileMapping } from '../lib/mapping/entity';
-import { EntityRef, openSides } from './entity-sides';
+import { EntityRef, openSides, versionFieldOf } from './entity-sides';
 import type { RowDiff } from './verify-diff';
 import { heartbeating } from './keepalive';
 
@@ -63,9 +62,3 @@ export const reconcileKeys = heartbeating(async (input: ReconcileInput): Promise
   const deleted = extras.length ? (await target.deleteKeys(extras)).deleted : 0;
   return { copied: guarded.written, overwritten: forced.written, deleted, newerInTarget, undecodable };
 });
-
-/** The version field under its target-shape name (the mapping may rename it). */
-function versionFieldOf(input: EntityRef): string | undefined {
-  const entity = input.spec.entities.find((e) => e.name === input.entity);
-  return entity ? compileMapping(entity).targetVersion : undefined;
-}

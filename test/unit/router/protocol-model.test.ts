@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { copyKeys } from '../../../activities/copy-keys';
+import type { Key } from '../../../lib/connectors/types';
 import { routingFor, RoutingState, WriteMode } from '../../../lib/control';
 import { connectorAccess, createRouter, EntityAccess, RouterRecord } from '../../../lib/router';
 import { check, Request, valueOf } from './model/checker';
@@ -12,9 +13,10 @@ import { Fault, memoryDb } from './model/memory-db';
  * in-memory control store (intents, leases, reconcile queue). fast-check's scheduler picks the
  * order of every database and control-store call and answer; a fault plan makes calls fail before
  * or after they apply, and kills an instance between its first and second database write (a dead
- * instance sends nothing more). Afterwards the workflow's drain runs (stale intents to the queue,
- * the queue through the real copyKeys), and the checker, which reads only the request log and
- * the databases, looks for lost, resurrected or regressed writes and for databases that disagree.
+ * instance sends nothing more). The workflow's drain may also copy keys while they are written;
+ * afterwards it runs (stale intents to the queue, the queue through the real copyKeys), and the
+ * checker, which reads only the request log and the databases, looks for lost, resurrected or
+ * regressed writes and for databases that disagree.
  * A failure shrinks to a minimal schedule; keep it below as a named case.
  */
 
@@ -39,6 +41,8 @@ const scenarioArb = fc.record({
   clients: fc.array(fc.array(opArb, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }),
   faults: fc.array(fc.constantFrom<Fault>('ok', 'ok', 'ok', 'fail', 'lost'), { maxLength: 30 }),
   seeded: fc.subarray(KEYS),
+  /** The drain also runs while the instances write, as the workflow's does: its copies race their writes. */
+  drainWhileWriting: fc.boolean(),
 });
 
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
@@ -108,6 +112,13 @@ async function run(s: fc.Scheduler, scenario: Scenario) {
   const routers = await s.waitFor(Promise.all(instances.map((i) => i.router)));
   faulty = true;
 
+  // The workflow's drain: each queued key copied from the database that took its write to the one that missed it.
+  type Queued = { key: Key; target: 'old' | 'new' };
+  const drainKeys = async (queued: Queued[]) => {
+    for (const { key, target } of queued) {
+      await (target === 'new' ? copyKeys(old.connector, fresh.connector, [key], 'v') : copyKeys(fresh.connector, old.connector, [key], 'v'));
+    }
+  };
   const clients = scenario.clients.map(async (ops, client) => {
     const { isDead, crash } = instances[client];
     const router = routers[client];
@@ -128,16 +139,22 @@ async function run(s: fc.Scheduler, scenario: Scenario) {
     }
     await router.close();
   });
-  await s.waitFor(Promise.all(clients));
+  // Any key may be queued while it is written (a shadow mismatch, an intent moved early): the racing
+  // drain copies every key to the secondary. A copy that fails stays queued for the drain below, as in the workflow.
+  const failed: Queued[] = [];
+  const racingDrain = scenario.drainWhileWriting
+    ? [
+        yieldTo('drain while writing').then(async () => {
+          for (const item of KEYS.map((key): Queued => ({ key: [key], target: scenario.mode === 'old_then_new' ? 'new' : 'old' })))
+            await drainKeys([item]).catch(() => failed.push(item));
+        }),
+      ]
+    : [];
+  await s.waitFor(Promise.all([...clients, ...racingDrain]));
 
   faulty = false;
   control.moveStaleIntents(60_000);
-  const drain = (async () => {
-    for (const { key, target } of control.queue()) {
-      await (target === 'new' ? copyKeys(old.connector, fresh.connector, [key]) : copyKeys(fresh.connector, old.connector, [key]));
-    }
-  })();
-  await s.waitFor(drain);
+  await s.waitFor(drainKeys([...control.queue(), ...failed]));
 
   const [primary, secondary] = scenario.mode === 'old_then_new' ? [old.rows, fresh.rows] : [fresh.rows, old.rows];
   return check(KEYS, initial, log, primary, secondary);
