@@ -38,7 +38,7 @@ export async function copyKeys(from: EntityConnector, to: EntityConnector, keys:
  * and `to` lacks an acknowledged write its router believes written.) Unversioned records have
  * no tombstone: one re-created after the second look is put back after the delete.
  */
-async function removeLacking(from: EntityConnector, to: EntityConnector, absent: Key[], version: string | undefined): Promise<CopyKeysResult> {
+export async function removeLacking(from: EntityConnector, to: EntityConnector, absent: Key[], version: string | undefined): Promise<CopyKeysResult> {
   const held = await to.fetchByKeys(absent);
   const back = keysOf(from, await from.fetchByKeys(absent));
   const gone = (k: Key) => !back.has(keyText(k));

@@ -1,9 +1,10 @@
 import { keyText } from '../lib/connectors/keys';
 import type { MappedRecord } from '../lib/connectors/types';
 import { canonicalJson } from '../lib/mapping/canonical';
-import { EntityRef, openSides, versionFieldOf } from './entity-sides';
+import { EntityRef, EntitySides, openSides, versionFieldOf } from './entity-sides';
 import type { RowDiff } from './verify-diff';
 import { heartbeating } from './keepalive';
+import { removeLacking } from './copy-keys';
 
 export interface ReconcileInput extends EntityRef {
   diffs: RowDiff[];
@@ -32,11 +33,13 @@ export interface ReconcileResult {
  * `fromPrimary`). The version guard protects fresher
  * target rows; a row whose version equals the source's but whose values differ was damaged in
  * place, and only that case is overwritten without the guard. Extras, which the source no longer
- * has, are deleted; a source record that cannot be decoded is not missing: it is quarantined and
+ * has, are deleted, but never a record the application re-created meanwhile (removeLacking); a source record that cannot be decoded is not missing: it is quarantined and
  * counted, and the target's copy stays. Idempotent: a retry finds less to do.
  */
-export const reconcileKeys = heartbeating(async (input: ReconcileInput): Promise<ReconcileResult> => {
-  const sides = openSides(input);
+export const reconcileKeys = heartbeating((input: ReconcileInput) => reconcileSides(openSides(input), input));
+
+/** reconcileKeys on sides already open (tests put a race between its reads). */
+export async function reconcileSides(sides: EntitySides, input: ReconcileInput): Promise<ReconcileResult> {
   const { source, target } = input.fromPrimary ? { source: sides.target, target: sides.source } : sides;
   const keyOf = (r: MappedRecord) => keyText(target.keyOf(r));
   const keys = input.diffs.map((d) => d.key);
@@ -59,6 +62,13 @@ export const reconcileKeys = heartbeating(async (input: ReconcileInput): Promise
     else damaged.push(s);
   }
   const forced = damaged.length ? await target.writeBatch(damaged, { versionGuard: false }) : { written: 0 };
-  const deleted = extras.length ? (await target.deleteKeys(extras)).deleted : 0;
-  return { copied: guarded.written, overwritten: forced.written, deleted, newerInTarget, undecodable };
-});
+  // Extras race the application as the queue's copy does: deleted the same careful way.
+  const removed = extras.length ? await removeLacking(source, target, extras, versionField) : { copied: 0, deleted: 0, quarantined: 0 };
+  return {
+    copied: guarded.written + removed.copied,
+    overwritten: forced.written,
+    deleted: removed.deleted,
+    newerInTarget,
+    undecodable: undecodable + removed.quarantined,
+  };
+}

@@ -1,4 +1,5 @@
 import { copyKeys } from '../../../activities/copy-keys';
+import { reconcileSides } from '../../../activities/reconcile';
 import { openSource, openTarget } from '../../../lib/connectors';
 import type { EntityConnector } from '../../../lib/connectors/types';
 import { createRouterFixture, RouterFixture, user, waitFor } from './router-fixture';
@@ -68,4 +69,15 @@ test('a reconcile copy still deletes from new a key old lacks', async () => {
   await fresh().writeBatch([user(3, 1)], { versionGuard: false });
   expect(await copyKeys(openSource(f.spec(), 'users'), fresh(), [[3]], 'version')).toMatchObject({ deleted: 1 });
   expect((await fresh().fetchByKeys([[3]])).records).toEqual([]);
+});
+
+// Verification's repair (reconcileKeys) deletes the extras it found in the same way: same race.
+test('a verification repair keeps a record re-created after it found the key absent on old', async () => {
+  const users = await rampWithDeletedKey(4);
+  await fresh().writeBatch([user(4, 2)], { versionGuard: false });
+  const old = afterFetch(openSource(f.spec(), 'users'), 1, () => users.insert(user(4, 3)));
+  const ref = { migrationId: 'rt_reconcile_race', spec: f.spec(), entity: 'users' };
+  await reconcileSides({ source: old, target: fresh() }, { ...ref, diffs: [{ key: [4], kind: 'extra', source: 'absent' }] });
+  expect(await users.get([4])).toEqual(user(4, 3));
+  expect((await fresh().fetchByKeys([[4]])).records).toEqual([user(4, 3)]);
 });
