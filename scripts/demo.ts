@@ -5,6 +5,7 @@
  * live progress, and ends with the verification report, a summary and the Temporal UI link. It
  * stops what it started (worker, service, load) and leaves the local stack up.
  *   npm run demo -- [--users 10000] [--rate 30] [--max-minutes 10]
+ * With OTEL_EXPORTER_OTLP_ENDPOINT set, the service and the worker send traces (docs/operations.md).
  */
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -17,6 +18,7 @@ import type { MigrationHandle, Session } from '../lib/client';
 import { workflowUiUrl } from '../lib/config';
 import { closeAllClients, pgPool } from '../lib/connectors/clients';
 import { redactSecrets } from '../lib/redact';
+import { startTracing, tracingRequested } from '../lib/tracing/worker-tracing';
 import type { MigrationStatus } from '../workflows/migration-api';
 import { entityProgress } from './cli/entity-progress';
 import { freshShop } from './demo/shop-db';
@@ -49,6 +51,8 @@ async function main(opts: Options): Promise<void> {
   say('bringing the local stack up (scripts/stack.sh up)');
   await runScript('stack.sh', 'up');
   loadStackEnv();
+  // The shop's requests with the router's spans beneath them; the worker, a child, traces by the same variables.
+  const tracing = tracingRequested() ? startTracing('shop-demo') : undefined;
 
   const temporal = await switchyard.connectTemporal();
   let worker: WorkerProcess | undefined;
@@ -113,6 +117,7 @@ async function main(opts: Options): Promise<void> {
     await worker?.stop();
     await closeAllClients();
     await temporal.close();
+    await tracing?.shutdown();
     say(
       `stopped the worker and the shop service; the local stack is still up (stop it with: npm run stack:down). Took ${((Date.now() - started) / 1000).toFixed(0)} s.`,
     );

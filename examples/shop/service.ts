@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inSpan } from '../../lib/tracing/spans';
 import type { ShopUsers, UserFields } from './users';
 
 /**
@@ -57,6 +58,11 @@ async function handle(users: ShopUsers, req: IncomingMessage, res: ServerRespons
   const orders = req.url!.includes('/orders');
   const orderId = m[2] === undefined ? undefined : Number(m[2]);
   const route = `${req.method} ${orders ? (orderId === undefined ? 'orders' : 'order') : 'user'}`;
+  // The request's span: the router's spans for it become its children (no-op without a tracer provider).
+  await inSpan(`shop ${route}`, { 'http.method': req.method ?? '', 'shop.user': id }, () => serve(users, route, id, orderId, req, res));
+}
+
+async function serve(users: ShopUsers, route: string, id: number, orderId: number | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
   switch (route) {
     case 'GET user': {
       const user = await users.get(id);

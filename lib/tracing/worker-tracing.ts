@@ -21,14 +21,28 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
   return env.OTEL_TRACES_EXPORTER === 'otlp' || !!env.OTEL_EXPORTER_OTLP_ENDPOINT || !!env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
 }
 
+/** A registered tracer provider: what its service's spans go through. */
+export interface Tracing {
+  resource: Resource;
+  spanProcessor: SpanProcessor;
+  /** Flushes spans still buffered; call on shutdown. */
+  shutdown(): Promise<void>;
+}
+
 /**
  * Registers a global tracer provider, so the connectors' and the router's spans (lib/tracing/spans.ts)
- * are recorded, and returns the plugin a worker takes. `spanProcessor` replaces the OTLP exporter
+ * are recorded, under OTEL_SERVICE_NAME or `service`. `spanProcessor` replaces the OTLP exporter
  * (tests pass an in-memory one).
  */
-export function startWorkerTracing(spanProcessor: SpanProcessor = new BatchSpanProcessor(new OTLPTraceExporter())): WorkerTracing {
-  const resource = new Resource({ 'service.name': process.env.OTEL_SERVICE_NAME || 'switchyard-worker' });
+export function startTracing(service: string, spanProcessor: SpanProcessor = new BatchSpanProcessor(new OTLPTraceExporter())): Tracing {
+  const resource = new Resource({ 'service.name': process.env.OTEL_SERVICE_NAME || service });
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register();
-  return { plugin: new OpenTelemetryPlugin({ resource, spanProcessor }), shutdown: () => provider.shutdown() };
+  return { resource, spanProcessor, shutdown: () => provider.shutdown() };
+}
+
+/** startTracing for a worker, with the plugin that traces its workflows and activities. */
+export function startWorkerTracing(spanProcessor?: SpanProcessor): WorkerTracing {
+  const { resource, shutdown, spanProcessor: processor } = startTracing('switchyard-worker', spanProcessor);
+  return { plugin: new OpenTelemetryPlugin({ resource, spanProcessor: processor }), shutdown };
 }
