@@ -45,7 +45,8 @@ export function directWriter(url: string, o: { firstKey: number; seed: number; l
   const transaction = async (writes: Array<{ key: number; val?: string; ver?: number }>, body: (pg: PoolClient) => Promise<unknown>) => {
     const ids = writes.map((w) => ({ ...w, id: `${DIRECT_WRITER}-${seq++}` }));
     const t0 = Date.now();
-    for (const w of ids) log({ ev: 'inv', id: w.id, w: DIRECT_WRITER, op: w.val === undefined ? 'del' : 'put', key: w.key, val: w.val, ver: w.ver, t: t0, routing: NO_ROUTER });
+    for (const w of ids)
+      log({ ev: 'inv', id: w.id, w: DIRECT_WRITER, op: w.val === undefined ? 'del' : 'put', key: w.key, val: w.val, ver: w.ver, t: t0, routing: NO_ROUTER });
     const pg = await pool.connect().catch(() => undefined);
     try {
       if (!pg) throw new Error('no connection');
@@ -120,11 +121,16 @@ export function directWriter(url: string, o: { firstKey: number; seed: number; l
       await pool.query('drop table wal_burst');
       return true;
     },
-    async undecodable_row() {
-      // The new version cannot be mapped (a timestamptz of infinity): quarantined, the target keeping the version before it.
+    async undecodable_row(holdMs) {
+      // A version no mapping decodes (a timestamptz of infinity): quarantined by whatever reads it, the target keeping the
+      // version before it; verification counts it as a difference until an operator repairs the row, as here after holdMs.
       const key = keys[keys.length - 1];
-      const ver = version();
-      return transaction([{ key, val: `infinite-${ver}`, ver }], (pg) => upsert(pg, key, `infinite-${ver}`, ver, `'infinity'`));
+      const bad = version();
+      if (!(await transaction([{ key, val: `infinite-${bad}`, ver: bad }], (pg) => upsert(pg, key, `infinite-${bad}`, bad, `'infinity'`)))) return false;
+      await sleep(holdMs);
+      const fixed = version();
+      await transaction([{ key, val: `repaired-${fixed}`, ver: fixed }], (pg) => upsert(pg, key, `repaired-${fixed}`, fixed));
+      return true;
     },
   };
 

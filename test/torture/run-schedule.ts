@@ -117,7 +117,9 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
     logDir: dir,
     env,
   });
-  const direct = schedule.cdcFaults ? directWriter(pgUrl, { firstKey: schedule.keys + schedule.coldKeys + 1, seed, log: join(dir, 'direct.jsonl') }) : undefined;
+  const direct = schedule.cdcFaults
+    ? directWriter(pgUrl, { firstKey: schedule.keys + schedule.coldKeys + 1, seed, log: join(dir, 'direct.jsonl') })
+    : undefined;
   const logs = () => [...apps.logs, ...(direct ? [join(dir, 'direct.jsonl')] : [])];
   const temporal = temporalHandle();
   const injected: ScheduleResult['injected'] = {};

@@ -83,7 +83,7 @@ function planCdcFaults(seed: number): CdcFault[] {
   const r = rng(seed * 7919 + 13);
   const kinds = CDC_FAULT_KINDS.filter((k) => k !== 'direct_writes');
   const out: CdcFault[] = [];
-  for (let n = r.int(2, 3); out.length < n; ) {
+  for (let n = r.int(2, 3); out.length < n;) {
     const kind = r.pick(kinds);
     if (!out.some((f) => f.kind === kind)) out.push({ kind, atMs: r.int(1000, 25_000), holdMs: r.int(1000, 4000) });
   }
