@@ -199,7 +199,6 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
         if (direct && !directStopped && (s.pendingApproval?.phase === 'write_switch' || ['write_switch', 'complete', 'decommission'].includes(s.phase ?? ''))) {
           directStopped = true;
           await direct.stop();
-          if (direct.acked() > 0) count('direct_writes');
         }
         if (rollback && !rollbackAsked && s.phase === rollback.phase && (s.state === 'running' || s.state === 'waiting_approval')) {
           rollbackAsked = true;
@@ -224,6 +223,7 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
     done = true;
     await faults;
     await cdcFaults;
+    if (direct && direct.acked() > 0) count('direct_writes');
     ending = last ? (last.state === 'completed' ? 'completed' : `${last.state} in ${last.phase}`) : 'no status';
     // A lost slot (retention limit) stops the migration by design: aborted on the old database, the oracle judges that.
     if (slotLost && last?.state === 'aborted') ending = 'aborted: slot lost';
