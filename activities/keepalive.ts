@@ -12,6 +12,17 @@ export function keepAlive(details: () => unknown, everyMs = 3000): () => void {
 }
 
 /**
+ * `work`, given up as soon as the activity is cancelled (learnt from a heartbeat's response): a
+ * read blocked on a lock or a slow server would otherwise hold the activity, and so its worker
+ * slot, until it returns. For reads only: what `work` still does after that is discarded (its
+ * query runs on in the database until it ends), so it must change nothing.
+ */
+export function unlessCancelled<T>(work: Promise<T>): Promise<T> {
+  // The race handles a rejection of either that comes after it settled.
+  return Promise.race([work, Context.current().cancelled]);
+}
+
+/**
  * An activity with no progress worth saving (one count, one plan, one re-read) that still
  * heartbeats while it runs. Its stub can then carry a short heartbeatTimeout, and a killed
  * worker's attempt is retried in seconds instead of after the whole startToCloseTimeout. Called

@@ -3,7 +3,7 @@ import { comparedSource } from '../lib/connectors/compared';
 import type { EntityConnector, KeyRange } from '../lib/connectors/types';
 import { metrics } from '../lib/metrics';
 import { EntityRef, openSides } from './entity-sides';
-import { keepAlive } from './keepalive';
+import { keepAlive, unlessCancelled } from './keepalive';
 import { pace } from './throttle';
 import type { CompareRangesInput, CompareRangesResult } from './verify';
 import type { RowDiff } from './verify-diff';
@@ -44,7 +44,7 @@ export async function compareEachRange(
   const stop = keepAlive(() => acc);
   try {
     for (; acc.next < input.ranges.length; acc.next++) {
-      const r = await compare(input.ranges[acc.next]);
+      const r = await unlessCancelled(compare(input.ranges[acc.next]));
       const { diffs, exempt } = await withoutWrittenKeys(input, r.diffs, { old: sides.source, primary: sides.target });
       acc.rowsCompared += r.sourceRows;
       acc.targetRows += r.targetRows;

@@ -1,5 +1,5 @@
 /** Operator controls and the sliding window shared by the two long data phases (backfill and verify). */
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, isCancellation, setHandler } from '@temporalio/workflow';
 import { DataControl, pauseData, resumeData, setRowsPerSecond } from './child-api';
 
 /** Registers the signal handlers on `control`, which the caller carries across continueAsNew. */
@@ -52,9 +52,17 @@ export async function slidingWindow<T>(opts: WindowOptions<T>): Promise<void> {
     const item = opts.next();
     if (item === undefined) break;
     running++;
-    void opts.work(item).finally(() => {
-      running--;
-    });
+    // Once the scope is cancelled, work's own awaits reject (a progress signal, say) while the
+    // window's condition reports the cancellation: that rejection must not go unhandled, which
+    // fails the workflow task again on every attempt, so a cancelled child never ends.
+    void opts
+      .work(item)
+      .catch((err: unknown) => {
+        if (!isCancellation(err)) throw err;
+      })
+      .finally(() => {
+        running--;
+      });
   }
   await condition(() => running === 0);
 }

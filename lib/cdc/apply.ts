@@ -1,6 +1,7 @@
 import { keyText } from '../connectors/keys';
 import type { EntityConnector, Key } from '../connectors/types';
-import type { EntityChanges } from './changes';
+import { mapConcurrently } from '../connectors/concurrent';
+import type { EntityChanges, TouchedKey } from './changes';
 
 export interface ApplyCounters {
   /** Records re-read from the source and written (or skipped by the version guard). */
@@ -70,20 +71,39 @@ export async function applyEntityChanges(
     const chunk = touched.slice(i, i + CHUNK);
     const { records: found, rejected } = await source.fetchByKeys(chunk.map((t) => t.key));
     if (rejected.length) counters.quarantined += await target.quarantine(rejected);
-    const guarded = new Set(chunk.filter((t) => t.guarded).map((t) => keyText(t.key)));
     const present = new Set([...found.map((r) => keyText(source.keyOf(r))), ...rejected.map((r) => keyText(r.key))]);
-    const gone = chunk.filter((t) => !present.has(keyText(t.key))).map((t) => t.key);
-    counters.deleted += (await target.deleteKeys(gone)).deleted;
-    const isGuarded = (r: (typeof found)[number]) => guarded.has(keyText(source.keyOf(r)));
-    await target.writeBatch(found.filter(isGuarded), { versionGuard: true });
+    counters.deleted += await deleteGone(
+      target,
+      chunk.filter((t) => !present.has(keyText(t.key))),
+    );
+    const newer = new Set(chunk.filter((t) => t.guard === 'newer').map((t) => keyText(t.key)));
+    const isNewer = (r: (typeof found)[number]) => newer.has(keyText(source.keyOf(r)));
+    await target.writeBatch(found.filter(isNewer), { versionGuard: true });
     await target.writeBatch(
-      found.filter((r) => !isGuarded(r)),
-      { versionGuard: false },
+      found.filter((r) => !isNewer(r)),
+      { versionGuard: true, replaceEqual: true },
     );
     counters.upserted += found.length;
     progress();
   }
   return counters;
+}
+
+/** How many bounded deletes run at once: each is one key (its own bound), one short transaction or point operation. */
+const DELETE_CONCURRENCY = 4;
+
+/**
+ * Deletes the touched keys the source no longer has, each removing nothing newer than the version
+ * its delete removed (TouchedKey.version), so a newer record a router wrote on the target stays.
+ */
+async function deleteGone(target: EntityConnector, gone: TouchedKey[]): Promise<number> {
+  const unbounded = gone.filter((t) => t.version === undefined).map((t) => t.key);
+  const bounded = gone.filter((t) => t.version !== undefined && t.version !== null);
+  const results = await Promise.all([
+    target.deleteKeys(unbounded),
+    mapConcurrently(bounded, DELETE_CONCURRENCY, (t) => target.deleteKeys([t.key], { upTo: t.version })),
+  ]);
+  return results[0].deleted + results[1].reduce((n, r) => n + r.deleted, 0);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Key } from '../connectors/types';
 import { keyText } from '../connectors/keys';
+import type { Value } from '../mapping/values';
 import { PgOutputMessage, Tuple, TupleValue, UNCHANGED_TOAST } from './pgoutput';
 
 /** A published table as the stream sees it: which entity it feeds and how its rows name a record. */
@@ -10,16 +11,28 @@ export interface WatchedRelation {
   columns: string[];
   /** Text values of `columns` → the record key they name (decoded with the parent key's types). */
   toKey(values: string[]): Key;
+  /** The entity's version: its source column (in parent rows) and a decoder from its WAL text to the target-shaped value. */
+  version?: { column: string; toValue(text: string): Value };
 }
 
 export interface TouchedKey {
   key: Key;
   /**
-   * Only the record's own row changed, never deleted or re-keyed: its re-read state carries a new
-   * version, so the version guard applies. A child change leaves the parent's version as it was,
-   * and a delete followed by an insert may bring a lower version; those are written unguarded.
+   * newer: only the record's own row changed, never deleted or re-keyed, so its re-read state
+   * carries a new version: written under the usual guard (strictly newer). notOlder: a child row
+   * changed (the parent's version did not move) or the key was deleted or re-keyed in the batch
+   * (a re-insert may carry the version deleted): written replacing an equal or older version only.
    */
-  guarded: boolean;
+  guard: 'newer' | 'notOlder';
+  /**
+   * The bound of a delete, as DeleteOptions.upTo: the last version the batch's parent rows show for
+   * the record (the old tuple of a delete carries it under REPLICA IDENTITY FULL); a record gone
+   * from the source was deleted at that version or later, so nothing newer on the target is removed.
+   * null: only child rows changed, the parent's own delete follows in a later batch: remove none.
+   * undefined: unversioned, or the WAL carries no version (a replica identity without the column):
+   * remove what is stored.
+   */
+  version?: Value | null;
 }
 
 export interface EntityChanges {
@@ -43,14 +56,15 @@ export function collectChanges(messages: PgOutputMessage[], relations: ColumnNam
     if (!e) out.set(name, (e = { keys: new Map(), truncated: false }));
     return e;
   };
-  const touch = (w: WatchedRelation, relationId: number, tuple: Tuple, guarded: boolean, fallback?: Tuple) => {
-    const values = columnValues(w, relations.get(relationId), tuple, fallback);
+  const touch = (w: WatchedRelation, relationId: number, tuple: Tuple, own: boolean, fallback?: Tuple) => {
+    const names = relations.get(relationId);
+    const values = columnValues(w, names, tuple, fallback);
     if (!values) return;
     const key = w.toKey(values);
     const keys = entity(w.entity).keys;
     const id = keyText(key);
     const seen = keys.get(id);
-    keys.set(id, { key, guarded: guarded && (seen?.guarded ?? true) });
+    keys.set(id, { key, guard: own && (seen?.guard ?? 'newer') === 'newer' ? 'newer' : 'notOlder', version: boundOf(w, names, tuple, seen) });
   };
   for (const m of messages) {
     if (m.tag === 'relation')
@@ -95,6 +109,15 @@ function columnValues(w: WatchedRelation, names: string[] | undefined, tuple: Tu
     values.push(v);
   }
   return values;
+}
+
+/** TouchedKey.version after one more row of the record: a parent row's version, when the WAL carries it, is the latest. */
+function boundOf(w: WatchedRelation, names: string[] | undefined, tuple: Tuple, seen: TouchedKey | undefined): Value | null | undefined {
+  if (!w.version) return undefined;
+  if (w.role === 'child') return seen ? seen.version : null;
+  const text = tuple[names!.indexOf(w.version.column)];
+  if (typeof text === 'string') return w.version.toValue(text);
+  return seen?.version ?? undefined;
 }
 
 /** Whether an update moved the row to another record (key or foreign key changed). */

@@ -13,9 +13,10 @@ export class LockTimeoutError extends Error {
 /**
  * A table's replica identity decides which columns of the old row reach the WAL on updates and
  * deletes. CDC needs, in every old tuple, the columns that name the touched record: the key for a
- * parent table, the foreign key for a child table (a deleted order must say whose order it was).
- * The default identity (the primary key) covers a parent whose spec key is its primary key; a
- * child table, or a key that is not the primary key, is switched to FULL, and the previous
+ * parent table, the foreign key for a child table (a deleted order must say whose order it was);
+ * and for a versioned parent the version, so a delete removes nothing newer on the target than
+ * the version it deleted. The default identity (the primary key) covers an unversioned parent
+ * whose spec key is its primary key; any other table is switched to FULL, and the previous
  * identity is returned so teardown can put it back.
  */
 export interface IdentityChange {
@@ -37,7 +38,7 @@ export async function ensureReplicaIdentity(client: ClientBase, tables: WatchedT
   const changes: IdentityChange[] = [];
   for (const t of tables) {
     const current = await readIdentity(client, t.table);
-    const needed = t.role === 'parent' ? t.key : [t.foreignKey];
+    const needed = t.role === 'parent' ? [...t.key, ...(t.version ? [t.version] : [])] : [t.foreignKey];
     if (current.identity === 'f' || needed.every((c) => current.columns.includes(c))) continue;
     await alterIdentity(client, t.table, 'full', lockTimeout);
     changes.push({ table: t.table, previous: current.identity, ...(current.identity === 'i' && current.index ? { index: current.index } : {}) });

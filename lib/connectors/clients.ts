@@ -27,6 +27,10 @@ export function pgPool(conn: Pick<ConnectionUrl, 'url'> | string): Pool {
     });
     // An idle client losing its server must not crash the worker; the next query reports it.
     pool.on('error', () => undefined);
+    // Nor one that is checked out: pg-pool takes its idle listener off while a caller holds it,
+    // and a client whose connection ends between queries (a session held across awaits, such as
+    // the CDC stream's) then emits 'error' to no one, an uncaught exception. Its next query fails.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     pgPools.set(c.url, pool);
   }
   return pool;

@@ -67,6 +67,12 @@ export interface WriteOptions {
    * deleted one whose version is not newer than its tombstone. Default true.
    */
   versionGuard?: boolean;
+  /**
+   * Under the guard, also replace a stored record of the same version (tombstones still refuse
+   * it): a CDC re-read after a child row changed, whose parent version did not move, or of a key
+   * deleted and re-inserted in one batch. Never replaces a newer version.
+   */
+  replaceEqual?: boolean;
   /** Replace stored records only, never insert: an update racing a delete must not re-create the row. */
   existingOnly?: boolean;
 }

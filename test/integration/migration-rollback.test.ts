@@ -1,11 +1,12 @@
-import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { Client } from 'pg';
 import { APPROVABLE_PHASES, Phase } from '../../lib/spec/lifecycle';
 import { pgPool } from '../../lib/connectors/clients';
 import { readRoutingLog, readRoutingState, recordCounters, recordWrittenKeys, routingFor } from '../../lib/control';
-import { abortUpdate, approveUpdate, MigrationStatus, rollbackUpdate } from '../../workflows';
+import { abortUpdate, approveUpdate, MigrationStatus, rollbackUpdate, throttleUpdate } from '../../workflows';
+import { verifyProgress, VerifyProgress } from '../../workflows/verify-api';
 import { uniqueName } from '../support/temporal';
-import { targetItems, useDataStack } from './backfill-fixtures';
+import { createItems, itemsSpec, targetItems, useDataStack } from './backfill-fixtures';
 import { FAST, migrationSpec, startMigration, startSlowBackfill, waitForStatus } from './migration-fixtures';
 
 const label = (s: MigrationStatus) => (s.phase === 'read_ramp' ? `read_ramp ${s.rampPercent}%` : s.phase);
@@ -149,6 +150,40 @@ describe('migration workflow: rollback, gates, abort', () => {
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'end of test' }] });
   });
 
+  it('rolls back while verification compares a segment: the comparison is cancelled and the rollback lands in seconds', async () => {
+    const table = uniqueName('items');
+    await createItems(h.f.pg, table, 4000);
+    await h.f.pg.query(`create table ${table}_copy (like ${table} including all)`);
+    const spec = { ...itemsSpec(h.f, table, {}, `${table}_copy`), ...FAST, approvals: ['verify' as const] };
+    const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
+    await waitForStatus(handle, (s) => s.phase === 'backfill' && s.state === 'waiting_approval');
+    // 200 rows/s: segments of 1,000 rows, compared one after the other.
+    await handle.executeUpdate(throttleUpdate, { args: [{ by: 'ops', rowsPerSecond: 200 }] });
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
+    const running = await waitForStatus(handle, (s) => s.entities[table]?.verify?.state === 'running');
+    const child = h.temporal.client.workflow.getHandle(running.entities[table].verify!.workflowId);
+    await waitForVerify(child, (p) => p.phase === 'comparing' && p.rowsCompared > 0);
+    // A segment comparison that does not end: the next segment waits for a lock on the source table.
+    const blocker = new Client({ connectionString: h.f.pgUrl });
+    await blocker.connect();
+    try {
+      await blocker.query(`begin; lock table ${table} in access exclusive mode`);
+      await waitForLockWaiter(h.f.pg, table);
+      const landed = await Promise.race([
+        handle.executeUpdate(rollbackUpdate, { args: [{ by: 'ops', reason: 'verification hurts the source' }] }),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the rollback did not land within 30 s')), 30_000)),
+      ]);
+      expect([landed.phase, landed.state, landed.pendingApproval?.phase]).toEqual(['backfill', 'waiting_approval', 'verify']);
+      expect(landed.entities[table].verify).toMatchObject({ state: 'cancelled' });
+      // The blocked comparison itself ends too, told by its heartbeat, instead of holding its worker slot until the lock goes.
+      await waitUntil(() => h.worker.worker.getStatus().numInFlightActivities === 0, 30_000, 'the worker still runs an activity 30 s after the rollback');
+    } finally {
+      await blocker.query('rollback');
+      await blocker.end();
+    }
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'end of test' }] });
+  });
+
   it('a rollback that cancels a blocked routing publish lands where it says: store, log and status agree', async () => {
     const table = uniqueName('items');
     const spec = await migrationSpec(h.f, table, 5, { approvals: ['backfill'] });
@@ -232,6 +267,30 @@ async function waitFor(ok: () => Promise<boolean>, timeoutMs = 30_000): Promise<
   const deadline = Date.now() + timeoutMs;
   while (!(await ok())) {
     if (Date.now() > deadline) throw new Error('condition never held');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function waitForVerify(child: WorkflowHandle, ok: (p: VerifyProgress) => boolean, timeoutMs = 60_000): Promise<VerifyProgress> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const p = await child.query(verifyProgress);
+    if (ok(p)) return p;
+    if (Date.now() > deadline) throw new Error(`verification progress never matched: ${JSON.stringify(p)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Until another session waits for a lock on `table`. */
+async function waitForLockWaiter(pg: Client, table: string): Promise<void> {
+  const waiting = async () => (await pg.query(`select 1 from pg_locks where relation = $1::regclass and not granted`, [table])).rows.length > 0;
+  await waitUntil(waiting, 30_000, `no session waited for a lock on ${table}`);
+}
+
+async function waitUntil(ok: () => boolean | Promise<boolean>, timeoutMs: number, failure: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(failure);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -56,7 +56,12 @@ test('fetchByKeys returns the records it cannot decode as rejected, with their k
 
 test('CDC apply: an undecodable source row keeps its target copy and is quarantined', async () => {
   const { source, target } = await undecodableRow(2);
-  const counters = await applyEntityChanges(source, target, { keys: new Map([['[2]', { key: [2], guarded: true }]]), truncated: false }, () => undefined);
+  const counters = await applyEntityChanges(
+    source,
+    target,
+    { keys: new Map([['[2]', { key: [2], guard: 'newer' as const }]]), truncated: false },
+    () => undefined,
+  );
   expect(counters.deleted).toBe(0);
   expect(counters.quarantined).toBe(1);
   expect(await targetDoc(2)).toMatchObject({ title: 'launch', version: 1 });

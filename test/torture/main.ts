@@ -1,5 +1,5 @@
 /**
- * `npm run torture -- --seed S --schedules N [--keep] [--out results.json] [--timeout SECONDS]`: runs the schedules
+ * `npm run torture -- --seed S --schedules N [--cdc] [--keep] [--out results.json] [--timeout SECONDS]`: runs the schedules
  * S, S+1, … S+N-1 one after another (each replays the same plan from its seed), prints the table
  * and exits non-zero if the oracle found a violation. Needs the local stack (its Temporal server
  * is restarted by the temporal_restart fault: use a private stack, see docs/RELIABILITY.md).
@@ -38,6 +38,8 @@ async function main() {
       keep: { type: 'boolean', default: false },
       /** Write the results as JSON. */
       out: { type: 'string' },
+      /** CDC schedules: sync "cdc", a writer that bypasses the router and its faults (schedule.ts, CDC_FAULT_KINDS). */
+      cdc: { type: 'boolean', default: false },
       /** Seconds a schedule may take to complete before liveness:did_not_complete (a loaded machine needs more than the default 120). */
       timeout: { type: 'string' },
     },
@@ -49,7 +51,7 @@ async function main() {
     : Array.from({ length: Number(opts.schedules) }, (_, i) => Number(opts.seed) + i);
   const results: ScheduleResult[] = [];
   for (const seed of seeds) {
-    const r = await runSchedule(seed, { keep: !!opts.keep, ...(opts.timeout ? { timeoutMs: Number(opts.timeout) * 1000 } : {}) });
+    const r = await runSchedule(seed, { keep: !!opts.keep, cdc: !!opts.cdc, ...(opts.timeout ? { timeoutMs: Number(opts.timeout) * 1000 } : {}) });
     results.push(r);
     console.log(
       `seed ${seed}: ${r.schedule.target}/${r.schedule.sync} ${r.ending} in ${Math.round(r.ms / 1000)} s, ${r.violations.length} violations ${JSON.stringify(r.injected)}`,

@@ -1,5 +1,5 @@
 import type { ScheduleResult } from './run-schedule';
-import { FAULT_KINDS } from './schedule';
+import { CDC_FAULT_KINDS, FAULT_KINDS } from './schedule';
 
 /** The run's table: schedules, faults injected by kind, violations by kind with seed and key. */
 export function report(results: ScheduleResult[], command: string): string {
@@ -14,9 +14,10 @@ export function report(results: ScheduleResult[], command: string): string {
     lines.push(`| ${s.seed} | ${s.target} | ${s.sync} | ${faults} | ${r.ending} | ${r.ops} | ${r.violations.length} | ${Math.round(r.ms / 1000)} |`);
   }
   lines.push('', '| fault kind | injected | planned |', '|---|---|---|');
-  for (const kind of FAULT_KINDS) {
+  const cdc = results.some((r) => r.schedule.cdcFaults);
+  for (const kind of [...FAULT_KINDS, ...(cdc ? CDC_FAULT_KINDS : [])]) {
     const injected = results.reduce((n, r) => n + (r.injected[kind] ?? 0), 0);
-    const planned = results.reduce((n, r) => n + r.schedule.faults.filter((f) => f.kind === kind).length, 0);
+    const planned = results.reduce((n, r) => n + plannedKinds(r).filter((k) => k === kind).length, 0);
     lines.push(`| ${kind} | ${injected} | ${planned} |`);
   }
   const all = results.flatMap((r) => r.violations);
@@ -31,4 +32,9 @@ export function report(results: ScheduleResult[], command: string): string {
     }
   }
   return lines.join('\n');
+}
+
+function plannedKinds(r: ScheduleResult): string[] {
+  const { faults, cdcFaults } = r.schedule;
+  return [...faults.map((f) => f.kind), ...(cdcFaults ? ['direct_writes', ...cdcFaults.map((f) => f.kind)] : [])];
 }

@@ -6,23 +6,24 @@ import { Client } from 'pg';
 import { parseSpec } from '../../lib/spec/schema';
 import type { MigrationSpec } from '../../lib/spec/schema';
 import { databaseUrl, ensureDatabase } from '../../scripts/bench/data-gen';
-import { approveUpdate, migrationWorkflow, rollbackUpdate, statusQuery } from '../../workflows';
+import { abortUpdate, approveUpdate, migrationWorkflow, rollbackUpdate, statusQuery } from '../../workflows';
 import type { MigrationStatus } from '../../workflows';
 import { tcpProxy } from '../support/tcp-proxy';
 import { inject, FaultTargets } from './faults';
 import { checkFinal, checkReads, Violation } from './oracle';
 import type { KeyState } from './oracle/allowed';
-import { keysKnownBehindOld, mongoState, pgState } from './oracle/databases';
+import { keysKnownBehindOld, mongoState, pgState, quarantinedKeys } from './oracle/databases';
 import { readHistory } from './oracle/history';
 import { appPool, workerPool } from './processes';
-import { FaultKind, planSchedule, Schedule } from './schedule';
+import { directWriter } from './direct-writer';
+import { AnyFaultKind, planSchedule, Schedule } from './schedule';
 import { temporalHandle } from './temporal-handle';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface ScheduleResult {
   schedule: Schedule;
-  injected: Partial<Record<FaultKind, number>>;
+  injected: Partial<Record<AnyFaultKind, number>>;
   violations: Violation[];
   /** How the migration ended: completed, or the state it was stuck in. */
   ending: string;
@@ -54,6 +55,8 @@ function tortureSpec(id: string, s: Schedule, database: string): MigrationSpec {
     ramp: [50, 100],
     gates: { minSamples: 0, maxMismatchRate: 1, maxErrorRate: 1, maxLagSeconds: 5 },
     approvals: ['write_switch', 'complete', 'decommission'],
+    // A limit the WAL burst of slot_retention passes (direct-writer.ts) and the schedule's own traffic does not.
+    ...(s.cdcFaults?.some((f) => f.kind === 'slot_retention') ? { cdc: { maxRetainedWalBytes: 32 * 1024 * 1024 } } : {}),
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   return parsed.spec;
@@ -67,9 +70,9 @@ const withPort = (url: string, port: number) => {
 };
 
 /** One schedule: fresh databases, workers, instances and migration; faults as planned; the oracle's verdict. */
-export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutMs?: number } = {}): Promise<ScheduleResult> {
+export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutMs?: number; cdc?: boolean } = {}): Promise<ScheduleResult> {
   const started = Date.now();
-  const schedule = planSchedule(seed);
+  const schedule = planSchedule(seed, { cdc: opts.cdc });
   const name = `torture_${seed}_${Math.random().toString(36).slice(2, 8)}`;
   const id = name.replace(/_/g, '-');
   const admin = process.env.SWITCHYARD_CONN_PG as string;
@@ -81,8 +84,10 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
   const seeded = new Map<number, KeyState>();
   const pg = new Client({ connectionString: pgUrl });
   await pg.connect();
-  await pg.query(`create table kv (id int primary key, val text not null, version bigint not null)`);
-  if (schedule.target === 'pg') await pg.query(`create table kv_new (id int primary key, val text not null, version bigint not null)`);
+  // CDC schedules: a column the direct writer can give a value no mapping decodes (undecodable_row).
+  const columns = `id int primary key, val text not null, version bigint not null${schedule.cdcFaults ? ', at timestamptz' : ''}`;
+  await pg.query(`create table kv (${columns})`);
+  if (schedule.target === 'pg') await pg.query(`create table kv_new (${columns})`);
   // Half the hot keys and every cold key exist before the migration; the other hot keys are first inserted during it.
   const cold = Array.from({ length: schedule.coldKeys }, (_, i) => schedule.keys + 1 + i);
   for (const k of [...Array.from({ length: Math.ceil(schedule.keys / 2) }, (_, i) => i + 1), ...cold]) seeded.set(k, { val: `seed-${k}`, ver: 1 });
@@ -112,15 +117,21 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
     logDir: dir,
     env,
   });
+  const direct = schedule.cdcFaults
+    ? directWriter(pgUrl, { firstKey: schedule.keys + schedule.coldKeys + 1, seed, log: join(dir, 'direct.jsonl') })
+    : undefined;
+  const logs = () => [...apps.logs, ...(direct ? [join(dir, 'direct.jsonl')] : [])];
   const temporal = temporalHandle();
   const injected: ScheduleResult['injected'] = {};
-  const count = (k: FaultKind) => (injected[k] = (injected[k] ?? 0) + 1);
+  const count = (k: AnyFaultKind) => (injected[k] = (injected[k] ?? 0) + 1);
+  let slotLost = false;
   const violations: Violation[] = [];
   let ending = 'not started';
   let last: MigrationStatus | undefined;
   try {
     await workers.start();
     await apps.start();
+    direct?.start();
     await (await temporal.client()).workflow.start(migrationWorkflow, { taskQueue, workflowId: id, args: [{ spec, actor: 'torture' }] });
     const t0 = Date.now();
     const targets: FaultTargets = { migrationId: id, workers, apps, newDb, control: controlProxy, temporal };
@@ -137,7 +148,7 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
       const oldPrimary = landed.routing?.writes.startsWith('old') ?? true;
       const known = oldPrimary ? undefined : await keysKnownBehindOld(pgUrl, id);
       if (old)
-        violations.push(...checkFinal(oldPrimary ? 'old_after_rollback' : 'old_after_rollback_to_switch', seed, readHistory(apps.logs), seeded, old, known));
+        violations.push(...checkFinal(oldPrimary ? 'old_after_rollback' : 'old_after_rollback_to_switch', seed, readHistory(logs()), seeded, old, known));
       apps.resume();
     };
 
@@ -149,6 +160,17 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
         if (await inject(fault, targets, seed + i)) count(fault.kind);
       }
     })();
+
+    // The direct writer's faults; slot_retention waits until the stream runs (from verify to the ramp), or it would test nothing.
+    const streaming = () => ['verify', 'shadow_read', 'read_ramp'].includes(last?.phase ?? '');
+    const cdcFaults = (async () => {
+      for (const fault of schedule.cdcFaults ?? []) {
+        while (!done && (Date.now() - t0 < fault.atMs || (fault.kind === 'slot_retention' && !streaming()))) await sleep(50);
+        if (done) return;
+        if (await direct!.inject(fault.kind, fault.holdMs).catch(() => false)) count(fault.kind);
+      }
+    })();
+    let directStopped = false;
 
     const rollback = schedule.faults.find((f) => f.kind === 'rollback');
     let rollbackAsked = false;
@@ -167,6 +189,17 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
       last = s;
       if (s.state === 'completed' || s.state === 'aborted') break;
       try {
+        if (s.cdc?.lost && !slotLost) {
+          // What the failure says to do: the stream cannot resume, so end the migration on the old database.
+          slotLost = true;
+          await handle.executeUpdate(abortUpdate, { args: [{ by: 'torture', reason: `stream lost: ${s.cdc.lost}` }] });
+          continue;
+        }
+        // Nothing streams writes that bypass the router once the switch is approved: the direct writer stops first.
+        if (direct && !directStopped && (s.pendingApproval?.phase === 'write_switch' || ['write_switch', 'complete', 'decommission'].includes(s.phase ?? ''))) {
+          directStopped = true;
+          await direct.stop();
+        }
         if (rollback && !rollbackAsked && s.phase === rollback.phase && (s.state === 'running' || s.state === 'waiting_approval')) {
           rollbackAsked = true;
           await handle.executeUpdate(rollbackUpdate, { args: [{ by: 'torture', reason: `torture rollback in ${s.phase}` }] });
@@ -178,7 +211,9 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
           }
           // Decommission's last question: keep the retired table, which the oracle reads below.
           const keep = s.pendingApproval?.choices?.includes('keep') ? { action: 'keep' as const } : {};
-          await handle.executeUpdate(approveUpdate, { args: [{ by: 'torture', note: 'torture driver', ...keep }] });
+          // The quarantine gate (an undecodable row) is accepted by naming its count.
+          const confirm = s.pendingApproval?.confirm && !s.pendingApproval.choices ? { confirm: s.pendingApproval.confirm } : {};
+          await handle.executeUpdate(approveUpdate, { args: [{ by: 'torture', note: 'torture driver', ...keep, ...confirm }] });
         }
       } catch {
         // Refused (e.g. nothing to approve any more) or Temporal away: the next status decides.
@@ -187,8 +222,12 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
     }
     done = true;
     await faults;
+    await cdcFaults;
+    if (direct && direct.acked() > 0) count('direct_writes');
     ending = last ? (last.state === 'completed' ? 'completed' : `${last.state} in ${last.phase}`) : 'no status';
-    if (last?.state !== 'completed') {
+    // A lost slot (retention limit) stops the migration by design: aborted on the old database, the oracle judges that.
+    if (slotLost && last?.state === 'aborted') ending = 'aborted: slot lost';
+    else if (last?.state !== 'completed') {
       violations.push({
         kind: 'liveness:did_not_complete',
         seed,
@@ -203,6 +242,8 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
         .catch(() => undefined);
     }
   } finally {
+    await direct?.stop();
+    await direct?.close();
     await apps.stop();
     workers.stop();
     newDb.restore();
@@ -210,15 +251,17 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
     await temporal.close();
   }
 
-  const ops = readHistory(apps.logs);
+  const ops = readHistory(logs());
   // Decommission retires the old table under its own name (written out here, so the oracle does not lean on lib/).
   const old = (await pgState(pgUrl, 'kv')) ?? (await pgState(pgUrl, `kv__switchyard_retired_${id.replace(/[^A-Za-z0-9_]/g, '_')}`));
   const target = schedule.target === 'mongo' ? await mongoState(mongoUrl, name, 'kv') : await pgState(pgUrl, 'kv_new');
+  // Records the target could not store (undecodable_row) keep an older version there, by design; named in its quarantine.
+  const quarantined = schedule.cdcFaults ? await quarantinedKeys(schedule.target === 'mongo' ? { mongo: mongoUrl, database: name } : { pg: pgUrl }) : undefined;
   if (ending === 'completed') {
-    violations.push(...checkFinal('primary', seed, ops, seeded, target ?? new Map()));
+    violations.push(...checkFinal('primary', seed, ops, seeded, target ?? new Map(), undefined, quarantined));
     if (old) violations.push(...checkFinal('old_after_complete', seed, ops, seeded, old, await keysKnownBehindOld(pgUrl, id)));
   } else if (last?.routing?.writes.startsWith('new')) {
-    violations.push(...checkFinal('primary', seed, ops, seeded, target ?? new Map()));
+    violations.push(...checkFinal('primary', seed, ops, seeded, target ?? new Map(), undefined, quarantined));
   } else if (old) {
     violations.push(...checkFinal('primary', seed, ops, seeded, old));
   }

@@ -16,7 +16,7 @@ import { countQuarantined, quarantineItems } from './quarantine';
 import { untilProcessed } from './retry';
 import { parallelScan } from './scan';
 import { TOMBSTONE } from './tombstone';
-import { deleteItem, putItem, putUnguarded, TableContext } from './write';
+import { deleteItem, ItemGuard, putItem, putUnguarded, TableContext } from './write';
 import { parseDynamoUrl } from './url';
 
 export interface DynamoEntityOptions {
@@ -141,7 +141,7 @@ export function dynamoEntity(options: DynamoEntityOptions): EntityConnector & { 
         const k = keyText(keyOfRecord(e.record, options.recordKey));
         byKey.set(k, [...(byKey.get(k) ?? []), e]);
       }
-      const putEach = async (group: typeof encoded, guard: { versionGuard: boolean; existingOnly?: boolean }) => {
+      const putEach = async (group: typeof encoded, guard: ItemGuard) => {
         for (const e of group) {
           try {
             if ((await putItem(table, e.item, guard)) === 'written') written++;
@@ -152,7 +152,9 @@ export function dynamoEntity(options: DynamoEntityOptions): EntityConnector & { 
         }
       };
       if (guarded) {
-        await mapConcurrently([...byKey.values()], POINT_CONCURRENCY, (group) => putEach(group, { versionGuard: true, existingOnly: opts?.existingOnly }));
+        await mapConcurrently([...byKey.values()], POINT_CONCURRENCY, (group) =>
+          putEach(group, { versionGuard: true, existingOnly: opts?.existingOnly, replaceEqual: opts?.replaceEqual }),
+        );
       } else {
         // Unguarded, the batch is the truth: the last record of a key wins, tombstones included.
         const last = [...byKey.values()].map((g) => g[g.length - 1]);

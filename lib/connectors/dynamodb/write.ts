@@ -23,6 +23,9 @@ export interface TableContext {
 
 export type PutOutcome = 'written' | 'skipped';
 
+/** WriteOptions as one item's put takes them. */
+export type ItemGuard = { versionGuard: boolean; existingOnly?: boolean; replaceEqual?: boolean };
+
 /**
  * One item written under the version guard (docs/phases.md, "Version guard"), in one conditional
  * PutItem: inserted if the key is absent, or replacing an older version, a versionless item or a
@@ -30,8 +33,8 @@ export type PutOutcome = 'written' | 'skipped';
  * skipped. `existingOnly` replaces a live older item and never inserts. Without a version field
  * the guard inserts only; without the guard the item replaces whatever is stored.
  */
-export async function putItem(t: TableContext, item: Item, guard: { versionGuard: boolean; existingOnly?: boolean }): Promise<PutOutcome> {
-  const condition = guard.versionGuard ? guardCondition(t, item, !!guard.existingOnly) : { expression: undefined };
+export async function putItem(t: TableContext, item: Item, guard: ItemGuard): Promise<PutOutcome> {
+  const condition = guard.versionGuard ? guardCondition(t, item, guard) : { expression: undefined };
   if (condition === 'skip') return 'skipped';
   try {
     await withThrottleRetry(t.table, 'conditional put', () =>
@@ -58,16 +61,19 @@ interface Condition {
   values?: Record<string, AttributeValue>;
 }
 
-function guardCondition(t: TableContext, item: Item, existingOnly: boolean): Condition | 'skip' {
+function guardCondition(t: TableContext, item: Item, { existingOnly, replaceEqual }: ItemGuard): Condition | 'skip' {
   const names: Record<string, string> = { '#k': t.keyAttributes[0] };
   const version = t.version ? item[t.version] : undefined;
   // Nothing to compare: an unversioned entity, or a record without a version, is inserted only.
   if (!t.version || !version || version.NULL) return existingOnly ? 'skip' : { expression: 'attribute_not_exists(#k)', names };
   names['#v'] = t.version;
+  // DynamoDB refuses a name the expression does not use.
+  if (replaceEqual || existingOnly) names['#tomb'] = TOMBSTONE;
   const values = { ':v': version, ':null': { S: 'NULL' } };
-  const older = '(attribute_not_exists(#v) OR attribute_type(#v, :null) OR #v < :v)';
+  // An equal version replaces a live item only (replaceEqual): a tombstone of it still refuses the write.
+  const equal = replaceEqual ? ' OR (#v = :v AND attribute_not_exists(#tomb))' : '';
+  const older = `(attribute_not_exists(#v) OR attribute_type(#v, :null) OR #v < :v${equal})`;
   if (!existingOnly) return { expression: `attribute_not_exists(#k) OR ${older}`, names, values };
-  names['#tomb'] = TOMBSTONE;
   return { expression: `attribute_exists(#k) AND attribute_not_exists(#tomb) AND ${older}`, names, values };
 }
 

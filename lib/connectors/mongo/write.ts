@@ -44,7 +44,7 @@ export async function writeDocuments(
   const undone = versionGuard && stones ? await removeCovered(stones, inserted) : 0;
   // An unversioned entity never overwrites under the guard: there is nothing to replace.
   const replaceable = versionGuard && !version ? [] : existing;
-  const replaced = await replaceByIds(coll, replaceable, (doc) => guardFilter(doc, version, versionGuard), dialect);
+  const replaced = await replaceByIds(coll, replaceable, (doc) => guardFilter(doc, version, versionGuard, !!options.replaceEqual), dialect);
   if (!versionGuard && stones) await clearTombstones(stones, docs);
   const written = inserted.length - undone + replaced;
   return {
@@ -87,7 +87,7 @@ async function insertAbsent(coll: Collection<StoredDoc>, docs: Doc[]): Promise<{
   }
 }
 
-function guardFilter(doc: Doc, version: string | undefined, versionGuard: boolean): Filter<StoredDoc> {
+function guardFilter(doc: Doc, version: string | undefined, versionGuard: boolean, replaceEqual: boolean): Filter<StoredDoc> {
   if (!versionGuard || !version) return idFilter(doc._id);
   const field = escapeKey(version);
   // null also matches a missing version field: any versioned write beats an unversioned document.
@@ -96,6 +96,8 @@ function guardFilter(doc: Doc, version: string | undefined, versionGuard: boolea
   // when zero: within one millisecond they decide, or a fresher write in that millisecond is lost.
   const microsField = escapeKey(version + MICROS_SUFFIX);
   const micros = doc[microsField];
-  if (typeof micros === 'number') older.push({ [field]: doc[field], [microsField]: { $lt: micros } }, { [field]: doc[field], [microsField]: null });
+  const sameMillisecond = (stored: unknown): Filter<StoredDoc> => ({ [field]: doc[field], [microsField]: stored });
+  if (typeof micros === 'number') older.push(sameMillisecond({ [replaceEqual ? '$lte' : '$lt']: micros }), sameMillisecond(null));
+  else if (replaceEqual) older.push(sameMillisecond(null));
   return idFilter(doc._id, { $or: older });
 }

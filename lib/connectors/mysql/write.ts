@@ -57,7 +57,8 @@ export async function writeRecords(
     }
   }
   if (!encoded.length) return { written: 0, skipped: 0, quarantined: rejected.length, rejected };
-  const decisions = await decide(conn, ctx, encoded);
+  const below = options.replaceEqual ? '<=' : '<';
+  const decisions = await decide(conn, ctx, encoded, below);
   const guardedByVersion = versionGuard && !!ctx.version;
   const chosen: Encoded[] = [];
   encoded.forEach((e, i) => {
@@ -70,7 +71,7 @@ export async function writeRecords(
         : !guardedByVersion || !d.tombstoned;
     if (write) chosen.push(e);
   });
-  if (chosen.length) await conn.query<ResultSetHeader>(upsertSql(ctx, chosen, versionGuard));
+  if (chosen.length) await conn.query<ResultSetHeader>(upsertSql(ctx, chosen, versionGuard, below));
   const keys = chosen.map((e) => e.key);
   const undone = guardedByVersion ? await removeTombstoned(conn, ctx, keys) : 0;
   if (!versionGuard) await clearTombstones(conn, ctx, keys);
@@ -98,7 +99,7 @@ function encodeRow(ctx: MysqlContext, row: Row): Map<string, string> {
 }
 
 /** Each record's key as stored now, locked: present, a collation-only match, newer than stored, under a tombstone. */
-async function decide(conn: PoolConnection, ctx: MysqlContext, batch: Encoded[]): Promise<Decision[]> {
+async function decide(conn: PoolConnection, ctx: MysqlContext, batch: Encoded[], below: '<' | '<='): Promise<Decision[]> {
   const version = ctx.version;
   const cast = version ? castType(version) : '';
   const candidates = candidateTable(
@@ -109,7 +110,7 @@ async function decide(conn: PoolConnection, ctx: MysqlContext, batch: Encoded[])
   const exact = ctx.key.map((k, n) => `${keyExpr(k, 't')} = c.b${n}`).join(' and ');
   const [rows] = await conn.query<RowDataPacket[]>(
     `select c.i, t.${quoteId(ctx.key[0].name)} is not null as present, coalesce(${exact}, 0) as exact,
-            ${version ? `coalesce(${tv} < c.v or (${tv} is null and c.v is not null), 0)` : '0'} as newer,
+            ${version ? `coalesce(${tv} ${below} c.v or (${tv} is null and c.v is not null), 0)` : '0'} as newer,
             ${version ? `coalesce(${tombstoned(ctx, version, 'c.h', 'c.v')}, 0)` : '0'} as tomb,
             ${ctx.key.map((k) => `t.${quoteId(k.name)} as ${quoteId(`stored_${k.name}`)}`).join(', ')}
        from ${candidates} left join ${ctx.table.sql} t on ${collationJoin(ctx, 't')}
@@ -156,14 +157,14 @@ function writtenColumns(ctx: MysqlContext): MysqlColumn[] {
  * right and see the values set before them, so the version column is assigned last: the guard
  * of every other column compares the stored version.
  */
-function upsertSql(ctx: MysqlContext, batch: Encoded[], versionGuard: boolean): string {
+function upsertSql(ctx: MysqlContext, batch: Encoded[], versionGuard: boolean, below: '<' | '<='): string {
   const columns = writtenColumns(ctx);
   const rows = batch.map((e) => `(${columns.map((c) => e.values.get(c.name) ?? 'default').join(', ')})`);
   const isKey = (c: MysqlColumn) => ctx.key.some((k) => k.name === c.name);
   const updated = columns.filter((c) => !isKey(c) && c.name !== ctx.version?.name);
   if (ctx.version) updated.push(ctx.version);
   const v = ctx.version ? quoteId(ctx.version.name) : '';
-  const guard = versionGuard && ctx.version ? `${v} < values(${v}) or (${v} is null and values(${v}) is not null)` : versionGuard ? 'false' : '';
+  const guard = versionGuard && ctx.version ? `${v} ${below} values(${v}) or (${v} is null and values(${v}) is not null)` : versionGuard ? 'false' : '';
   const assign = (c: MysqlColumn) => {
     const q = quoteId(c.name);
     return guard ? `${q} = if(${guard}, values(${q}), ${q})` : `${q} = values(${q})`;

@@ -57,7 +57,9 @@ export async function writeRecords(
     const names = columns.map((c) => c.name);
     const from = recordsFrom(ctx.table, columns, '$1');
     const { rows } = await client.query<Record<string, string>>({
-      text: options.existingOnly ? updateSql(ctx, names, versionGuard, from) : upsertSql(ctx, names, versionGuard, from, overriding(columns)),
+      text: options.existingOnly
+        ? updateSql(ctx, names, versionGuard, from, options.replaceEqual)
+        : upsertSql(ctx, names, versionGuard, from, overriding(columns), options.replaceEqual),
       values: [rowsToJson(parents)],
       types: RAW_TEXT,
     });
@@ -158,7 +160,7 @@ function quoteLiteral(text: string): string {
  * The one guarded upsert, from any FROM item that yields `columns` (a JSON batch, a staging
  * table), so every write path applies the version guard the same way.
  */
-export function upsertSql(ctx: PgContext, columns: string[], versionGuard: boolean, rows: string, overridingSystemValue = false): string {
+export function upsertSql(ctx: PgContext, columns: string[], versionGuard: boolean, rows: string, overridingSystemValue = false, replaceEqual = false): string {
   const cols = columns.map(quoteIdent).join(', ');
   const keys = ctx.key.map((k) => quoteIdent(k.name));
   const updates = columns.filter((c) => !ctx.key.some((k) => k.name === c)).map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`);
@@ -168,7 +170,7 @@ export function upsertSql(ctx: PgContext, columns: string[], versionGuard: boole
     conflict = 'do nothing';
   } else {
     const v = ctx.version ? quoteIdent(ctx.version.name) : '';
-    const guard = versionGuard ? ` where ${newer(v, 'excluded')}` : '';
+    const guard = versionGuard ? ` where ${newer(v, 'excluded', replaceEqual)}` : '';
     conflict = `do update set ${updates.join(', ')}${guard}`;
   }
   // A deleted key comes back only with a version above its tombstone (tombstones.ts).
@@ -178,17 +180,17 @@ export function upsertSql(ctx: PgContext, columns: string[], versionGuard: boole
     on conflict (${keys.join(', ')}) ${conflict} returning ${keys.join(', ')}`;
 }
 
-/** `alias`'s version replaces the stored row t's under the guard. */
-function newer(v: string, alias: string): string {
-  return `t.${v} < ${alias}.${v} or (t.${v} is null and ${alias}.${v} is not null)`;
+/** `alias`'s version replaces the stored row t's under the guard (WriteOptions.replaceEqual: also an equal one). */
+function newer(v: string, alias: string, replaceEqual = false): string {
+  return `t.${v} ${replaceEqual ? '<=' : '<'} ${alias}.${v} or (t.${v} is null and ${alias}.${v} is not null)`;
 }
 
 /** Replaces stored rows only (no insert), under the guard when asked; returns the keys replaced. */
-function updateSql(ctx: PgContext, columns: string[], versionGuard: boolean, rows: string): string {
+function updateSql(ctx: PgContext, columns: string[], versionGuard: boolean, rows: string, replaceEqual = false): string {
   const keys = ctx.key.map((k) => quoteIdent(k.name));
   const updates = columns.filter((c) => !ctx.key.some((k) => k.name === c)).map((c) => `${quoteIdent(c)} = r.${quoteIdent(c)}`);
   const match = keys.map((k) => `t.${k} = r.${k}`).join(' and ');
-  const guard = versionGuard && ctx.version ? ` and (${newer(quoteIdent(ctx.version.name), 'r')})` : '';
+  const guard = versionGuard && ctx.version ? ` and (${newer(quoteIdent(ctx.version.name), 'r', replaceEqual)})` : '';
   // Nothing to set (a key-only table): the no-op assignment still reports which keys exist.
   const set = updates.length ? updates.join(', ') : `${keys[0]} = t.${keys[0]}`;
   return `update ${ctx.table.sql} as t set ${set} from ${rows} r where ${match}${guard} returning ${keys.map((k) => `t.${k}`).join(', ')}`;

@@ -49,3 +49,25 @@ export async function keysKnownBehindOld(url: string, migrationId: string): Prom
     await c.end();
   }
 }
+
+/** Keys of `kv` in the target's quarantine (records it could not store), read with the raw driver. */
+export async function quarantinedKeys(target: { pg: string } | { mongo: string; database: string }): Promise<Set<number>> {
+  const first = (key: unknown) => num(Array.isArray(key) ? key[0] : (JSON.parse(String(key)) as unknown[])[0]);
+  if ('mongo' in target) {
+    const client = await MongoClient.connect(target.mongo);
+    try {
+      const docs = await client.db(target.database).collection('switchyard_quarantine').find({ entity: 'kv' }).toArray();
+      return new Set(docs.map((d) => first(d.key)));
+    } finally {
+      await client.close();
+    }
+  }
+  const c = new Client({ connectionString: target.pg });
+  await c.connect();
+  try {
+    const { rows } = await c.query(`select key from switchyard_quarantine where entity = 'kv'`).catch(() => ({ rows: [] as { key: unknown }[] }));
+    return new Set(rows.map((r) => first(r.key)));
+  } finally {
+    await c.end();
+  }
+}
