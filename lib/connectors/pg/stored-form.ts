@@ -1,7 +1,8 @@
 import { FidelityError } from '../../mapping/errors';
 import { parseExactJson } from '../../mapping/exact-json';
+import { Double } from 'mongodb';
 import type { Row } from '../../mapping/entity';
-import { Numeric, Value } from '../../mapping/values';
+import { decimalAtScale, Numeric, plainDecimal, Value } from '../../mapping/values';
 import type { MappedRecord } from '../types';
 import type { PgColumn, PgTable } from './catalog';
 import type { PgContext } from './context';
@@ -24,10 +25,7 @@ export function storedForm(ctx: PgContext, record: MappedRecord): MappedRecord {
   const parentKey = record[ctx.key[0].name];
   for (const child of ctx.children) {
     const list = record[child.as];
-    const columns = Object.fromEntries([...child.table.columns.keys()].map((c) => [c, null]));
-    const rows = (Array.isArray(list) ? list : []).map((item) =>
-      storedRow(child.table, { ...columns, ...(item as Row), [child.foreignKey.name]: parentKey ?? null }, zone),
-    );
+    const rows = (Array.isArray(list) ? list : []).map((item) => storedRow(child.table, { ...(item as Row), [child.foreignKey.name]: parentKey ?? null }, zone));
     out[child.as] = rows.sort((a, b) =>
       compareKeys(
         child.key.map((c) => a[c.name]),
@@ -38,8 +36,10 @@ export function storedForm(ctx: PgContext, record: MappedRecord): MappedRecord {
   return out;
 }
 
+/** A row as the table stores it: a column the record lacks is NULL where the write would leave it NULL (no default, not filled by the database). */
 function storedRow(table: PgTable, row: Row, zone: string): Row {
   const out: Row = {};
+  for (const column of table.columns.values()) if (!column.computed && column.defaultSql === undefined) out[column.name] = null;
   for (const [field, value] of Object.entries(row)) {
     const column = table.columns.get(field);
     out[field] = column && value !== undefined ? storedValue(column, value, zone) : value;
@@ -55,14 +55,46 @@ function storedValue(column: PgColumn, value: Value, zone: string): Value {
     if (err instanceof FidelityError) return value;
     throw err;
   }
-  if (input !== null && typeof input === 'object' && !Array.isArray(input)) return parseExactJson(input.$json);
-  if ((column.elementType ?? column.type) === 'numeric') return numericOf(input);
-  return value;
+  return readBack(column, column.elementType ?? column.type, input, value);
 }
 
-function numericOf(input: PgInput): Value {
-  if (Array.isArray(input)) return input.map(numericOf);
-  return typeof input === 'string' ? new Numeric(input) : null;
+/** What the column reads back (decode.ts) for the input a write hands it: its type, a numeric at the column's scale. */
+function readBack(column: PgColumn, type: string, input: PgInput, value: Value): Value {
+  if (input === null) return null;
+  if (Array.isArray(input)) return input.map((x, i) => readBack(column, type, x, (value as Value[])[i]));
+  if (typeof input === 'object') return parseExactJson(input.$json);
+  switch (type) {
+    case 'int2':
+    case 'int4':
+    case 'oid':
+      return Number(input);
+    case 'int8':
+      return BigInt(input);
+    case 'numeric':
+      return new Numeric(numericText(String(input), column.limit));
+    case 'float4':
+      return new Double(Math.fround(Number(input)));
+    case 'float8':
+      return new Double(Number(input));
+    case 'uuid':
+      return String(input).toLowerCase();
+    case 'bool':
+    case 'bytea':
+    case 'timestamptz':
+    case 'timestamp':
+    case 'date':
+      return value;
+    default:
+      return input;
+  }
+}
+
+/** A numeric as PostgreSQL prints it: plain digits, at the column's scale when it has one, no -0. */
+function numericText(input: string, limit: PgColumn['limit']): string {
+  if (!/\d/.test(input)) return input;
+  const plain = plainDecimal(input);
+  if (limit?.kind === 'numeric') return decimalAtScale(plain, Math.max(0, limit.scale));
+  return /^-0*(\.0*)?$/.test(plain) ? plain.slice(1) : plain;
 }
 
 /** Key order as PostgreSQL sorts the child rows it reads: numbers by value, text bytewise (COLLATE "C"). */
