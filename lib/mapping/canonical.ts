@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Binary, Decimal128, Double, Int32, Long, ObjectId } from 'mongodb';
+import { Binary, Decimal128, Double, ObjectId } from 'mongodb';
 import { isoMicros, isPlainObject, Numeric, plainDecimal, Value } from './values';
 
 /**
@@ -31,7 +31,6 @@ export function canonical(value: Value | undefined): unknown {
   if (value === undefined) return MISSING;
   if (value === null) return null;
   if (typeof value === 'bigint') return { $int: value.toString() };
-  if (value instanceof Int32 || value instanceof Long) return { $int: value.toString() };
   if (typeof value === 'number') return Number.isInteger(value) && !Object.is(value, -0) ? { $int: BigInt(value).toString() } : canonicalDouble(value);
   if (typeof value === 'string' || typeof value === 'boolean') return value;
   if (value instanceof Double) return canonicalDouble(value.value);
