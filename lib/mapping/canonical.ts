@@ -37,7 +37,8 @@ export function canonical(value: Value | undefined): unknown {
   if (value instanceof Numeric || value instanceof Decimal128) return { $decimal: plainDecimal(value.toString()) };
   if (value instanceof Date) return { $date: isoMicros(value) };
   if (value instanceof ObjectId) return { $oid: value.toHexString() };
-  if (value instanceof Binary) return value.sub_type === Binary.SUBTYPE_UUID ? { $uuid: value.toUUID().toHexString(true) } : { $binary: value.toString('base64') };
+  if (value instanceof Binary)
+    return value.sub_type === Binary.SUBTYPE_UUID ? { $uuid: value.toUUID().toHexString(true) } : { $binary: value.toString('base64') };
   if (Array.isArray(value)) return value.map((x) => canonical(x));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};

@@ -25,7 +25,9 @@ export function storedForm(ctx: PgContext, record: MappedRecord): MappedRecord {
   const parentKey = record[ctx.key[0].name];
   for (const child of ctx.children) {
     const list = record[child.as];
-    const rows = (Array.isArray(list) ? list : []).map((item) => storedRow(child.table, { ...(item as Row), [child.foreignKey.name]: parentKey ?? null }, zone));
+    const rows = (Array.isArray(list) ? list : []).map((item) =>
+      storedRow(child.table, { ...(item as Row), [child.foreignKey.name]: parentKey ?? null }, zone),
+    );
     out[child.as] = rows.sort((a, b) =>
       compareKeys(
         child.key.map((c) => a[c.name]),
