@@ -1,11 +1,11 @@
 import { FidelityError } from '../../mapping/errors';
 import { parseExactJson } from '../../mapping/exact-json';
-import { Double } from 'mongodb';
 import type { Row } from '../../mapping/entity';
-import { decimalAtScale, Numeric, plainDecimal, Value } from '../../mapping/values';
+import { decimalAtScale, plainDecimal, Value } from '../../mapping/values';
 import type { MappedRecord } from '../types';
 import type { PgColumn, PgTable } from './catalog';
 import type { PgContext } from './context';
+import { decodeScalar } from './decode';
 import { encodeStored, PgInput } from './encode';
 
 /**
@@ -57,39 +57,24 @@ function storedValue(column: PgColumn, value: Value, zone: string): Value {
     if (err instanceof FidelityError) return value;
     throw err;
   }
-  return readBack(column, column.elementType ?? column.type, input, value);
+  return readBack(column, column.elementType ?? column.type, input, value, zone);
 }
 
-/** What the column reads back (decode.ts) for the input a write hands it: its type, a numeric at the column's scale. */
-function readBack(column: PgColumn, type: string, input: PgInput, value: Value): Value {
+/**
+ * What the column reads back for the input a write hands it, through the reader's own decoder
+ * (decode.ts): the input is the type's text, except a numeric, printed at the column's scale, and
+ * a uuid, printed lower-case. Booleans, bytes and dates read back as the value they were.
+ */
+function readBack(column: PgColumn, type: string, input: PgInput, value: Value, zone: string): Value {
   if (input === null) return null;
-  if (Array.isArray(input)) return input.map((x, i) => readBack(column, type, x, (value as Value[])[i]));
+  if (Array.isArray(input)) return input.map((x, i) => readBack(column, type, x, (value as Value[])[i], zone));
   if (typeof input === 'object') return parseExactJson(input.$json);
-  switch (type) {
-    case 'int2':
-    case 'int4':
-    case 'oid':
-      return Number(input);
-    case 'int8':
-      return BigInt(input);
-    case 'numeric':
-      return new Numeric(numericText(String(input), column.limit));
-    case 'float4':
-      return new Double(Math.fround(Number(input)));
-    case 'float8':
-      return new Double(Number(input));
-    case 'uuid':
-      return String(input).toLowerCase();
-    case 'bool':
-    case 'bytea':
-    case 'timestamptz':
-    case 'timestamp':
-    case 'date':
-      return value;
-    default:
-      return input;
-  }
+  if (typeof input === 'boolean' || KEPT.has(type)) return value;
+  if (type === 'numeric') return decodeScalar(column.name, type, numericText(input, column.limit), zone);
+  return decodeScalar(column.name, type, type === 'uuid' ? input.toLowerCase() : input, zone);
 }
+
+const KEPT = new Set(['bytea', 'timestamptz', 'timestamp', 'date']);
 
 /** A numeric as PostgreSQL prints it: plain digits, at the column's scale when it has one, no -0. */
 function numericText(input: string, limit: PgColumn['limit']): string {
