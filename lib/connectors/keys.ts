@@ -1,4 +1,4 @@
-import { Binary, Long, ObjectId } from 'mongodb';
+import { Binary, Double, Long, ObjectId } from 'mongodb';
 import { z } from 'zod';
 import type { Value } from '../mapping/values';
 import type { Key, KeyPart } from './types';
@@ -7,6 +7,8 @@ import type { Key, KeyPart } from './types';
 export function toKeyPart(value: Value | undefined): KeyPart {
   if (typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
+  // A double read from MongoDB (READ_OPTIONS keeps its type); as a key, its value is what a lookup matches.
+  if (value instanceof Double && Number.isFinite(value.value)) return value.value;
   if (typeof value === 'bigint') return { $numberLong: value.toString() };
   if (value instanceof Long) return { $numberLong: value.toString() };
   if (value instanceof ObjectId) return { $oid: value.toHexString() };

@@ -3,54 +3,54 @@ import { Binary, Decimal128, Double, ObjectId } from 'mongodb';
 import { isoMicros, isPlainObject, Numeric, plainDecimal, Value } from './values';
 
 /**
- * One text per logical value, whichever database it was read from, so hashes and diffs of the
- * same data agree across PostgreSQL and MongoDB (and across FerretDB's string fallbacks):
- * - object keys sorted; a record's null and missing fields are the same (both dropped: a NULL
- *   column and an absent document field are one value); inside a value (a jsonb document, a
- *   sub-document, an embedded child) a null is kept, since both databases store it as such;
- * - integers print as digits whether int32, Long, bigint or an integral double;
- * - decimals, NaN, ±Infinity and the double -0 print as strings (FerretDB stores them as strings);
- * - an ObjectId prints as its hex string, a UUID Binary as its uuid string (PostgreSQL text/uuid);
+ * One text per value and type, so hashes and diffs see a value of another type as a difference.
+ * Both sides of a comparison are in the target's stored form (EntityConnector.storedForm: the
+ * source record as the target stores and reads it back), so what a target cannot tell apart
+ * (FerretDB's decimal strings, DynamoDB's one number type) is already one value there:
+ * - object keys sorted; a null field and a missing one differ, in a record and inside a value;
+ * - integers (int32, int64, a JS integer) print as {"$int": digits}; doubles as JSON numbers, an
+ *   integral double, -0, NaN and ±Infinity as {"$double": text}, so 2 and 2.0 differ;
+ * - decimals as {"$decimal": plain text}, ObjectIds as {"$oid"}, UUIDs as {"$uuid"}, other
+ *   binaries as {"$binary"}: none equals its text;
  * - dates print as ISO 8601 with microseconds.
  */
-/** The canonical text of a record (or of any value; only a record's own null fields are dropped). */
 export function canonicalJson(value: Value | undefined): string {
-  return JSON.stringify(canonical(value, true));
+  return JSON.stringify(canonical(value));
 }
 
 /** The fields two records disagree on in canonical form, sorted; [] when they are equal. */
 export function fieldsThatDiffer(a: { [field: string]: Value }, b: { [field: string]: Value }): string[] {
   const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-  return names.filter((f) => JSON.stringify(canonical(a[f])) !== JSON.stringify(canonical(b[f])));
+  return names.filter((f) => canonicalJson(a[f]) !== canonicalJson(b[f]));
 }
 
-/** `record`: value is a whole record, whose null fields are dropped (see canonicalJson). */
-export function canonical(value: Value | undefined, record = false): unknown {
-  if (value === null || value === undefined) return null;
+/** A missing value (an absent field) prints as this, unlike null. */
+const MISSING = { $missing: true };
+
+export function canonical(value: Value | undefined): unknown {
+  if (value === undefined) return MISSING;
+  if (value === null) return null;
   if (typeof value === 'bigint') return { $int: value.toString() };
-  if (typeof value === 'number') return canonicalNumber(value);
+  if (typeof value === 'number') return Number.isInteger(value) && !Object.is(value, -0) ? { $int: BigInt(value).toString() } : canonicalDouble(value);
   if (typeof value === 'string' || typeof value === 'boolean') return value;
-  if (value instanceof Double) return canonicalNumber(value.value);
-  if (value instanceof Numeric || value instanceof Decimal128) return plainDecimal(value.toString());
+  if (value instanceof Double) return canonicalDouble(value.value);
+  if (value instanceof Numeric || value instanceof Decimal128) return { $decimal: plainDecimal(value.toString()) };
   if (value instanceof Date) return { $date: isoMicros(value) };
-  if (value instanceof ObjectId) return value.toHexString();
-  if (value instanceof Binary) return value.sub_type === Binary.SUBTYPE_UUID ? value.toUUID().toHexString(true) : { $binary: value.toString('base64') };
+  if (value instanceof ObjectId) return { $oid: value.toHexString() };
+  if (value instanceof Binary)
+    return value.sub_type === Binary.SUBTYPE_UUID ? { $uuid: value.toUUID().toHexString(true) } : { $binary: value.toString('base64') };
   if (Array.isArray(value)) return value.map((x) => canonical(x));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) {
-      const v = value[k];
-      if (v !== undefined && (v !== null || !record)) out[k] = canonical(v);
-    }
+    for (const k of Object.keys(value).sort()) if (value[k] !== undefined) out[k] = canonical(value[k]);
     return out;
   }
   throw new Error(`cannot canonicalize a value of type ${Object.prototype.toString.call(value)}`);
 }
 
-function canonicalNumber(n: number): unknown {
-  if (!Number.isFinite(n)) return String(n);
-  if (Object.is(n, -0)) return '-0';
-  if (Number.isInteger(n)) return { $int: BigInt(n).toString() };
+/** A double: a JSON number where JSON's own text cannot be mistaken for an integer or another value. */
+function canonicalDouble(n: number): unknown {
+  if (!Number.isFinite(n) || Number.isInteger(n) || Object.is(n, -0)) return { $double: Object.is(n, -0) ? '-0' : String(n) };
   return n;
 }
 

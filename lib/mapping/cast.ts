@@ -1,3 +1,4 @@
+import { Double } from 'mongodb';
 import type { CastType } from '../spec/schema';
 import { FidelityError } from './errors';
 import { isoMicros, Numeric, PreciseDate, Value } from './values';
@@ -21,6 +22,7 @@ function asText(field: string, value: Value, type: CastType): string {
       break;
     case 'number':
       if (typeof value === 'number') return String(value);
+      if (value instanceof Double) return String(value.value);
       break;
     case 'bigint':
       if (typeof value === 'bigint') return value.toString();

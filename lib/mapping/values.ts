@@ -57,6 +57,14 @@ export function plainDecimal(text: string): string {
   return `${sign === '-' ? '-' : ''}${out}`;
 }
 
+/** Plain decimal text as a column of that scale prints it: "1.5" at scale 2 → "1.50", "-0" → "0.00". */
+export function decimalAtScale(text: string, scale: number): string {
+  const negative = text.startsWith('-');
+  const [int, frac = ''] = text.replace(/^[-+]/, '').split('.');
+  const digits = `${int.replace(/^0+(?=\d)/, '') || '0'}${scale ? `.${frac.padEnd(scale, '0')}` : ''}`;
+  return negative && /[1-9]/.test(digits) ? `-${digits}` : digits;
+}
+
 /** A plain {…} object from any realm (test sandboxes and structuredClone have their own Object). */
 export function isPlainObject(v: unknown): v is { [field: string]: Value } {
   if (v === null || typeof v !== 'object') return false;

@@ -7,6 +7,8 @@ export interface PhaseProgress {
   done: number;
   total: number;
   clean?: boolean;
+  /** Verification: keys still changing through every recheck, compared neither way. */
+  unconfirmed?: number;
 }
 
 export interface EntityProgress {
@@ -35,6 +37,6 @@ function backfillProgress(c: ChildStatus<BackfillProgress>): PhaseProgress {
 
 function verifyProgress(c: ChildStatus<VerifyProgress>): PhaseProgress {
   const r = c.result as VerifyResult | undefined;
-  if (r) return { state: c.state, done: r.rowsCompared, total: r.rowsCompared, clean: r.clean };
+  if (r) return { state: c.state, done: r.rowsCompared, total: r.rowsCompared, clean: r.clean, ...(r.unconfirmed ? { unconfirmed: r.unconfirmed } : {}) };
   return { state: c.state, done: c.progress?.rowsCompared ?? 0, total: c.progress?.rowsTotal ?? 0 };
 }

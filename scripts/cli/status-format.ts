@@ -71,6 +71,10 @@ export function formatStatus(s: MigrationStatus, progress: EntityProgress[]): st
     // Figures are never cut: a long backfill column pushes the verify column right instead.
     lines.push(clip(`${p.entity.padEnd(20).slice(0, 20)} ${b.padEnd(24)} ${v}`));
   }
+  // On lines of their own: beside the verdict they would not fit.
+  for (const p of progress) {
+    if (p.verify?.unconfirmed) lines.push(clip(`verify    ${p.entity}: ${p.verify.unconfirmed} keys unconfirmed (still changing at every recheck)`));
+  }
   if (s.cdc) lines.push('', clip(cdcLine(s.cdc)));
   if (s.reconcileQueue)
     lines.push(

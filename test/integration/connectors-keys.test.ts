@@ -3,6 +3,7 @@ import { openSource, openTarget } from '../../lib/connectors';
 import type { EntityConnector, Key, KeyRange } from '../../lib/connectors/types';
 import { MigrationSpec, parseSpec } from '../../lib/spec';
 import { createDataFixture, DataFixture } from './backfill-fixtures';
+import { comparedSource } from '../../lib/connectors/compared';
 
 /** uuid, composite and text keys: the same order, pages and range hashes on PostgreSQL and MongoDB. */
 let fx: DataFixture;
@@ -78,9 +79,9 @@ async function expectSameOrderAndHashes(source: EntityConnector, target: EntityC
   expect(ranges).toHaveLength(5);
   for (const range of ranges) {
     expect(await pagedKeys(target, range, 11)).toEqual(await pagedKeys(source, range, 11));
-    expect(await target.hashRange(range)).toEqual(await source.hashRange(range));
+    expect(await target.hashRange(range)).toEqual(await comparedSource(source, target).hashRange(range));
   }
-  expect(await target.hashRange({})).toEqual({ ...(await source.hashRange({})), count: total });
+  expect(await target.hashRange({})).toEqual({ ...(await comparedSource(source, target).hashRange({})), count: total });
   return all;
 }
 
@@ -128,7 +129,7 @@ test('composite key (text, bigint) on MongoDB as an _id sub-document: read in ke
   const range = { from: ['acme', { $numberLong: '9007199254740993' }], to: ['Äbc', { $numberLong: '0' }] };
   expect(await pagedKeys(target, range, 2)).toEqual(await pagedKeys(source, range, 2));
   expect(await target.count(range)).toBe(3);
-  expect(await target.hashRange(range)).toEqual(await source.hashRange(range));
+  expect(await target.hashRange(range)).toEqual(await comparedSource(source, target).hashRange(range));
 });
 
 test('text keys with mixed case and non-ASCII: the same byte order and range hashes on PostgreSQL and MongoDB', async () => {
@@ -151,7 +152,7 @@ test('text keys with mixed case and non-ASCII: the same byte order and range has
   // one with quotes and a backslash, which reaches PostgreSQL as an escaped literal.
   for (const range of [{ from: ['Äpfel'], to: ['😀'] }, { from: ['\uFFFD'] }, { to: ['ß'] }, { from: [HOSTILE], to: ['zebra'] }]) {
     expect(await pagedKeys(target, range, 3)).toEqual(await pagedKeys(source, range, 3));
-    expect(await target.hashRange(range)).toEqual(await source.hashRange(range));
+    expect(await target.hashRange(range)).toEqual(await comparedSource(source, target).hashRange(range));
   }
   expect(await source.count({ from: ['\uFFFD'] })).toBe(8);
   expect(await pagedKeys(source, { from: [HOSTILE], to: ['zebra'] }, 2)).toEqual([HOSTILE, `${HOSTILE}1`, `${HOSTILE}10`, `${HOSTILE}2`].map((w) => [w]));

@@ -36,14 +36,14 @@ describe('entityProgress', () => {
     const status = withEntities({
       users: {
         backfill: { workflowId: 'b', state: 'completed', progress: backfillReport, result: { rowsCopied: 5003 } },
-        verify: { workflowId: 'v', state: 'completed', result: { rowsCompared: 5003, clean: false } },
+        verify: { workflowId: 'v', state: 'completed', result: { rowsCompared: 5003, clean: false, unconfirmed: 2 } },
       },
     });
     expect(entityProgress(status)).toEqual([
       {
         entity: 'users',
         backfill: { state: 'completed', done: 5003, total: 5003 },
-        verify: { state: 'completed', done: 5003, total: 5003, clean: false },
+        verify: { state: 'completed', done: 5003, total: 5003, clean: false, unconfirmed: 2 },
       },
     ]);
   });

@@ -95,3 +95,12 @@ test('entity figures are never cut: 51,551 rows show as 51551/51551 within 80 co
   expect(row).toContain('completed 100% clean');
   expect(row.length).toBeLessThanOrEqual(80);
 });
+
+test('keys a verification could not confirm, still changing at every recheck, are counted under the entity table (issue #13 item 6)', () => {
+  const verify = (unconfirmed?: number) => ({ state: 'completed' as const, done: 500, total: 500, clean: true, ...(unconfirmed ? { unconfirmed } : {}) });
+  const lines = formatStatus(status(null), [
+    { entity: 'users', verify: verify(3) },
+    { entity: 'orders', verify: verify() },
+  ]).split('\n');
+  expect(lines.filter((l) => l.includes('unconfirmed'))).toEqual(['verify    users: 3 keys unconfirmed (still changing at every recheck)']);
+});

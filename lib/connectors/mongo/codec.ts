@@ -1,4 +1,4 @@
-import { Binary, Decimal128, Double, Filter, Long, ObjectId } from 'mongodb';
+import { Binary, Decimal128, Double, Filter, Int32, Long, ObjectId } from 'mongodb';
 import type { Row } from '../../mapping/entity';
 import { FidelityError } from '../../mapping/errors';
 import { isPlainObject, Numeric, PreciseDate, Value } from '../../mapping/values';
@@ -82,7 +82,13 @@ function encodeValue(v: Value, options: BsonOptions, field: string, inArray: boo
   throw new FidelityError(field, 'a value MongoDB cannot store');
 }
 
-/** A document read with useBigInt64 (int64 → bigint) → neutral values. */
+/**
+ * How documents are read: int32, int64 and double kept apart (promoteValues: false), so a double
+ * stays a Double as PostgreSQL's float columns read, and an integral double is not an integer.
+ */
+export const READ_OPTIONS = { promoteValues: false, promoteBuffers: false } as const;
+
+/** A document read with READ_OPTIONS → neutral values: int32 → number, int64 → bigint, double → Double. */
 export function decodeDocument(doc: Record<string, unknown>): Row {
   return decodeObject(doc);
 }
@@ -90,16 +96,17 @@ export function decodeDocument(doc: Record<string, unknown>): Row {
 function decodeObject(obj: Record<string, unknown>): Row {
   const out: Row = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (k.endsWith(MICROS_SUFFIX) && obj[k.slice(0, -MICROS_SUFFIX.length)] instanceof Date && typeof v === 'number') continue;
+    if (k.endsWith(MICROS_SUFFIX) && obj[k.slice(0, -MICROS_SUFFIX.length)] instanceof Date && typeof decodeValue(v) === 'number') continue;
     const key = unescapeKey(k);
-    const micros = obj[k + MICROS_SUFFIX];
+    const micros = decodeValue(obj[k + MICROS_SUFFIX]);
     out[key] = v instanceof Date && typeof micros === 'number' ? new PreciseDate(v.getTime(), micros) : decodeValue(v);
   }
   return out;
 }
 
-function decodeValue(v: unknown): Value {
+export function decodeValue(v: unknown): Value {
   if (v instanceof Long) return v.toBigInt();
+  if (v instanceof Int32) return v.value;
   if (Array.isArray(v)) return v.map(decodeValue);
   if (isPlainObject(v)) return decodeObject(v);
   return v as Value;

@@ -12,7 +12,7 @@ import { quarantineEntry } from '../quarantine-entry';
 import { boundariesToRanges } from '../ranges';
 import type { EntityConnector, FetchResult, Key, KeyRange, MappedRecord, QuarantineEntry, ReadRequest, ReadResult } from '../types';
 import { CONDITIONAL_CHUNK, deleteByIds, findByIds, pointwise } from './by-ids';
-import { BsonOptions, decodeDocument, encodeDocument, escapeKey, idFilter, StoredDoc } from './codec';
+import { BsonOptions, decodeDocument, decodeValue, encodeDocument, escapeKey, idFilter, READ_OPTIONS, StoredDoc } from './codec';
 import { dropRetiredCollection, restoreCollection, retireCollection } from './retire';
 import { deleteDocument } from './tombstones';
 import { oversizeReason, storableExtendedJson } from './document-size';
@@ -39,7 +39,6 @@ export interface MongoEntityOptions extends BsonOptions {
   fromRecord(record: MappedRecord): Row;
 }
 
-const READ_OPTIONS = { useBigInt64: true, promoteBuffers: false } as const;
 /** Documents per batch of a digest scan. */
 const SCAN_BATCH = 1000;
 const SPLIT_SAMPLES_PER_RANGE = 1000;
@@ -72,7 +71,7 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
   };
 
   const storedKeyOf = (doc: Record<string, unknown>): Key => {
-    const id = doc._id as Value;
+    const id = decodeValue(doc._id);
     if (options.storedKey.length === 1) return [toKeyPart(id)];
     return options.storedKey.map((f) => toKeyPart((id as Record<string, Value>)[f]));
   };
@@ -185,6 +184,18 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
       const at = (r: MappedRecord) => position.get(keyText(keyOfRecord(r, options.recordKey))) ?? 0;
       const { records, rejected } = toRecords(docs);
       return { records: records.sort((a, b) => at(a) - at(b)), rejected };
+    },
+    /** The record as this collection stores and reads it back: through the same codec and BSON, so the types are the ones a read gives. */
+    async storedForm(records) {
+      return records.map((record) => {
+        try {
+          const stored = toRecords([BSON.deserialize(BSON.serialize(toDocument(record)), READ_OPTIONS)]);
+          return stored.records[0] ?? record;
+        } catch (err) {
+          if (!(err instanceof FidelityError)) throw err;
+          return record;
+        }
+      });
     },
     async writeBatch(records, opts) {
       let docs: Array<{ doc: StoredDoc; record: MappedRecord }> = [];

@@ -1,7 +1,7 @@
-import { Binary } from 'mongodb';
+import { Binary, Double } from 'mongodb';
 import { FidelityError } from '../../mapping/errors';
 import { parseExactJson, stringifyExactJson } from '../../mapping/exact-json';
-import { Numeric, plainDecimal, Value } from '../../mapping/values';
+import { decimalAtScale, Numeric, plainDecimal, Value } from '../../mapping/values';
 import type { MappedRecord } from '../types';
 import type { MysqlColumn } from './catalog';
 import type { MysqlContext } from './context';
@@ -10,8 +10,8 @@ import { encodeLiteral } from './encode';
 
 /**
  * A record as this table would store it and read it back, the form verification compares a source
- * record in (as pg/stored-form.ts does for PostgreSQL): a decimal with the column's scale, 0 and 1
- * in tinyint(1) as booleans, bit(n) as its full bytes, json as the JSON text holds it (a Date as
+ * record in (as pg/stored-form.ts does for PostgreSQL), of the type a read gives: integers as
+ * integers, floats as doubles, a decimal with the column's scale, 0 and 1 in tinyint(1) as booleans, bit(n) as its full bytes, json as the JSON text holds it (a Date as
  * its ISO text, an ObjectId as its hex). A value the column refuses stays as it is: its record is
  * quarantined, and differs.
  */
@@ -37,8 +37,21 @@ function fits(ctx: MysqlContext, column: MysqlColumn, value: Value): boolean {
 function storedValue(column: MysqlColumn, value: Value): Value {
   if (isBoolean(column)) return typeof value === 'boolean' ? value : Number(value) === 1;
   switch (column.type) {
+    case 'tinyint':
+    case 'smallint':
+    case 'mediumint':
+    case 'int':
+    case 'year':
+      return Number(numberOf(value));
+    case 'bigint':
+      return BigInt(String(value));
+    // The server prints a -0 as 0.
+    case 'float':
+      return new Double(Math.fround(numberOf(value)) || 0);
+    case 'double':
+      return new Double(numberOf(value) || 0);
     case 'decimal':
-      return new Numeric(withScale(plainDecimal(String(value)), column.scale!));
+      return new Numeric(decimalAtScale(plainDecimal(String(value)), column.scale!));
     case 'bit': {
       const bytes = Buffer.from((value as Binary).buffer);
       const width = Math.ceil(column.maxLength! / 8);
@@ -51,10 +64,7 @@ function storedValue(column: MysqlColumn, value: Value): Value {
   }
 }
 
-/** "1.5" at scale 2 → "1.50", "-0" → "0.00": how the server prints a decimal(p,s). */
-function withScale(text: string, scale: number): string {
-  const negative = text.startsWith('-');
-  const [int, frac = ''] = text.replace(/^[-+]/, '').split('.');
-  const digits = `${int.replace(/^0+(?=\d)/, '') || '0'}${scale ? `.${frac.padEnd(scale, '0')}` : ''}`;
-  return negative && /[1-9]/.test(digits) ? `-${digits}` : digits;
+/** A value the column accepted, as the number it stores (a Double's own value keeps -0). */
+function numberOf(value: Value): number {
+  return value instanceof Double ? value.value : Number(String(value));
 }

@@ -19,7 +19,7 @@ export function decodeColumn(column: PgColumn, text: string | null, zone: string
   return decodeScalar(column.name, column.type, text, zone);
 }
 
-function decodeScalar(field: string, type: string, text: string, zone: string): Value {
+export function decodeScalar(field: string, type: string, text: string, zone: string): Value {
   switch (type) {
     case 'int2':
     case 'int4':

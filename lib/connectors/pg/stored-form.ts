@@ -1,10 +1,11 @@
 import { FidelityError } from '../../mapping/errors';
 import { parseExactJson } from '../../mapping/exact-json';
 import type { Row } from '../../mapping/entity';
-import { Numeric, Value } from '../../mapping/values';
+import { decimalAtScale, plainDecimal, Value } from '../../mapping/values';
 import type { MappedRecord } from '../types';
 import type { PgColumn, PgTable } from './catalog';
 import type { PgContext } from './context';
+import { decodeScalar } from './decode';
 import { encodeStored, PgInput } from './encode';
 
 /**
@@ -24,9 +25,8 @@ export function storedForm(ctx: PgContext, record: MappedRecord): MappedRecord {
   const parentKey = record[ctx.key[0].name];
   for (const child of ctx.children) {
     const list = record[child.as];
-    const columns = Object.fromEntries([...child.table.columns.keys()].map((c) => [c, null]));
     const rows = (Array.isArray(list) ? list : []).map((item) =>
-      storedRow(child.table, { ...columns, ...(item as Row), [child.foreignKey.name]: parentKey ?? null }, zone),
+      storedRow(child.table, { ...(item as Row), [child.foreignKey.name]: parentKey ?? null }, zone),
     );
     out[child.as] = rows.sort((a, b) =>
       compareKeys(
@@ -38,8 +38,10 @@ export function storedForm(ctx: PgContext, record: MappedRecord): MappedRecord {
   return out;
 }
 
+/** A row as the table stores it: a column the record lacks is NULL where the write would leave it NULL (no default, not filled by the database). */
 function storedRow(table: PgTable, row: Row, zone: string): Row {
   const out: Row = {};
+  for (const column of table.columns.values()) if (!column.computed && column.defaultSql === undefined) out[column.name] = null;
   for (const [field, value] of Object.entries(row)) {
     const column = table.columns.get(field);
     out[field] = column && value !== undefined ? storedValue(column, value, zone) : value;
@@ -55,14 +57,31 @@ function storedValue(column: PgColumn, value: Value, zone: string): Value {
     if (err instanceof FidelityError) return value;
     throw err;
   }
-  if (input !== null && typeof input === 'object' && !Array.isArray(input)) return parseExactJson(input.$json);
-  if ((column.elementType ?? column.type) === 'numeric') return numericOf(input);
-  return value;
+  return readBack(column, column.elementType ?? column.type, input, value, zone);
 }
 
-function numericOf(input: PgInput): Value {
-  if (Array.isArray(input)) return input.map(numericOf);
-  return typeof input === 'string' ? new Numeric(input) : null;
+/**
+ * What the column reads back for the input a write hands it, through the reader's own decoder
+ * (decode.ts): the input is the type's text, except a numeric, printed at the column's scale, and
+ * a uuid, printed lower-case. Booleans, bytes and dates read back as the value they were.
+ */
+function readBack(column: PgColumn, type: string, input: PgInput, value: Value, zone: string): Value {
+  if (input === null) return null;
+  if (Array.isArray(input)) return input.map((x, i) => readBack(column, type, x, (value as Value[])[i], zone));
+  if (typeof input === 'object') return parseExactJson(input.$json);
+  if (typeof input === 'boolean' || KEPT.has(type)) return value;
+  if (type === 'numeric') return decodeScalar(column.name, type, numericText(input, column.limit), zone);
+  return decodeScalar(column.name, type, type === 'uuid' ? input.toLowerCase() : input, zone);
+}
+
+const KEPT = new Set(['bytea', 'timestamptz', 'timestamp', 'date']);
+
+/** A numeric as PostgreSQL prints it: plain digits, at the column's scale when it has one, no -0. */
+function numericText(input: string, limit: PgColumn['limit']): string {
+  if (!/\d/.test(input)) return input;
+  const plain = plainDecimal(input);
+  if (limit?.kind === 'numeric') return decimalAtScale(plain, Math.max(0, limit.scale));
+  return /^-0*(\.0*)?$/.test(plain) ? plain.slice(1) : plain;
 }
 
 /** Key order as PostgreSQL sorts the child rows it reads: numbers by value, text bytewise (COLLATE "C"). */

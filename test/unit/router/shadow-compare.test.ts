@@ -4,7 +4,9 @@ import { writeOrder } from '../../../lib/router/writes';
 
 test('differingFields compares canonical forms and names the fields that differ', () => {
   const when = new Date('2024-01-01T00:00:00Z');
-  expect(differingFields({ _id: 1, n: 5n, at: when, gone: null }, { _id: 1, n: 5, at: new Date(when) })).toEqual([]);
+  expect(differingFields({ _id: 1, n: 5n, at: when }, { _id: 1, n: 5, at: new Date(when) })).toEqual([]);
+  // A null and a missing field are different values (docs/types.md).
+  expect(differingFields({ _id: 1, gone: null }, { _id: 1 })).toEqual(['gone']);
   expect(differingFields({ _id: 1, email: 'a', name: 'x' }, { _id: 1, email: 'b', extra: 1, name: 'x' })).toEqual(['email', 'extra']);
   expect(differingFields(undefined, { _id: 1 })).toEqual(['(missing in old)']);
   expect(differingFields({ _id: 1 }, undefined)).toEqual(['(missing in new)']);
