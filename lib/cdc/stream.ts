@@ -21,12 +21,13 @@ export class SlotBusyError extends Error {
 }
 
 export interface StreamState extends ApplyCounters {
-  confirmedLsn: string;
+  /** Everything before it is applied: the slot's confirmed LSN, a binlog file:offset. */
+  position: string;
   lagBytes: number;
   /** Age of the oldest change not yet applied when the last batch was read; 0 when caught up. */
   lagSeconds: number;
+  /** Log the source keeps for the stream (WAL retained by the slot); 0 where the source keeps it regardless. */
   retainedBytes: number;
-  walStatus: string;
   transactions: number;
   /** The last batch reached the end of the WAL. */
   caughtUp: boolean;
@@ -129,11 +130,10 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
       const warnings = await enforceRetention(client, slot, options.maxRetainedBytes);
       return {
         ...counters,
-        confirmedLsn: slot.confirmedLsn,
+        position: slot.confirmedLsn,
         lagBytes: slot.lagBytes,
         lagSeconds: batch.firstCommitTimeMs === undefined ? 0 : Math.max(0, batch.serverNowMs - batch.firstCommitTimeMs) / 1000,
         retainedBytes: slot.retainedBytes,
-        walStatus: slot.walStatus,
         caughtUp: batch.messages < maxMessages,
         warnings,
       };
