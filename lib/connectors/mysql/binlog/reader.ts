@@ -47,6 +47,8 @@ export class BinlogReader {
   private queuedRows = 0;
   private failure?: Error;
   private lastEventAt = Date.now();
+  /** The server has sent the dump's first event: it accepted the position (a purged one fails with error 1236 instead). */
+  private started = false;
   private wake?: () => void;
   private paused = false;
   private readonly zongji: ZongJi;
@@ -81,7 +83,7 @@ export class BinlogReader {
         this.zongji.connection?.resume();
       }
       if (this.failure) throw this.failure;
-      const caughtUp = comparePositions(this.position, end) >= 0;
+      const caughtUp = this.started && comparePositions(this.position, end) >= 0;
       if (caughtUp || rows >= maxRows) return { batch, caughtUp };
       if (Date.now() - this.lastEventAt > STALL_MS) {
         throw new Error(`binlog dump connection delivered nothing for ${STALL_MS} ms while at ${formatPosition(this.position)}, behind ${formatPosition(end)}`);
@@ -106,6 +108,7 @@ export class BinlogReader {
 
   private onEvent(e: BinlogEvent): void {
     this.lastEventAt = Date.now();
+    this.started = true;
     const name = e.getEventName();
     if (name === 'tablemap') return;
     if (ROW_EVENTS.has(name)) return this.rows(e as WriteRowsEvent | UpdateRowsEvent | DeleteRowsEvent);

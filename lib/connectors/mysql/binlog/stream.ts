@@ -38,9 +38,8 @@ export async function openBinlogStream(ref: CdcRef, control: PgPool, options: St
     if (Number(locked) !== 1) throw new SlotBusyError(`the binlog stream ${lockName} is being consumed by another stream (a previous attempt still finishing)`);
     const saved = await streamPosition(control, ref.migrationId);
     if (!saved) throw new SlotLostError(`migration ${ref.migrationId} has no binlog position in the control store (torn down); roll back to preflight to copy again, or abort`);
+    // A purged file is not checked here: the server refuses the dump with error 1236, below.
     let position = parsePosition(saved);
-    const files = await binlogFiles(pool);
-    if (!files.some((f) => f.name === position.file)) throw purged(ref, position);
     const watched = await watchedSources(pool, ref.spec);
     const tables = new Map<string, Set<string>>();
     for (const qualified of watched.keys()) {
@@ -61,7 +60,7 @@ export async function openBinlogStream(ref: CdcRef, control: PgPool, options: St
       async step(maxMessages, progress) {
         const { end, serverNowMs } = await binlogEnd(pool);
         const { batch, caughtUp } = await open.take(maxMessages, end).catch((err) => {
-          throw (err as { errno?: number }).errno === BINLOG_UNREADABLE ? purged(ref, position, err as Error) : err;
+          throw errnoOf(err) === BINLOG_UNREADABLE ? purged(ref, position, err as Error) : err;
         });
         const first = formatPosition(position);
         for (const [entity, changes] of binlogChanges(batch, watched)) {
@@ -108,10 +107,16 @@ export async function openBinlogStream(ref: CdcRef, control: PgPool, options: St
 function purged(ref: CdcRef, at: BinlogPosition, cause?: Error): SlotLostError {
   return new SlotLostError(
     `binlog position ${formatPosition(at)} of migration ${ref.migrationId} is no longer on the source (binlog purged: ` +
-      `binlog_expire_logs_seconds / expire_logs_days or PURGE BINARY LOGS) before the stream read it${cause ? ` (${cause.message})` : ''}; ` +
+      `binlog_expire_logs_seconds / expire_logs_days or PURGE BINARY LOGS) before the stream read it${cause ? ` (${(cause as { context?: Error }).context?.message ?? cause.message})` : ''}; ` +
       `the changes since are lost, nothing after it was applied: roll back to preflight to copy again from a new position, or abort; ` +
       `keep binlogs longer than the backfill and any pause of the stream`,
   );
+}
+
+/** The server's error number, also when the client re-emitted the error wrapped (ERR_UNHANDLED_ERROR's context). */
+function errnoOf(err: unknown): number | undefined {
+  const e = err as { errno?: number; context?: { errno?: number } };
+  return e.errno ?? e.context?.errno;
 }
 
 /** A replica id per migration: a restarted stream's dump session replaces its dead predecessor's on the server. */
