@@ -7,8 +7,12 @@ import { createDataFixture, DataFixture } from '../integration/backfill-fixtures
 import { createAccounts, mysqlAccounts, mysqlCdcSpec, mysqlWriteLoad, pgAccounts } from '../integration/cdc-mysql-fixtures';
 import { FAST, startMigration, waitForStatus } from '../integration/migration-fixtures';
 import { createMysqlFixture, MysqlFixture } from '../integration/mysql-fixture';
+import { waitFor } from '../integration/router/router-fixture';
 import { testClient, uniqueName } from '../support/temporal';
 import { spawnWorker } from './worker-process';
+
+/** Ids of the burst inserted mid-stream, far above the write load's. */
+const BURST = 10_000_000;
 
 /** The MySQL → PostgreSQL twin of cdc-migration-kill.test.ts: the binlog stream's position lives in the control store. */
 describe('a binlog CDC migration survives its worker being killed mid-stream', () => {
@@ -41,9 +45,12 @@ describe('a binlog CDC migration survives its worker being killed mid-stream', (
       const writes = mysqlWriteLoad(my, 'accounts', () => stopped, 5);
       const handle = await startMigration(temporal.client, taskQueue, spec);
 
-      // Mid-stream: the stream has reported lag at least once.
+      // Mid-stream, mid-apply: the stream has reported lag, then is killed while it writes one
+      // 20,000-row transaction (rows nothing touches again: a batch whose position were saved
+      // before its apply would leave them missing for good).
       await waitForStatus(handle, (s) => s.cdc?.lag !== undefined, 180_000);
-      await new Promise((r) => setTimeout(r, 500 + Math.random() * 2000));
+      await my.sql.query(`insert into accounts select seq, 'burst', null, 1 from seq_${BURST}_to_${BURST + 19_999}`);
+      await waitFor(async () => Number((await f.pg.query(`select count(*) as n from accounts where id >= $1`, [BURST])).rows[0].n) > 0, 120_000);
       workers[0].kill('SIGKILL');
       await new Promise((r) => setTimeout(r, 1000));
       workers.push(await spawnWorker(taskQueue, env));

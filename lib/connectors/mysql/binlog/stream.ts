@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Pool as PgPool } from 'pg';
 import type { RowDataPacket } from 'mysql2';
 import type { PoolConnection } from 'mysql2/promise';
-import { applyEntityChanges, ApplyCounters } from '../../../cdc/apply';
+import { addCounters, applyEntityChanges } from '../../../cdc/apply';
 import type { CdcRef } from '../../../cdc/capture';
 import { cdcNames } from '../../../cdc/names';
 import { SlotLostError } from '../../../cdc/slot';
-import { SlotBusyError, Stream, StreamOptions } from '../../../cdc/stream';
+import { EMPTY_COUNTERS, SlotBusyError, Stream, StreamOptions } from '../../../cdc/stream';
 import { saveStreamPosition, streamPosition } from '../../../control/stream-positions';
 import { resolveConnection } from '../../engines';
 import { openSource, openTarget } from '../../open';
@@ -37,7 +37,10 @@ export async function openBinlogStream(ref: CdcRef, control: PgPool, options: St
     const [[{ locked }]] = await lock.query<RowDataPacket[]>('select get_lock(?, 0) as locked', [lockName]);
     if (Number(locked) !== 1) throw new SlotBusyError(`the binlog stream ${lockName} is being consumed by another stream (a previous attempt still finishing)`);
     const saved = await streamPosition(control, ref.migrationId);
-    if (!saved) throw new SlotLostError(`migration ${ref.migrationId} has no binlog position in the control store (torn down); roll back to preflight to copy again, or abort`);
+    if (!saved)
+      throw new SlotLostError(
+        `migration ${ref.migrationId} has no binlog position in the control store (torn down); roll back to preflight to copy again, or abort`,
+      );
     // A purged file is not checked here: the server refuses the dump with error 1236, below.
     let position = parsePosition(saved);
     const watched = await watchedSources(pool, ref.spec);
@@ -54,7 +57,7 @@ export async function openBinlogStream(ref: CdcRef, control: PgPool, options: St
       if (!sides.has(entity)) sides.set(entity, { source: openSource(ref.spec, entity), target: openTarget(ref.spec, entity) });
       return sides.get(entity)!;
     };
-    const counters: ApplyCounters & { transactions: number } = { upserted: 0, deleted: 0, quarantined: 0, resyncs: 0, transactions: 0, ...options.counters };
+    const counters = { ...EMPTY_COUNTERS, ...options.counters };
     return {
       names: cdcNames(ref.migrationId),
       async step(maxMessages, progress) {
@@ -65,13 +68,13 @@ export async function openBinlogStream(ref: CdcRef, control: PgPool, options: St
         const first = formatPosition(position);
         for (const [entity, changes] of binlogChanges(batch, watched)) {
           const w = [...watched.values()].find((x) => x.entity === entity)!;
-          await awaitCommitted(pool, w, [...changes.keys.values()].map((t) => t.key));
+          await awaitCommitted(
+            pool,
+            w,
+            [...changes.keys.values()].map((t) => t.key),
+          );
           const { source, target } = sidesOf(entity);
-          const applied = await applyEntityChanges(source, target, changes, progress, { first, resume: options.resume });
-          counters.upserted += applied.upserted;
-          counters.deleted += applied.deleted;
-          counters.quarantined += applied.quarantined;
-          counters.resyncs += applied.resyncs;
+          addCounters(counters, await applyEntityChanges(source, target, changes, progress, { first, resume: options.resume }));
         }
         // Only now, after the target has every change of the batch: a kill before this re-delivers it.
         if (batch.length) {
