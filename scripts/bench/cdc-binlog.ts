@@ -100,9 +100,10 @@ function rawReader(from: { file: string; offset: number }) {
   return { state, position, stop: () => z.stop() };
 }
 
-async function burst(seconds: number, perWriter: number): Promise<number> {
+/** `round` keeps each burst's inserted ids apart from the others'. */
+async function burst(round: number, seconds: number, perWriter: number): Promise<number> {
   const deadline = Date.now() + seconds * 1000;
-  const counts = await Promise.all(Array.from({ length: writers }, (_, i) => writer({ connect: mysqlSession, rows, deadline, rate: perWriter, seed: i })));
+  const counts = await Promise.all(Array.from({ length: writers }, (_, i) => writer({ connect: mysqlSession, rows, deadline, rate: perWriter, seed: round * writers + i })));
   return counts.reduce((a, b) => a + b, 0);
 }
 
@@ -118,7 +119,7 @@ async function main() {
   const s = await mysqlSession();
 
   // 1. Drain a prefilled binlog.
-  const prefilled = await burst(prefillSeconds, 0);
+  const prefilled = await burst(0, prefillSeconds, 0);
   const end = await masterStatus(s);
   const from = { file: start.slice(0, start.lastIndexOf(':')), offset: Number(start.slice(start.lastIndexOf(':') + 1)) };
   let t = Date.now();
@@ -153,7 +154,7 @@ async function main() {
       lags.raw.push((Date.now() - live.state.probeMs) / 1000);
     }
   })();
-  const paced = await burst(lagSeconds, rate / writers);
+  const paced = await burst(1, lagSeconds, rate / writers);
   await Promise.all([probe, sampler]);
   const finalEnd = await masterStatus(s);
   while (!reached(live.position(), finalEnd)) await sleep(20);
