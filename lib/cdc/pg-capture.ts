@@ -12,7 +12,14 @@ import { watchedTables } from './tables';
 
 /** PostgreSQL's change stream: a pgoutput slot and a publication of the entity tables (docs/cdc.md). */
 export const pgCapture: ChangeCapture = {
-  blockers: (ref) => withSourceClient(ref.spec, (c) => cdcBlockers(c, watchedTables(ref.spec).map((t) => t.table), cdcNames(ref.migrationId).slot)),
+  blockers: (ref) =>
+    withSourceClient(ref.spec, (c) =>
+      cdcBlockers(
+        c,
+        watchedTables(ref.spec).map((t) => t.table),
+        cdcNames(ref.migrationId).slot,
+      ),
+    ),
   // Replica identities first, then the publication, then the slot: the slot then holds every change the backfill might miss.
   prepare: (ref) =>
     withSourceClient(ref.spec, async (client) => {

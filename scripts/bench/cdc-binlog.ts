@@ -103,7 +103,9 @@ function rawReader(from: { file: string; offset: number }) {
 /** `round` keeps each burst's inserted ids apart from the others'. */
 async function burst(round: number, seconds: number, perWriter: number): Promise<number> {
   const deadline = Date.now() + seconds * 1000;
-  const counts = await Promise.all(Array.from({ length: writers }, (_, i) => writer({ connect: mysqlSession, rows, deadline, rate: perWriter, seed: round * writers + i })));
+  const counts = await Promise.all(
+    Array.from({ length: writers }, (_, i) => writer({ connect: mysqlSession, rows, deadline, rate: perWriter, seed: round * writers + i })),
+  );
   return counts.reduce((a, b) => a + b, 0);
 }
 

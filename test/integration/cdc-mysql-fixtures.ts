@@ -5,9 +5,7 @@ import type { MysqlFixture } from './mysql-fixture';
 /** accounts(id, name, note, version) on MySQL, and its empty copy of the same name on PostgreSQL. */
 export async function createAccounts(my: MysqlFixture, f: DataFixture, table: string, rows: number): Promise<void> {
   await my.sql.query(`create table ${table} (id int primary key, name varchar(100) not null, note text, version bigint not null)`);
-  await my.sql.query(
-    `insert into ${table} select seq, concat('account ', seq), repeat('n', seq % 50), 1 from seq_1_to_${rows}`,
-  );
+  await my.sql.query(`insert into ${table} select seq, concat('account ', seq), repeat('n', seq % 50), 1 from seq_1_to_${rows}`);
   await f.pg.query(`create table ${table} (id integer primary key, name text not null, note text, version bigint not null)`);
 }
 

@@ -92,5 +92,7 @@ test('a position the server cannot read (error 1236) stops the stream as CdcSlot
   );
   expect(failure).toBeInstanceOf(ApplicationFailure);
   expect(failure).toMatchObject({ type: 'CdcSlotLost', nonRetryable: true });
-  expect(failure.message).toMatch(new RegExp(`^binlog position ${file}:4000000000 of migration cdc-mysql-gone is no longer on the source .*roll back to preflight`));
+  expect(failure.message).toMatch(
+    new RegExp(`^binlog position ${file}:4000000000 of migration cdc-mysql-gone is no longer on the source .*roll back to preflight`),
+  );
 });
