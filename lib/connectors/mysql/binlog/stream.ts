@@ -60,6 +60,8 @@ export async function openBinlogStream(ref: CdcRef, control: PgPool, options: St
     const counters = { ...EMPTY_COUNTERS, ...options.counters };
     return {
       names: cdcNames(ref.migrationId),
+      // The reader has handed the batch over: a step that fails must end the stream (cdcStream
+      // does), and the next one reads again from the saved position.
       async step(maxMessages, progress) {
         const { end, serverNowMs } = await binlogEnd(pool);
         const { batch, caughtUp } = await open.take(maxMessages, end).catch((err) => {
