@@ -1,68 +1,56 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  cdcBlockers,
-  cdcNames,
-  dropPublicationAndSlot,
-  ensurePublicationAndSlot,
-  ensureReplicaIdentity,
+  CdcRef,
+  ChangeCapture,
   IdentityChange,
   LockTimeoutError,
-  openStream,
   PageCheckpoint,
   ResyncCheckpoint,
-  restoreReplicaIdentity,
   SlotBusyError,
   SlotLostError,
   StreamState,
-  watchedTables,
 } from '../lib/cdc';
 import { resetStreamProgress } from '../lib/control';
+import { engineFor, resolveConnection } from '../lib/connectors/engines';
 import { metrics } from '../lib/metrics';
 import type { MigrationSpec } from '../lib/spec/schema';
-import { withSourceClient } from './cdc-source';
 import { streamWatermark } from './cdc-watermark';
 import { controlPool } from './control-pool';
 import { heartbeating } from './keepalive';
 
-export interface CdcRef {
-  migrationId: string;
-  spec: MigrationSpec;
+export type { CdcRef };
+
+/** The source engine's change capture; plan refuses `"sync": "cdc"` from an engine without one. */
+async function captureOf(spec: MigrationSpec): Promise<ChangeCapture> {
+  const engine = engineFor(resolveConnection(spec.source.connection));
+  if (!engine.changeCapture) throw ApplicationFailure.nonRetryable(`${engine.product} has no change data capture; use "sync": "dual_write"`, 'CdcBlocked');
+  return engine.changeCapture();
 }
 
-/** Why CDC cannot run against the source (wal_level, replication permission, free slots, table ownership); empty when it can. */
+/** Why CDC cannot run against the source (the engine's log settings, permissions, free slots); empty when it can. */
 export const cdcPreflight = heartbeating(async (ref: CdcRef): Promise<{ blockers: string[] }> => {
-  const tables = watchedTables(ref.spec).map((t) => t.table);
-  return { blockers: await withSourceClient(ref.spec, (c) => cdcBlockers(c, tables, cdcNames(ref.migrationId).slot)) };
+  return { blockers: await (await captureOf(ref.spec)).blockers(ref) };
 });
 
 export interface CdcPrepared {
-  slot: string;
-  publication: string;
-  /** The slot's position: every change committed after it will be streamed. */
-  startLsn: string;
+  /** The stream's start: every change committed after it will be streamed. */
+  start: string;
   /** Replica identities changed for CDC; pass them to cdcTeardown to put them back. */
   identityChanges: IdentityChange[];
 }
 
 /**
- * Sets replica identities, publishes the entity tables and creates the slot. Run it before the
- * backfill starts: the slot then holds every change the backfill might miss. Idempotent.
+ * Fixes the stream's start on the source (PostgreSQL: replica identities, publication, slot;
+ * MySQL: the binlog position, in the control store). Run it before the backfill starts: every
+ * change the backfill might miss is then streamed. Idempotent.
  */
 export const cdcPrepare = heartbeating(async (ref: CdcRef): Promise<CdcPrepared> => {
-  const names = cdcNames(ref.migrationId);
-  const tables = watchedTables(ref.spec);
-  return withSourceClient(ref.spec, async (client) => {
-    const identityChanges = await failLoudly(() => ensureReplicaIdentity(client, tables, ref.spec.cdc.lockTimeout));
-    const startLsn = await ensurePublicationAndSlot(
-      client,
-      names,
-      tables.map((t) => t.table),
-    );
-    // A watermark of an earlier stream (before a rollback to preflight) says nothing about this slot.
-    await resetStreamProgress(controlPool(ref.spec.control.connection), ref.migrationId);
-    return { ...names, startLsn, identityChanges };
-  });
+  const control = controlPool(ref.spec.control.connection);
+  const prepared = await failLoudly(async () => (await captureOf(ref.spec)).prepare(ref, control));
+  // A watermark of an earlier stream (before a rollback to preflight) says nothing about this one.
+  await resetStreamProgress(control, ref.migrationId);
+  return prepared;
 });
 
 export interface CdcStreamInput extends CdcRef {
@@ -81,10 +69,11 @@ export interface CdcStreamInput extends CdcRef {
 const DEFAULTS = { batchMessages: 5000, idleMs: 500 };
 
 /**
- * The streaming loop: read a batch from the slot, apply it to every entity's target, acknowledge
- * it, heartbeat the state (position, lag in bytes and seconds, counters, warnings). The position
- * lives in the slot itself, acknowledged only after the target has the changes, so a retry after
- * any crash re-delivers, never loses. Cancellation ends it with a CancelledFailure.
+ * The streaming loop: read a batch from the source's change stream, apply it to every entity's
+ * target, acknowledge it, heartbeat the state (position, lag in bytes and seconds, counters,
+ * warnings). The position (in the slot, or in the control store) moves only after the target has
+ * the changes, so a retry after any crash re-delivers, never loses. Cancellation ends it with a
+ * CancelledFailure.
  */
 export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
   const ctx = Context.current();
@@ -94,10 +83,12 @@ export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
   type Details = Partial<StreamState> & { resync?: ResyncCheckpoint; applied?: PageCheckpoint };
   const { resync, applied: pages, ...previous } = (ctx.info.heartbeatDetails ?? {}) as Details;
   let last = ctx.info.heartbeatDetails ? (previous as StreamState) : undefined;
+  const control = controlPool(input.spec.control.connection);
+  const capture = await captureOf(input.spec);
   const stream = await failLoudly(() =>
-    openStream(input.migrationId, input.spec, { maxRetainedBytes: o.maxRetainedBytes, counters: last, resume: resync, resumePages: pages }),
+    capture.open(input, control, { maxRetainedBytes: o.maxRetainedBytes, counters: last, resume: resync, resumePages: pages }),
   );
-  const watermark = streamWatermark(controlPool(input.spec.control.connection), input.migrationId);
+  const watermark = streamWatermark(control, input.migrationId);
   try {
     await watermark.start();
     for (;;) {
@@ -124,13 +115,10 @@ export async function cdcStream(input: CdcStreamInput): Promise<StreamState> {
   }
 }
 
-/** Drops the slot and publication and restores replica identities, on complete or abort. Idempotent. */
+/** Releases what cdcPrepare took (slot and publication, replica identities; a binlog position), on complete or abort. Idempotent. */
 export const cdcTeardown = heartbeating(async (ref: CdcRef & { identityChanges?: IdentityChange[] }): Promise<{ slotDropped: boolean }> => {
-  return withSourceClient(ref.spec, async (client) => {
-    const dropped = await dropPublicationAndSlot(client, cdcNames(ref.migrationId));
-    await failLoudly(() => restoreReplicaIdentity(client, ref.identityChanges ?? [], ref.spec.cdc.lockTimeout));
-    return dropped;
-  });
+  const capture = await captureOf(ref.spec);
+  return failLoudly(() => capture.teardown({ ...ref, identityChanges: ref.identityChanges ?? [] }, controlPool(ref.spec.control.connection)));
 });
 
 /**

@@ -13,6 +13,14 @@ export interface ApplyCounters {
   resyncs: number;
 }
 
+/** Adds one apply's counts to a stream's running totals. */
+export function addCounters(total: ApplyCounters, applied: ApplyCounters): void {
+  total.upserted += applied.upserted;
+  total.deleted += applied.deleted;
+  total.quarantined += applied.quarantined;
+  total.resyncs += applied.resyncs;
+}
+
 /**
  * How far a TRUNCATE resync of one entity has got, heartbeated so a retried attempt (a killed
  * worker, the activity's time limit) continues instead of copying the entity again. `batch` is

@@ -8,3 +8,4 @@ export { parseLsn, formatLsn } from './lsn';
 export { decodePgOutput, UNCHANGED_TOAST } from './pgoutput';
 export type { PgOutputMessage } from './pgoutput';
 export type { PageCheckpoint, ResyncCheckpoint } from './apply';
+export type { CapturePrepared, CdcRef, ChangeCapture } from './capture';

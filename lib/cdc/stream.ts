@@ -5,7 +5,7 @@ import { pgPool } from '../connectors/clients';
 import { inTransaction } from '../connectors/pg/session';
 import type { EntityConnector } from '../connectors/types';
 import type { MigrationSpec } from '../spec/schema';
-import { ApplyCounters, applyEntityChanges, ApplyProgress, PageCheckpoint, ResyncCheckpoint } from './apply';
+import { addCounters, ApplyCounters, applyEntityChanges, ApplyProgress, PageCheckpoint, ResyncCheckpoint } from './apply';
 import { collectChanges, EntityChanges, WatchedRelation } from './changes';
 import { CdcNames, cdcNames } from './names';
 import { ack, peekBatch } from './peek';
@@ -21,19 +21,21 @@ export class SlotBusyError extends Error {
 }
 
 export interface StreamState extends ApplyCounters {
-  confirmedLsn: string;
+  /** Everything before it is applied: the slot's confirmed LSN, a binlog file:offset. */
+  position: string;
   lagBytes: number;
   /** Age of the oldest change not yet applied when the last batch was read; 0 when caught up. */
   lagSeconds: number;
+  /** Log the source keeps for the stream (WAL retained by the slot); 0 where the source keeps it regardless. */
   retainedBytes: number;
-  walStatus: string;
   transactions: number;
   /** The last batch reached the end of the WAL. */
   caughtUp: boolean;
   warnings: string[];
 }
 
-const EMPTY_COUNTERS: ApplyCounters & { transactions: number } = { upserted: 0, deleted: 0, quarantined: 0, resyncs: 0, transactions: 0 };
+/** A stream's totals before its first batch. */
+export const EMPTY_COUNTERS: ApplyCounters & { transactions: number } = { upserted: 0, deleted: 0, quarantined: 0, resyncs: 0, transactions: 0 };
 
 export interface Stream {
   names: CdcNames;
@@ -93,11 +95,7 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
     async step(maxMessages, progress, applied = () => undefined) {
       const apply = async (entity: string, changes: EntityChanges, first: string) => {
         const { source, target } = sidesOf(entity);
-        const applied = await applyEntityChanges(source, target, changes, progress, { first, resume: options.resume });
-        counters.upserted += applied.upserted;
-        counters.deleted += applied.deleted;
-        counters.quarantined += applied.quarantined;
-        counters.resyncs += applied.resyncs;
+        addCounters(counters, await applyEntityChanges(source, target, changes, progress, { first, resume: options.resume }));
       };
       // Entities truncated in this batch are resynchronised once all of it is read (every
       // transaction in it then visible), so the copy covers their later changes in the batch too.
@@ -129,11 +127,10 @@ function streamOn(client: PoolClient, names: CdcNames, spec: MigrationSpec, watc
       const warnings = await enforceRetention(client, slot, options.maxRetainedBytes);
       return {
         ...counters,
-        confirmedLsn: slot.confirmedLsn,
+        position: slot.confirmedLsn,
         lagBytes: slot.lagBytes,
         lagSeconds: batch.firstCommitTimeMs === undefined ? 0 : Math.max(0, batch.serverNowMs - batch.firstCommitTimeMs) / 1000,
         retainedBytes: slot.retainedBytes,
-        walStatus: slot.walStatus,
         caughtUp: batch.messages < maxMessages,
         warnings,
       };

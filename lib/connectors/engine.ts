@@ -1,3 +1,4 @@
+import type { ChangeCapture } from '../cdc/capture';
 import type { ResolvedConnection } from '../connections';
 import type { EntityMapping, Row } from '../mapping/entity';
 import type { EntitySpec, MigrationSpec, SideSpec } from '../spec/schema';
@@ -17,8 +18,11 @@ export interface Engine {
   readonly schemes: readonly string[];
   /** The spec field that names an entity's stored object on this engine. */
   readonly stores: 'table' | 'collection';
-  /** Reads the engine's change stream for `"sync": "cdc"` when it is the source. */
-  readonly changeCapture: boolean;
+  /**
+   * The engine's change stream for `"sync": "cdc"` when it is the source; absent: the engine has
+   * none. Loaded on first use: a capture opens connectors itself, which import this registry.
+   */
+  readonly changeCapture?: () => Promise<ChangeCapture>;
   open(side: OpenSide): EntityConnector;
   /** What preflight proves about a connection: reading and writing where the migration does. */
   probe(conn: ResolvedConnection, database?: string): Promise<ProbeFacts>;

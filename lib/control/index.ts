@@ -5,4 +5,5 @@ export * from './gates';
 export * from './leases';
 export * from './intents';
 export * from './stream-progress';
+export * from './stream-positions';
 export * from './roles';

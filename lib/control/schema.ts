@@ -89,6 +89,13 @@ CREATE TABLE IF NOT EXISTS switchyard.cdc_progress (
   streamed_through_ms bigint NOT NULL,
   at timestamptz NOT NULL DEFAULT now()
 );
+-- CDC sync from a source without a server-side cursor (MySQL's binlog): where its stream resumes,
+-- saved only once the target has every change before it (stream-positions.ts).
+CREATE TABLE IF NOT EXISTS switchyard.stream_positions (
+  migration_id text PRIMARY KEY,
+  position text NOT NULL,
+  at timestamptz NOT NULL DEFAULT now()
+);
 `;
 
 const ready = new WeakMap<Pool, Promise<void>>();

@@ -74,7 +74,7 @@ export const cdcOptionsSchema = z
   })
   .prefault({});
 
-/** Dual writes from the application (router) or change data capture from PostgreSQL. */
+/** Dual writes from the application (router) or change data capture from the source's log (PostgreSQL, MySQL). */
 export const syncSchema = z.enum(['dual_write', 'cdc']);
 export type Sync = z.infer<typeof syncSchema>;
 

@@ -29,6 +29,7 @@ const BENCHES: Bench[] = [
   { name: 'backfill-flat', script: 'backfill-flat.ts', args: (rows) => [Math.max(1000, Math.floor(rows / 10)), rows] },
   { name: 'router-overhead', script: 'router-overhead.ts', args: (rows) => [Math.min(rows, 10_000), 2000, 300] },
   { name: 'cdc-throughput', script: 'cdc-throughput.ts', args: (rows) => [30, 4, Math.min(rows, 100_000)] },
+  { name: 'cdc-binlog', script: 'cdc-binlog.ts', args: (rows) => [20, 30, 400, 4, Math.min(rows, 100_000)] },
 ];
 
 const positive = (text: string) => {

@@ -15,7 +15,7 @@ import { redactSecrets } from '../../lib/redact';
 import { MigrationSpec, parseSpec } from '../../lib/spec/schema';
 import { Consumer, drainTimes, nativeConsumer, switchyardConsumer } from './cdc-consumers';
 import { dropMongoDatabase, mongoItemsDigest, seedMongo } from './cdc-mongo-target';
-import { ITEMS_DIGEST, ITEMS_TABLE, quantile, seedItems, writer } from './cdc-workload';
+import { ITEMS_DIGEST, ITEMS_TABLE, pgItemsSession, quantile, seedItems, writer } from './cdc-workload';
 import { databaseUrl, ensureDatabase } from './data-gen';
 import { fmt, printTable } from './table';
 
@@ -86,7 +86,9 @@ async function main() {
 
   const deadline = Date.now() + burstSeconds * 1000;
   const url = databaseUrl(admin, DBS.src);
-  const counts = await Promise.all(Array.from({ length: writers }, (_, i) => writer({ url, rows, deadline, rate: rate / writers, seed: i })));
+  const counts = await Promise.all(
+    Array.from({ length: writers }, (_, i) => writer({ connect: () => pgItemsSession(url), rows, deadline, rate: rate / writers, seed: i })),
+  );
   const {
     rows: [end],
   } = await c.src.query(`select pg_current_wal_lsn()::text as lsn`);

@@ -13,13 +13,31 @@ export function seedItems(rows: number): string {
 /** The table's content as one digest, computed the same way for every target (see mongoItemsDigest). */
 export const ITEMS_DIGEST = `select count(*)::int as n, md5(string_agg(id || ':' || qty || ':' || version, ',' order by id)) as h from items`;
 
+/** One writer's session: runs one statement of the workload on the source. */
+export interface ItemsSession {
+  run(kind: 'update' | 'insert' | 'delete', id: number): Promise<unknown>;
+  end(): Promise<void>;
+}
+
 export interface WriterOptions {
-  url: string;
+  connect(): Promise<ItemsSession>;
   rows: number;
   deadline: number;
   /** Statements per second for this writer; 0 = as fast as the database allows. */
   rate: number;
   seed: number;
+}
+
+/** The workload's statements on PostgreSQL. */
+export async function pgItemsSession(url: string): Promise<ItemsSession> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  const sql = {
+    update: 'update items set qty = qty + 1, version = version + 1 where id = $1',
+    insert: `insert into items values ($1, 0, 'new', 1)`,
+    delete: 'delete from items where id = $1',
+  };
+  return { run: (kind, id) => c.query(sql[kind], [id]), end: () => c.end() };
 }
 
 /**
@@ -28,8 +46,7 @@ export interface WriterOptions {
  * the run's average is the asked rate unless the source itself cannot keep it.
  */
 export async function writer(o: WriterOptions): Promise<number> {
-  const c = new Client({ connectionString: o.url });
-  await c.connect();
+  const c = await o.connect();
   const start = Date.now();
   let n = 0;
   let next = o.rows + 1 + o.seed * 10_000_000;
@@ -41,9 +58,9 @@ export async function writer(o: WriterOptions): Promise<number> {
     }
     const r = Math.random();
     const id = 1 + Math.floor(Math.random() * o.rows);
-    if (r < 0.6) await c.query('update items set qty = qty + 1, version = version + 1 where id = $1', [id]);
-    else if (r < 0.85) await c.query(`insert into items values ($1, 0, 'new', 1)`, [next++]);
-    else await c.query('delete from items where id = $1', [id]);
+    if (r < 0.6) await c.run('update', id);
+    else if (r < 0.85) await c.run('insert', next++);
+    else await c.run('delete', id);
     n++;
   }
   await c.end();

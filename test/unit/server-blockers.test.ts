@@ -27,7 +27,7 @@ test('sync "cdc" from an engine without change data capture is a blocker naming 
     s.source.database = 'app';
   });
   expect(changeCaptureBlockers(cdc, { name: 'SOURCE', engine: mongoEngine }, ENGINES)).toEqual([
-    'source SOURCE is MongoDB: sync "cdc" needs a source with change data capture (PostgreSQL); use "dual_write"',
+    'source SOURCE is MongoDB: sync "cdc" needs a source with change data capture (PostgreSQL, MySQL); use "dual_write"',
   ]);
   expect(changeCaptureBlockers(cdc, { name: 'SOURCE', engine: pgEngine }, ENGINES)).toEqual([]);
   expect(

@@ -9,7 +9,6 @@ export const cassandraEngine: Engine = {
   product: 'Cassandra',
   schemes: ['cassandra'],
   stores: 'table',
-  changeCapture: false,
   open: (side) =>
     cassandraEntity({
       entity: side.entity.name,

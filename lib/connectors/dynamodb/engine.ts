@@ -9,7 +9,6 @@ export const dynamoEngine: Engine = {
   product: 'DynamoDB',
   schemes: ['dynamodb'],
   stores: 'table',
-  changeCapture: false,
   open: (side) =>
     dynamoEntity({
       entity: side.entity.name,

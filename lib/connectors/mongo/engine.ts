@@ -9,7 +9,6 @@ export const mongoEngine: Engine = {
   product: 'MongoDB',
   schemes: ['mongodb', 'mongodb+srv'],
   stores: 'collection',
-  changeCapture: false,
   open: (side) =>
     mongoEntity({
       entity: side.entity.name,

@@ -8,19 +8,18 @@ import { mysqlPool } from './pool';
 import { probeMysql } from './probe';
 import { binlogBlockers } from './server-checks';
 
-/** MySQL 5.7/8.x and MariaDB, through mysql2. Binlog CDC is not built yet: sync "cdc" is refused by plan. */
+/** MySQL 5.7/8.x and MariaDB, through mysql2; binlog CDC through @vlasky/zongji (binlog/). */
 export const mysqlEngine: Engine = {
   kind: 'mysql',
   product: 'MySQL',
   schemes: ['mysql'],
   stores: 'table',
-  changeCapture: false,
+  changeCapture: () => import('./binlog/capture').then((m) => m.mysqlCapture),
   open: (side) => {
     if (side.embeds && side.entity.embed.length) throw new Error(`entity ${side.entity.name}: embedding child tables on a MySQL side is not supported yet`);
     return mysqlEntity(tableSideOptions(side));
   },
   probe: (conn) => probeMysql(conn),
-  // Named now so a user sees every missing piece at once; the binlog reader is a later increment.
   serverBlockers: async (spec, role, conn) => (spec.sync === 'cdc' && role === 'source' ? binlogBlockers(conn) : []),
   planSide,
 };

@@ -13,7 +13,7 @@ export const pgEngine: Engine = {
   product: 'PostgreSQL',
   schemes: ['postgresql', 'postgres'],
   stores: 'table',
-  changeCapture: true,
+  changeCapture: () => import('../../cdc/pg-capture').then((m) => m.pgCapture),
   open: (side) => pgEntity(pgEntityOptions(side)),
   probe: (conn) => probePostgres(conn),
   serverBlockers: async (spec, role, conn) => (spec.sync === 'cdc' && role === 'source' ? walLevelBlockers(conn.name, await withPg(conn, walLevel)) : []),
