@@ -1,0 +1,93 @@
+import { Pool } from 'pg';
+import { openSource } from '../../lib/connectors';
+import { RETIRED_MARK } from '../../lib/connectors/retired-name';
+import { createRouter, specRoutes } from '../../lib/router';
+import { parseSpec } from '../../lib/spec';
+import { approveUpdate, rollbackUpdate } from '../../workflows';
+import { uniqueName } from '../support/temporal';
+import type { DataStack } from './backfill-fixtures';
+import { FAST, startMigration, waitForStatus } from './migration-fixtures';
+import { holdForReads, readsThroughRouter } from './widecol-reads';
+import { contents } from './widecol-scenarios';
+
+/** A wide-column / key-value database as the OLD side, migrated back into PostgreSQL. */
+export interface WideSource {
+  connection: string;
+  /** Creates a table (id int key, name text, qty an integer of up to 38 digits, version bigint); returns its name. */
+  table(name: string): Promise<string>;
+  /** The value of the table's retired mark (RETIRED_MARK), undefined when unmarked. */
+  mark(table: string): Promise<string | undefined>;
+}
+
+const ROWS = 60;
+const TOO_BIG = 10n ** 37n + 7n;
+
+/**
+ * DynamoDB or Cassandra → PostgreSQL through every phase up to decommission, with the router
+ * writing, shadow-reading and ramping reads. Two source records do not fit the PostgreSQL
+ * columns (a 38-digit integer into bigint, 40 characters into varchar(20)): they are quarantined
+ * with column and reason, never coerced, and the write switch waits for a human to accept them.
+ * Decommission retires the old table by marking it (it cannot be renamed); a rollback restores it.
+ */
+export async function migrateToPostgres(h: DataStack, source: WideSource): Promise<void> {
+  const table = await source.table(uniqueName('wide_back'));
+  const target = uniqueName('from_wide');
+  await h.f.pg.query(`create table ${target} (id int primary key, name varchar(20) not null, qty bigint not null, version bigint not null)`);
+  const parsed = parseSpec({
+    id: target.replace(/_/g, '-'),
+    source: { connection: source.connection },
+    target: { connection: h.f.pgConnection },
+    control: { connection: h.f.pgConnection },
+    entities: [{ name: table, from: { table, key: ['id'], version: 'version' }, to: { table: target } }],
+    backfill: { batchSize: 50, concurrency: 2 },
+    ...FAST,
+    timers: { ...FAST.timers, retention: '1h' },
+    approvals: ['backfill'],
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  const spec = parsed.spec;
+  holdForReads(spec);
+  const records = Array.from({ length: ROWS }, (_, i) => ({ id: i + 1, name: `item ${i + 1}`, qty: BigInt(i * 1000), version: 1 }));
+  records.push({ id: 61, name: 'n'.repeat(40), qty: 1n, version: 1 }, { id: 62, name: 'big', qty: TOO_BIG, version: 1 });
+  expect(await openSource(spec, table).writeBatch(records)).toMatchObject({ written: ROWS + 2, quarantined: 0 });
+
+  const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
+  await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'backfill');
+  const control = new Pool({ connectionString: h.f.pgUrl, max: 2 });
+  const router = await createRouter({ migrationId: spec.id, control, entities: specRoutes(spec), pollIntervalMs: 100, flushIntervalMs: 200, shadowSampleRate: 1 });
+  try {
+    const items = router.entity(table);
+    await items.insert({ id: 1001, name: 'new', qty: 5n, version: 1 });
+    await items.update({ ...(await items.get([5]))!, qty: 555n, version: 2 });
+    await items.delete([7]);
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'jest' }] });
+
+    const keys = [...Array.from({ length: ROWS }, (_, i) => [i + 1]).filter(([id]) => id !== 7), [1001]];
+    await readsThroughRouter(handle, router, table, keys);
+
+    const held = await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'write_switch');
+    expect(held.pendingApproval).toMatchObject({ confirm: '2' });
+    const { rows } = await h.f.pg.query(`select key, reason from switchyard_quarantine where entity = $1 order by key`, [table]);
+    expect(rows).toEqual([
+      { key: [61], reason: expect.stringMatching(/^name: 40 characters; varchar\(20\) holds at most 20/) },
+      { key: [62], reason: expect.stringMatching(/^qty: column qty \(bigint\) expects an integer in int8 range/) },
+    ]);
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'jest', confirm: '2', note: 'fixed by hand' }] });
+
+    const retired = await waitForStatus(handle, (s) => s.decommission?.state === 'retired');
+    expect(retired.decommission!.retired).toEqual([{ name: table, retiredAs: table, mark: `${RETIRED_MARK}=${spec.id}` }]);
+    expect(await source.mark(table)).toBe(spec.id);
+    const landed = await handle.executeUpdate(rollbackUpdate, { args: [{ by: 'ops', reason: 'the new database misbehaves' }] });
+    expect([landed.phase, landed.decommission?.state]).toEqual(['complete', 'restored']);
+    expect(await source.mark(table)).toBeUndefined();
+    await handle.terminate('end of test');
+  } finally {
+    await router.close();
+    await control.end();
+  }
+  const [old, stored] = await Promise.all([contents(spec, 'source'), contents(spec, 'target')]);
+  expect(Object.keys(old)).toHaveLength(ROWS + 2);
+  const { '[61]': long, '[62]': big, ...fitting } = old;
+  expect([long, big]).toEqual([expect.stringContaining('n'.repeat(40)), expect.stringContaining(String(TOO_BIG))]);
+  expect(stored).toEqual(fitting);
+}
