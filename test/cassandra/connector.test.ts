@@ -195,8 +195,7 @@ describe('decommission by marking the table comment (Cassandra cannot rename a t
     const rows = fx.entity('retired', ['id'], 'version');
     await rows.writeBatch([{ id: 1, version: 1 }]);
     const comment = async () =>
-      (await fx.client.execute(`SELECT comment FROM system_schema.tables WHERE keyspace_name = '${fx.keyspace}' AND table_name = 'retired'`)).first()
-        ?.comment;
+      (await fx.client.execute(`SELECT comment FROM system_schema.tables WHERE keyspace_name = '${fx.keyspace}' AND table_name = 'retired'`)).first()?.comment;
     const listed = [{ name: 'retired', retiredAs: 'retired', mark: 'switchyard-retired=m1' }];
     expect(await rows.retire('m1')).toEqual(listed);
     expect(await rows.retire('m1')).toEqual(listed);

@@ -76,7 +76,14 @@ export async function migrateToPostgres(h: DataStack, source: WideSource): Promi
   const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
   await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'backfill');
   const control = new Pool({ connectionString: h.f.pgUrl, max: 2 });
-  const router = await createRouter({ migrationId: spec.id, control, entities: specRoutes(spec), pollIntervalMs: 100, flushIntervalMs: 200, shadowSampleRate: 1 });
+  const router = await createRouter({
+    migrationId: spec.id,
+    control,
+    entities: specRoutes(spec),
+    pollIntervalMs: 100,
+    flushIntervalMs: 200,
+    shadowSampleRate: 1,
+  });
   try {
     const items = router.entity(table);
     await items.insert({ id: 1001, name: 'new', qty: 5n, version: 1 });

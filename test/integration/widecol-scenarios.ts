@@ -90,7 +90,14 @@ export async function migrateWithDualWrites(h: DataStack, target: WideTarget): P
   const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
   await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'backfill');
   const control = new Pool({ connectionString: h.f.pgUrl, max: 2 });
-  const router = await createRouter({ migrationId: spec.id, control, entities: specRoutes(spec), pollIntervalMs: 100, flushIntervalMs: 200, shadowSampleRate: 1 });
+  const router = await createRouter({
+    migrationId: spec.id,
+    control,
+    entities: specRoutes(spec),
+    pollIntervalMs: 100,
+    flushIntervalMs: 200,
+    shadowSampleRate: 1,
+  });
   let retired = spec;
   try {
     const items = router.entity(entity);
