@@ -1,9 +1,11 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { Pool } from 'pg';
 import type { Key } from '../../lib/connectors/types';
-import { readsNew, Router } from '../../lib/router';
+import { createRouter, readsNew, Router, specRoutes } from '../../lib/router';
 import type { MigrationSpec } from '../../lib/spec';
 import { approveUpdate, pauseUpdate, resumeUpdate } from '../../workflows';
-import { waitForStatus } from './migration-fixtures';
+import type { DataStack } from './backfill-fixtures';
+import { startMigration, waitForStatus } from './migration-fixtures';
 import { waitFor } from './router/router-fixture';
 
 /**
@@ -15,6 +17,25 @@ export function holdForReads(spec: MigrationSpec): void {
   spec.approvals = [...new Set([...spec.approvals, 'read_ramp' as const])];
   spec.ramp = [50, 100];
   spec.timers.rampStepBake = '5s';
+}
+
+/**
+ * Starts the migration (its spec asks before the backfill) and, once it waits there, a router on
+ * the spec-generated access that compares every read with the other database. Close both.
+ */
+export async function startWithRouter(h: DataStack, spec: MigrationSpec) {
+  const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
+  await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'backfill');
+  const control = new Pool({ connectionString: h.f.pgUrl, max: 2 });
+  const router = await createRouter({
+    migrationId: spec.id,
+    control,
+    entities: specRoutes(spec),
+    pollIntervalMs: 100,
+    flushIntervalMs: 200,
+    shadowSampleRate: 1,
+  });
+  return { handle, router, control };
 }
 
 /**

@@ -1,13 +1,11 @@
-import { Pool } from 'pg';
 import { openSource } from '../../lib/connectors';
 import { RETIRED_MARK } from '../../lib/connectors/retired-name';
-import { createRouter, specRoutes } from '../../lib/router';
 import { parseSpec } from '../../lib/spec';
 import { approveUpdate, backfillWorkflow, rollbackUpdate, verifyWorkflow } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import type { DataStack } from './backfill-fixtures';
-import { FAST, startMigration, waitForStatus } from './migration-fixtures';
-import { holdForReads, readsThroughRouter } from './widecol-reads';
+import { FAST, waitForStatus } from './migration-fixtures';
+import { holdForReads, readsThroughRouter, startWithRouter } from './widecol-reads';
 import { contents } from './widecol-scenarios';
 
 /** A wide-column / key-value database as the OLD side, migrated back into PostgreSQL. */
@@ -73,17 +71,7 @@ export async function migrateToPostgres(h: DataStack, source: WideSource): Promi
     { id: 62, name: 'big', qty: 1n, version: 2 },
   ]);
 
-  const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
-  await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'backfill');
-  const control = new Pool({ connectionString: h.f.pgUrl, max: 2 });
-  const router = await createRouter({
-    migrationId: spec.id,
-    control,
-    entities: specRoutes(spec),
-    pollIntervalMs: 100,
-    flushIntervalMs: 200,
-    shadowSampleRate: 1,
-  });
+  const { handle, router, control } = await startWithRouter(h, spec);
   try {
     const items = router.entity(table);
     await items.insert({ id: 1001, name: 'new', qty: 5n, version: 1 });

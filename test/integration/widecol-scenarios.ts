@@ -1,14 +1,12 @@
-import { Pool } from 'pg';
 import { openSource, openTarget } from '../../lib/connectors';
 import type { EntityConnector, MappedRecord } from '../../lib/connectors/types';
 import { canonicalJson } from '../../lib/mapping/canonical';
-import { createRouter, specRoutes } from '../../lib/router';
 import { MigrationSpec, parseSpec } from '../../lib/spec';
 import { approveUpdate, backfillWorkflow, verifyWorkflow } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import type { DataStack } from './backfill-fixtures';
-import { FAST, readingRetired, startMigration, waitForStatus } from './migration-fixtures';
-import { holdForReads, readsThroughRouter } from './widecol-reads';
+import { FAST, readingRetired } from './migration-fixtures';
+import { holdForReads, readsThroughRouter, startWithRouter } from './widecol-reads';
 
 /**
  * The migration scenarios every wide-column / key-value target passes (DynamoDB in the main
@@ -87,17 +85,7 @@ export async function migrateWithDualWrites(h: DataStack, target: WideTarget): P
   spec.approvals = ['backfill'];
   holdForReads(spec);
   const entity = spec.entities[0].name;
-  const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
-  await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'backfill');
-  const control = new Pool({ connectionString: h.f.pgUrl, max: 2 });
-  const router = await createRouter({
-    migrationId: spec.id,
-    control,
-    entities: specRoutes(spec),
-    pollIntervalMs: 100,
-    flushIntervalMs: 200,
-    shadowSampleRate: 1,
-  });
+  const { handle, router, control } = await startWithRouter(h, spec);
   let retired = spec;
   try {
     const items = router.entity(entity);
