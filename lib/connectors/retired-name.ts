@@ -13,3 +13,15 @@ export function retiredName(name: string, tag: string, maxLength: number): strin
   const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
   return `${full.slice(0, maxLength - hash.length - 1)}_${hash}`;
 }
+
+/**
+ * Engines that cannot rename a table (DynamoDB, Cassandra) retire it by marking it instead: a tag
+ * or table comment under this name whose value is the migration's tag. Restore removes the mark
+ * and drop removes only a table carrying this migration's mark.
+ */
+export const RETIRED_MARK = 'switchyard-retired';
+
+/** What a table retired by marking is listed as: it keeps its name. */
+export function retiredByMark(name: string, tag: string): { name: string; retiredAs: string; mark: string } {
+  return { name, retiredAs: name, mark: `${RETIRED_MARK}=${tag}` };
+}

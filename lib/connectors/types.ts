@@ -188,19 +188,23 @@ export interface EntityConnector extends DigestSummarizer {
   /**
    * Decommission: renames this side's table(s) (parent and embedded children) or collection to
    * retired names (lib/connectors/retired-name.ts), so nothing writes them any more while they
-   * are kept. Idempotent: what is already retired is listed again.
+   * are kept; an engine that cannot rename (DynamoDB, Cassandra) marks the table retired instead
+   * (RETIRED_MARK). Idempotent: what is already retired is listed again.
    */
   retire(tag: string): Promise<RetiredName[]>;
-  /** Renames retired tables or the collection back (a rollback within the retention period); idempotent. */
+  /** Renames retired tables or the collection back, or removes the mark (a rollback within the retention period); idempotent. */
   restore(tag: string): Promise<RetiredName[]>;
-  /** Drops what retire renamed, and only that; returns what was dropped (nothing when nothing is retired). */
+  /** Drops what retire renamed or marked, and only that; returns what was dropped (nothing when nothing is retired). */
   drop(tag: string): Promise<RetiredName[]>;
 }
 
 /** A table or collection and the name it is retired under. */
 export interface RetiredName {
   name: string;
+  /** The name itself where the engine retires by marking. */
   retiredAs: string;
+  /** The mark a table retired in place carries (`switchyard-retired=<tag>`: a DynamoDB tag, a Cassandra table comment). */
+  mark?: string;
 }
 
 /** One page moved by a DirectCopier: counted like readRange + writeBatch (nothing is quarantined). */

@@ -188,3 +188,25 @@ describe('token-range scan', () => {
     expect(await c.count({ from: ['t1', 0], to: ['t2', 0] })).toBe(records.filter((r) => r.tenant === 't1').length);
   });
 });
+
+describe('decommission by marking the table comment (Cassandra cannot rename a table)', () => {
+  test("retire marks the comment and keeps the old one, restore unmarks it, and drop drops only a table carrying this migration's mark", async () => {
+    await fx.cql(`CREATE TABLE %s.retired (id int PRIMARY KEY, version bigint) WITH comment = 'orders, 2019'`);
+    const rows = fx.entity('retired', ['id'], 'version');
+    await rows.writeBatch([{ id: 1, version: 1 }]);
+    const comment = async () =>
+      (await fx.client.execute(`SELECT comment FROM system_schema.tables WHERE keyspace_name = '${fx.keyspace}' AND table_name = 'retired'`)).first()?.comment;
+    const listed = [{ name: 'retired', retiredAs: 'retired', mark: 'switchyard-retired=m1' }];
+    expect(await rows.retire('m1')).toEqual(listed);
+    expect(await rows.retire('m1')).toEqual(listed);
+    expect(await comment()).toBe('[switchyard-retired=m1] orders, 2019');
+    await expect(rows.retire('m2')).rejects.toThrow(`Cassandra table ${fx.keyspace}.retired is already retired by migration m1`);
+    expect(await rows.drop('m2')).toEqual([]);
+    expect(await rows.restore('m1')).toEqual(listed);
+    expect(await comment()).toBe('orders, 2019');
+    expect(await rows.drop('m1')).toEqual([]);
+    await rows.retire('m1');
+    expect(await rows.drop('m1')).toEqual(listed);
+    expect(await comment()).toBeUndefined();
+  });
+});

@@ -1,8 +1,10 @@
 import { useDataStack } from '../integration/backfill-fixtures';
+import { RETIRED_MARK } from '../../lib/connectors/retired-name';
+import { migrateToPostgres } from '../integration/widecol-reverse';
 import { migrateWithDualWrites, verifyInjectedDifferences, WideTarget } from '../integration/widecol-scenarios';
 import { cassandraFixture, CassandraFixture } from './fixtures';
 
-/** PostgreSQL → Cassandra through the workflow: backfill, verification, router dual writes, every phase. */
+/** PostgreSQL ↔ Cassandra through the workflow: backfill, verification, router writes and reads, every phase. */
 const h = useDataStack('mig_cass');
 let cass: CassandraFixture;
 const target: WideTarget = {
@@ -27,6 +29,25 @@ afterAll(async () => {
 const where = (id: number) => `WHERE id = ${id}`;
 
 test('a migration walks every phase into Cassandra; dual writes through the router land on both sides', () => migrateWithDualWrites(h, target));
+
+test('Cassandra → PostgreSQL: misfits quarantined by column, router reads, decommission marks the table and a rollback unmarks it', () =>
+  migrateToPostgres(h, {
+    get connection() {
+      return cass.connection;
+    },
+    table: async (name) => {
+      await cass.cql(`CREATE TABLE %s.${name} (id int PRIMARY KEY, name text, qty varint, version bigint)`);
+      return name;
+    },
+    mark: async (table) => {
+      const row = (
+        await cass.client.execute('SELECT comment FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?', [cass.keyspace, table], {
+          prepare: true,
+        })
+      ).first();
+      return new RegExp(`^\\[${RETIRED_MARK}=([^\\]]*)\\]`).exec((row.comment as string | null) ?? '')?.[1];
+    },
+  }));
 
 test('verification names injected differences by key and field; reconcile repairs all but the row a tombstone hides', () =>
   verifyInjectedDifferences(h, target, {

@@ -200,3 +200,23 @@ describe('parallel scan', () => {
     expect(await c.count({ from: ['t1', 0], to: ['t2', 0] })).toBe(records.filter((r) => r.tenant === 't1').length);
   });
 });
+
+describe('decommission by tagging (DynamoDB cannot rename a table)', () => {
+  test("retire tags the table, another migration cannot retire it again, restore untags it, and drop deletes only a table carrying this migration's tag", async () => {
+    const table = await fx.table('retired', ['id', 'N']);
+    const items = fx.entity(table, ['id'], 'version');
+    await items.writeBatch([{ id: 1, version: 1 }]);
+    const listed = [{ name: table, retiredAs: table, mark: `switchyard-retired=m1` }];
+    expect(await items.retire('m1')).toEqual(listed);
+    expect(await items.retire('m1')).toEqual(listed);
+    await expect(items.retire('m2')).rejects.toThrow(`DynamoDB table ${table} is already retired by migration m1`);
+    expect(await items.drop('m2')).toEqual([]);
+    expect(await items.restore('m1')).toEqual(listed);
+    expect(await items.drop('m1')).toEqual([]);
+    expect(await items.count()).toBe(1);
+    await items.retire('m1');
+    expect(await items.drop('m1')).toEqual(listed);
+    await expect(items.count()).rejects.toThrow(/not found|ResourceNotFound/i);
+    expect(await items.drop('m1')).toEqual([]);
+  });
+});

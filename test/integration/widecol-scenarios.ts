@@ -1,13 +1,12 @@
-import { Pool } from 'pg';
 import { openSource, openTarget } from '../../lib/connectors';
 import type { EntityConnector, MappedRecord } from '../../lib/connectors/types';
 import { canonicalJson } from '../../lib/mapping/canonical';
-import { createRouter, specRoutes } from '../../lib/router';
 import { MigrationSpec, parseSpec } from '../../lib/spec';
 import { approveUpdate, backfillWorkflow, verifyWorkflow } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import type { DataStack } from './backfill-fixtures';
-import { FAST, readingRetired, startMigration, waitForStatus } from './migration-fixtures';
+import { FAST, readingRetired } from './migration-fixtures';
+import { holdForReads, readsThroughRouter, startWithRouter } from './widecol-reads';
 
 /**
  * The migration scenarios every wide-column / key-value target passes (DynamoDB in the main
@@ -78,16 +77,15 @@ export async function contents(spec: MigrationSpec, side: 'source' | 'target'): 
 
 /**
  * Every phase with the backfill waiting for approval, while the application writes through the
- * spec-generated router: an insert, an update and a delete land on both databases.
+ * spec-generated router: an insert, an update and a delete land on both databases; then it reads
+ * through it with shadow reads and at 50 % of the ramp (readsThroughRouter).
  */
 export async function migrateWithDualWrites(h: DataStack, target: WideTarget): Promise<void> {
   const { spec } = await productsSpec(h, target, 200);
   spec.approvals = ['backfill'];
+  holdForReads(spec);
   const entity = spec.entities[0].name;
-  const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
-  await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'backfill');
-  const control = new Pool({ connectionString: h.f.pgUrl, max: 2 });
-  const router = await createRouter({ migrationId: spec.id, control, entities: specRoutes(spec), pollIntervalMs: 100, flushIntervalMs: 200 });
+  const { handle, router, control } = await startWithRouter(h, spec);
   let retired = spec;
   try {
     const items = router.entity(entity);
@@ -99,8 +97,9 @@ export async function migrateWithDualWrites(h: DataStack, target: WideTarget): P
       [1001, 1],
       [5, 555],
     ]);
-    // Only the backfill asks for approval here: the rest of the phases run on.
+    // Only the backfill and the ramp ask for approval here: the rest of the phases run on.
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'jest' }] });
+    await readsThroughRouter(handle, router, entity, [...Array.from({ length: 200 }, (_, i) => [i + 1]).filter(([id]) => id !== 7), [1001]]);
     const status = await handle.result();
     expect(status.state).toBe('completed');
     expect(status.entities[entity].verify?.result).toMatchObject({ clean: true });
@@ -111,6 +110,8 @@ export async function migrateWithDualWrites(h: DataStack, target: WideTarget): P
       'verify',
       'shadow_read',
       'read_ramp 50%',
+      'paused',
+      'resumed',
       'read_ramp 100%',
       'write_switch',
       'complete',

@@ -13,6 +13,7 @@ import { cassandraClient } from './client';
 import { decodeValue, encodeValue } from './codec';
 import { countQuarantined, quarantineRows } from './quarantine';
 import { allColumns, decodeRow, encodeRow, Microseconds, rowBytes } from './row';
+import { dropRetiredTable, restoreTable, retireTable } from './retire';
 import { ident, qualified, TableShape, tableShape } from './schema';
 import { tokenScan } from './scan';
 import { parseCassandraUrl } from './url';
@@ -202,16 +203,10 @@ export function cassandraEntity(options: CassandraEntityOptions): EntityConnecto
       );
       return result.rows.reduce((s, r) => s + Number(r.partitions_count), 0);
     },
-    retire: () => unsupported('retire'),
-    restore: () => unsupported('restore'),
-    drop: () => unsupported('drop'),
+    retire: async (tag) => retireTable(await cassandraClient(options.conn), where.keyspace, options.table, tag),
+    restore: async (tag) => restoreTable(await cassandraClient(options.conn), where.keyspace, options.table, tag),
+    drop: async (tag) => dropRetiredTable(await cassandraClient(options.conn), where.keyspace, options.table, tag),
   };
-
-  function unsupported(what: string): never {
-    throw new Error(
-      `${what} of ${options.table}: Cassandra cannot rename a table, so switchyard does not retire Cassandra tables yet; keep or drop it yourself`,
-    );
-  }
 }
 
 /**

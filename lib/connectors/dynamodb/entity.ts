@@ -13,6 +13,7 @@ import type { EntityConnector, FetchResult, Key, KeyRange, MappedRecord, Quarant
 import { dynamoClient } from './client';
 import { decodeItem, decodeValue, encodeItem, encodeValue, Item, itemSize, MAX_ITEM_BYTES } from './codec';
 import { countQuarantined, quarantineItems } from './quarantine';
+import { dropRetiredTable, restoreTable, retireTable } from './retire';
 import { untilProcessed } from './retry';
 import { parallelScan } from './scan';
 import { TOMBSTONE } from './tombstone';
@@ -207,14 +208,8 @@ export function dynamoEntity(options: DynamoEntityOptions): EntityConnector & { 
       const { Table } = await client.send(new DescribeTableCommand({ TableName: options.table }));
       return Table?.ItemCount ?? 0;
     },
-    retire: () => unsupported('retire'),
-    restore: () => unsupported('restore'),
-    drop: () => unsupported('drop'),
+    retire: (tag) => retireTable(client, options.table, tag),
+    restore: (tag) => restoreTable(client, options.table, tag),
+    drop: (tag) => dropRetiredTable(client, options.table, tag),
   };
-
-  function unsupported(what: string): never {
-    throw new Error(
-      `${what} of ${options.table}: DynamoDB cannot rename a table, so switchyard does not retire DynamoDB tables yet; keep or delete it yourself`,
-    );
-  }
 }
