@@ -147,7 +147,12 @@ describe('verification by bucket digests', () => {
         reads.push(`${e.commandName} ${JSON.stringify(e.command.filter ?? e.command.pipeline ?? e.command.query)}`);
     });
     const report = await verify(spec, 'once');
-    expect(report).toMatchObject({ clean: true, rowsCompared: 2000, countsBefore: { source: 2000, target: 2000 }, countsAfter: { source: 2000, target: 2000 } });
+    expect(report).toMatchObject({
+      clean: true,
+      rowsCompared: 2000,
+      countsBefore: { source: 2000, target: 2000 },
+      countsAfter: { source: 2000, target: 2000 },
+    });
     expect(reads).toEqual(['find {}']);
   });
 
