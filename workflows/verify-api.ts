@@ -61,6 +61,8 @@ export interface ChunkState {
   ranges: KeyRange[];
   status: 'pending' | 'running' | 'done' | 'failed';
   error?: string;
+  /** Rows of each side its latest comparison saw (VERIFY_PASS_COUNTS_PATCH). */
+  rows?: SideCounts;
 }
 
 export type ReconcileOutcome = 'not_needed' | 'clean' | 'limit_reached' | 'disabled' | 'failed';
@@ -95,6 +97,8 @@ export interface VerifyState extends ReportClock {
   spread?: boolean;
   /** Segments compared by bucket digests (VERIFY_DIGESTS_PATCH); undefined in runs begun before it. */
   digests?: boolean;
+  /** Counts taken from the comparison, not by counting each side (VERIFY_PASS_COUNTS_PATCH); undefined in runs begun before it. */
+  passCounts?: boolean;
 }
 
 export interface VerifyProgress {
@@ -117,7 +121,13 @@ export interface VerifyResult {
   entity: string;
   /** Source and target agree (after reconciliation, if any ran). */
   clean: boolean;
+  /**
+   * Rows of each side as the first pass compared them, each segment at its own moment, so
+   * `countsBefore.source` = `rowsCompared` (runs begun before counts came from the comparison:
+   * counted when verification started; also counted, at the end, when a chunk failed).
+   */
   countsBefore: SideCounts;
+  /** Rows of each side as the latest comparison of each segment saw them: after reconcile rounds, the repaired ones recounted. */
   countsAfter: SideCounts;
   rowsCompared: number;
   /** Rows read a second time to pinpoint differences (both sides, all rounds). */
@@ -132,8 +142,7 @@ export interface VerifyResult {
    * source changed in between (`unconfirmed`; the next verification compares them again).
    * `suspects` = found.totals.all + transient + unconfirmed (in a final verification, plus the
    * suspects left out as written since the switch). Under live writes `rowsCompared` is
-   * what the range hashes saw, each range at its own moment; `countsBefore` and `countsAfter` are
-   * the counts when verification started and ended.
+   * what the digests saw, each segment at its own moment.
    */
   suspects: number;
   transient: number;

@@ -9,6 +9,7 @@ import { acts, compareDigests, compareRanges } from './verify-activities';
 import type { ReconcileOutcome, VerifyInput, VerifyProgress, VerifyResult, VerifyState } from './verify-api';
 import { verifyProgress } from './verify-api';
 import { rangesPerChunk, rateSlots, VERIFY_SPREAD_PATCH } from './verify-chunks';
+import { passCounts, VERIFY_PASS_COUNTS_PATCH } from './verify-counts';
 import { DIGEST_BUCKETS, segmentRows, VERIFY_DIGESTS_PATCH } from './verify-digests';
 import { groupDiffs } from './verify-diffs';
 
@@ -21,8 +22,9 @@ const MAX_RANGES = 20_000;
 export const VERIFY_COUNT_AT_END_PATCH = 'verify-counts-at-end';
 
 /**
- * Verifies one entity: counts, bucket digests per segment on both sides (one scan per side;
- * runs begun before VERIFY_DIGESTS_PATCH: canonical hashes per small key range), the rows of the
+ * Verifies one entity: bucket digests per segment on both sides (one scan per side, which also
+ * counts both sides' rows; runs begun before VERIFY_DIGESTS_PATCH: canonical hashes per small key
+ * range; runs begun before VERIFY_PASS_COUNTS_PATCH count each side first and last), the rows of the
  * buckets or ranges that differ, a delayed recheck of every suspect (live writes close their own
  * gaps), then reconcile rounds — re-copy from the source, re-compare what differed — until clean
  * or `maxReconcileRounds`. Finding differences is a result, not a failure.
@@ -64,7 +66,8 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     );
 
   if (state.phase === 'counting') {
-    state.countsBefore = await acts.countSides(ref);
+    state.passCounts = patched(VERIFY_PASS_COUNTS_PATCH);
+    if (!state.passCounts) state.countsBefore = await acts.countSides(ref);
     state.phase = 'planning';
   }
   if (state.phase === 'planning') {
@@ -91,6 +94,7 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
         await condition(allHandlersFinished);
         return continueAsNew<typeof verifyWorkflow>({ ...input, carried: state });
       }
+      if (state.passCounts && state.round === 0) state.countsBefore = passCounts(state.chunks);
       state.phase = 'rechecking';
       await report();
     }
@@ -130,8 +134,7 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     }
   }
 
-  // Under live writes the counts move: the report's end count is taken at the end.
-  const countsAfter = state.round > 0 || patched(VERIFY_COUNT_AT_END_PATCH) ? await acts.countSides(ref) : (state.countsBefore as SideCounts);
+  const countsAfter = await endCounts(state, ref);
   state.phase = 'done';
   await report(true);
   await condition(allHandlersFinished);
@@ -141,7 +144,7 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     migrationId,
     entity,
     clean,
-    countsBefore: state.countsBefore as SideCounts,
+    countsBefore: state.countsBefore ?? countsAfter,
     countsAfter,
     rowsCompared: state.rowsCompared,
     rowsReread: state.rowsReread,
@@ -162,6 +165,16 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     },
     runs: state.runs,
   };
+}
+
+/**
+ * The counts at the end: those of each chunk's latest comparison; counted on each side when a
+ * chunk failed (the comparison did not see all its rows) or in runs begun before counts came from
+ * the comparison. Under live writes the counts move: runs begun before that counted at the end too.
+ */
+async function endCounts(state: VerifyState, ref: { migrationId: string; spec: MigrationSpec; entity: string }): Promise<SideCounts> {
+  if (state.passCounts) return passCounts(state.chunks) ?? (await acts.countSides(ref));
+  return state.round > 0 || patched(VERIFY_COUNT_AT_END_PATCH) ? await acts.countSides(ref) : (state.countsBefore as SideCounts);
 }
 
 function outcome(state: VerifyState, maxRounds: number, remaining: number): ReconcileOutcome {
@@ -213,6 +226,7 @@ async function compareChunks(input: VerifyInput, state: VerifyState, maxListed: 
         state.writtenSinceSwitch = (state.writtenSinceSwitch ?? 0) + (r.exempt ?? 0);
         if (state.round === 0) state.rowsCompared += r.rowsCompared;
         state.rowsReread += r.rowsReread;
+        if (state.passCounts) chunk.rows = { source: r.rowsCompared, target: r.targetRows };
         state.suspects.push(...r.suspects.slice(0, Math.max(0, maxListed - state.suspects.length)));
         state.suspectCount += r.suspectCount;
         if (r.suspectCount) state.differingChunks.push(chunk.index);

@@ -30,7 +30,7 @@ describe('a worker killed inside a single-call activity', () => {
   it('is retried on another worker once its heartbeats stop, not after the 10-minute run limit', async () => {
     await createItems(f.pg, 'counted', 300);
     const spec = itemsSpec(f, 'counted');
-    // The source count waits on this lock, so the kill lands while countSides is in flight.
+    // Planning counts the source (the target scans whole, so one segment), and waits on this lock: the kill lands while planSegments is in flight.
     await locker.query('begin');
     await locker.query('lock table counted in access exclusive mode');
     const taskQueue = uniqueName('tq-vcount');
@@ -53,7 +53,7 @@ describe('a worker killed inside a single-call activity', () => {
     expect(report.found.totals.missing).toBe(300);
     // A retried attempt is recorded once, on completion: its attempt number and the failure before it.
     const events = (await handle.fetchHistory()).events ?? [];
-    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'countSides');
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'planSegments');
     const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId));
     expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(2);
     expect(started?.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType).toBe(HEARTBEAT_TIMEOUT);

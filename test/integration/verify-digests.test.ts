@@ -2,6 +2,7 @@ import { openSource, openTarget } from '../../lib/connectors';
 import { comparedSource } from '../../lib/connectors/compared';
 import { bucketOf } from '../../lib/connectors/digest';
 import { openDigestPair } from '../../lib/connectors/digest-pair';
+import { mongoClient } from '../../lib/connectors/clients';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { compareDigests, differingBuckets, differingKeys } from '../../activities/verify-digests';
 import type { CompareRangesResult } from '../../activities/verify';
@@ -131,6 +132,30 @@ describe('verification by bucket digests', () => {
     expect(report.rowsReread).toBeLessThan(3000 * 0.02);
   });
 
+  it('reads a FerretDB collection once per clean verification: the row counts come from the digest pass', async () => {
+    await createItems(stack.f.pg, 'once', 2000);
+    const plain = itemsSpec(stack.f, 'once');
+    await backfill(plain, 'once');
+    // The target through a connection of its own, whose client reports every command the worker sends.
+    const url = new URL(process.env.SWITCHYARD_CONN_MONGO as string);
+    url.searchParams.set('monitorCommands', 'true');
+    process.env.SWITCHYARD_CONN_MONGO_WATCHED = url.toString();
+    const spec = { ...plain, target: { ...plain.target, connection: 'MONGO_WATCHED' } };
+    const reads: string[] = [];
+    (await mongoClient('MONGO_WATCHED')).on('commandStarted', (e) => {
+      if (e.databaseName === stack.f.mongoDatabase && e.command[e.commandName] === 'once' && ['find', 'aggregate', 'count'].includes(e.commandName))
+        reads.push(`${e.commandName} ${JSON.stringify(e.command.filter ?? e.command.pipeline ?? e.command.query)}`);
+    });
+    const report = await verify(spec, 'once');
+    expect(report).toMatchObject({
+      clean: true,
+      rowsCompared: 2000,
+      countsBefore: { source: 2000, target: 2000 },
+      countsAfter: { source: 2000, target: 2000 },
+    });
+    expect(reads).toEqual(['find {}']);
+  });
+
   it('continues a retried compare (a killed worker) with the segment after its last heartbeat, not from the start', async () => {
     const spec = await pgPair('resume_a', 'resume_b', 3000);
     const long = (n: number) => [{ $numberLong: String(n) }];
@@ -149,6 +174,6 @@ describe('verification by bucket digests', () => {
     await stack.f.pg.query(`update resume_b set name = 'y' where id = 6`);
     const retried: CompareRangesResult = await new MockActivityEnvironment({ heartbeatDetails: afterFirst }).run(compareDigests, input);
     expect(retried.suspects.map((d) => d.key)).toEqual([long(5), long(2900)]);
-    expect(retried).toMatchObject({ next: 3, rowsCompared: 3000, differingRanges: [0, 2] });
+    expect(retried).toMatchObject({ next: 3, rowsCompared: 3000, targetRows: 3000, differingRanges: [0, 2] });
   });
 });
