@@ -29,6 +29,8 @@ export interface BackfillInput {
   spec: MigrationSpec;
   entity: string;
   options?: BackfillOptions;
+  /** The operator's controls when the parent started this child (absent in runs started before CHILD_START_CONTROL_PATCH). */
+  control?: DataControl;
   /** Set only by continueAsNew: where the previous run stopped. */
   carried?: BackfillState;
 }

@@ -3,6 +3,7 @@ import { copyRangeSliceStub, planRanges } from './backfill-activities';
 import type { BackfillInput, BackfillProgress, BackfillResult, BackfillState, RangeFailure, RangeState } from './backfill-api';
 import { backfillProgress } from './backfill-api';
 import { failureMessage, handleDataControl, rateShare, slidingWindow } from './backfill-control';
+import { startingControl } from './child-api';
 import { countRanges, throughput } from './backfill-progress';
 import { reportProgress } from './progress-report';
 
@@ -29,7 +30,7 @@ export async function backfillWorkflow(input: BackfillInput): Promise<BackfillRe
     bytesCopied: 0,
     slices: 0,
     resumedSlices: 0,
-    control: { paused: false, maxRowsPerSecond: spec.backfill.maxRowsPerSecond || null },
+    control: startingControl(input.control, spec.backfill.maxRowsPerSecond),
     runs: 0,
   };
   state.runs++;

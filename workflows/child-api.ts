@@ -15,6 +15,15 @@ export interface DataControl {
   maxRowsPerSecond: number | null;
 }
 
+/**
+ * The controls in force when the parent starts a child, in its input (CHILD_START_CONTROL_PATCH):
+ * a signal sent after the start may arrive after the child's first decisions, and verification
+ * sizes its segments by the rate limit when it plans them.
+ */
+export function startingControl(given: DataControl | undefined, specRowsPerSecond: number | undefined): DataControl {
+  return given ?? { paused: false, maxRowsPerSecond: specRowsPerSecond || null };
+}
+
 /** When the child last reported its progress to its parent (workflows/progress-report.ts); carried across continueAsNew, so the throttle holds across runs. */
 export interface ReportClock {
   /** When the last report went out; undefined until the first. */

@@ -52,6 +52,8 @@ export interface VerifyInput {
   spec: MigrationSpec;
   entity: string;
   options?: VerifyOptions;
+  /** The operator's controls when the parent started this child (absent in runs started before CHILD_START_CONTROL_PATCH). */
+  control?: DataControl;
   /** Set only by continueAsNew. */
   carried?: VerifyState;
 }

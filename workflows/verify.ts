@@ -3,6 +3,7 @@ import type { SideCounts } from '../activities/verify';
 import type { RowDiff } from '../activities/verify-diff';
 import type { MigrationSpec } from '../lib/spec/schema';
 import { failureMessage, handleDataControl, rateShare, slidingWindow } from './backfill-control';
+import { startingControl } from './child-api';
 import { countRanges } from './backfill-progress';
 import { reportProgress } from './progress-report';
 import { acts, compareDigests, compareRanges } from './verify-activities';
@@ -47,7 +48,7 @@ export async function verifyWorkflow(input: VerifyInput): Promise<VerifyResult> 
     differingChunks: [],
     transient: 0,
     reconciled: [],
-    control: { paused: false, maxRowsPerSecond: spec.backfill.maxRowsPerSecond || null },
+    control: startingControl(input.control, spec.backfill.maxRowsPerSecond),
     runs: 0,
   };
   state.runs++;

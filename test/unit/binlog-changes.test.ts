@@ -2,31 +2,31 @@ import { binlogChanges, WatchedTable } from '../../lib/connectors/mysql/binlog/c
 import { bytesBetween, comparePositions, parsePosition } from '../../lib/connectors/mysql/binlog/position';
 import type { Committed } from '../../lib/connectors/mysql/binlog/reader';
 
-const users: WatchedTable = { entity: 'users', toKey: (row) => [Number(row.id)] };
+const users: WatchedTable = { entity: 'users', toKey: (row) => [Number(row.id)], versionOf: (row) => (row.v === undefined ? null : Number(row.v)) };
 const watched = new Map([['app.users', users]]);
 const at = (offset: number, changes: Committed['changes']): Committed => ({ position: { file: 'binlog.000001', offset }, timestampMs: 0, changes, ddl: [] });
 
-test('row images name records: inserts and updates in place are guarded, deletes and key changes are not, other tables are ignored', () => {
+test('row images name records: inserts and updates in place write only newer versions, deleted or re-keyed records replace not-older ones, deletes are bounded by the last image, other tables are ignored', () => {
   const changes = binlogChanges(
     [
       at(100, [
-        { table: 'app.users', kind: 'insert', row: { id: 1 } },
+        { table: 'app.users', kind: 'insert', row: { id: 1, v: 1 } },
         { table: 'app.users', kind: 'update', before: { id: 2, v: 1 }, after: { id: 2, v: 2 } },
         { table: 'app.other', kind: 'insert', row: { id: 9 } },
       ]),
       at(200, [
-        { table: 'app.users', kind: 'update', before: { id: 3 }, after: { id: 4 } },
-        { table: 'app.users', kind: 'delete', row: { id: 1 } },
+        { table: 'app.users', kind: 'update', before: { id: 3, v: 7 }, after: { id: 4, v: 8 } },
+        { table: 'app.users', kind: 'delete', row: { id: 1, v: 5 } },
       ]),
     ],
     watched,
   );
   expect([...changes.keys()]).toEqual(['users']);
   expect([...changes.get('users')!.keys.values()]).toEqual([
-    { key: [1], guarded: false },
-    { key: [2], guarded: true },
-    { key: [4], guarded: false },
-    { key: [3], guarded: false },
+    { key: [1], guard: 'notOlder', version: 5 },
+    { key: [2], guard: 'newer', version: 2 },
+    { key: [4], guard: 'notOlder', version: 8 },
+    { key: [3], guard: 'notOlder', version: 7 },
   ]);
   expect(changes.get('users')!.truncated).toBe(false);
   expect(binlogChanges([at(300, [{ table: 'app.users', kind: 'truncate' }])], watched).get('users')!.truncated).toBe(true);

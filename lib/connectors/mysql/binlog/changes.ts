@@ -1,4 +1,5 @@
 import type { EntityChanges } from '../../../cdc/changes';
+import type { Value } from '../../../mapping/values';
 import { keyText } from '../../keys';
 import type { Key } from '../../types';
 import type { Committed, RowChange } from './reader';
@@ -7,13 +8,20 @@ import type { Committed, RowChange } from './reader';
 export interface WatchedTable {
   entity: string;
   toKey(row: Record<string, unknown>): Key;
+  /** The entity's version in a row image, shaped as the target stores it; absent when unversioned. */
+  versionOf?(row: Record<string, unknown>): Value | null;
 }
+
+type Row = Record<string, unknown>;
+type Touch = (w: WatchedTable, row: Row, newer: boolean) => void;
 
 /**
  * The records each entity must refresh after these transactions. The row images only name the
  * records; the stream re-reads their current state, as the PostgreSQL stream does (docs/cdc.md):
- * an insert or an update in place is written version-guarded, a delete or a key change unguarded
- * (a re-created key may carry a lower version), a TRUNCATE resynchronises the entity.
+ * an insert or an update in place is written under the strict version guard, a record deleted or
+ * re-keyed in the batch replacing an equal or older version only (a re-created key may carry the
+ * version deleted), a delete bounded by the last version the batch's row images show (binlog rows
+ * are full images), and a TRUNCATE resynchronises the entity.
  */
 export function binlogChanges(batch: Committed[], watched: Map<string, WatchedTable>): Map<string, EntityChanges> {
   const out = new Map<string, EntityChanges>();
@@ -22,10 +30,16 @@ export function binlogChanges(batch: Committed[], watched: Map<string, WatchedTa
     if (!e) out.set(w.entity, (e = { keys: new Map(), truncated: false }));
     return e;
   };
-  const touch = (w: WatchedTable, key: Key, guarded: boolean) => {
+  const touch: Touch = (w, row, newer) => {
     const keys = of(w).keys;
+    const key = w.toKey(row);
     const id = keyText(key);
-    keys.set(id, { key, guarded: guarded && (keys.get(id)?.guarded ?? true) });
+    const seen = keys.get(id);
+    keys.set(id, {
+      key,
+      guard: newer && (seen?.guard ?? 'newer') === 'newer' ? 'newer' : 'notOlder',
+      ...(w.versionOf ? { version: w.versionOf(row) } : {}),
+    });
   };
   for (const change of batch.flatMap((t) => t.changes)) {
     const w = watched.get(change.table);
@@ -35,12 +49,10 @@ export function binlogChanges(batch: Committed[], watched: Map<string, WatchedTa
   return out;
 }
 
-function applyChange(c: RowChange, w: WatchedTable, touch: (w: WatchedTable, key: Key, guarded: boolean) => void, truncate: () => void): void {
+function applyChange(c: RowChange, w: WatchedTable, touch: Touch, truncate: () => void): void {
   if (c.kind === 'truncate') return truncate();
-  if (c.kind !== 'update') return touch(w, w.toKey(c.row), c.kind === 'insert');
-  const before = w.toKey(c.before);
-  const after = w.toKey(c.after);
-  const rekeyed = keyText(before) !== keyText(after);
-  touch(w, after, !rekeyed);
-  if (rekeyed) touch(w, before, false);
+  if (c.kind !== 'update') return touch(w, c.row, c.kind === 'insert');
+  const rekeyed = keyText(w.toKey(c.before)) !== keyText(w.toKey(c.after));
+  touch(w, c.after, !rekeyed);
+  if (rekeyed) touch(w, c.before, false);
 }

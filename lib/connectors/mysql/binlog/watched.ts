@@ -1,5 +1,6 @@
 import type { Pool } from 'mysql2/promise';
-import type { MigrationSpec } from '../../../spec/schema';
+import { compileMapping } from '../../../mapping/entity';
+import type { EntitySpec, MigrationSpec } from '../../../spec/schema';
 import { toKeyPart } from '../../keys';
 import { describeTable, MysqlColumn, MysqlTable } from '../catalog';
 import { decodeColumn, RawValue } from '../decode';
@@ -27,12 +28,25 @@ export async function watchedSources(pool: Pool, spec: MigrationSpec): Promise<M
       if (!table.exists) throw new Error(`table ${e.from.table} of entity ${e.name} does not exist`);
       const key = e.from.key!.map((k) => column(table, k));
       const zone = e.timestampZone;
-      out.set(table.qualified, { entity: e.name, table, key, zone, toKey: (row) => key.map((c) => toKeyPart(decodeColumn(c, rawOf(row, c), zone))) });
+      out.set(table.qualified, {
+        entity: e.name,
+        table,
+        key,
+        zone,
+        toKey: (row) => key.map((c) => toKeyPart(decodeColumn(c, rawOf(row, c), zone))),
+        ...(e.from.version ? { versionOf: versionReader(e, column(table, e.from.version)) } : {}),
+      });
     }
   } finally {
     conn.release();
   }
   return out;
+}
+
+/** The version as the target stores it: decoded like the connector reads it, then through the entity's one mapping (a cast, a rename). */
+function versionReader(entity: EntitySpec, c: MysqlColumn): NonNullable<WatchedTable['versionOf']> {
+  const mapping = compileMapping(entity);
+  return (row) => mapping.toTarget({ [c.name]: decodeColumn(c, rawOf(row, c), entity.timestampZone) })[mapping.targetVersion!] ?? null;
 }
 
 /** A binlog value as the session would have returned it (decode.ts reads text, or bytes for byte columns). */
