@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, brings the local stack up if it is not, type-checks, lints,
 # then runs the suite: ordinary tests in parallel, then the Cassandra tests with Cassandra up (their own
-# phase), then the tests that stop servers, one at a time,
+# phase), then the tests that kill their own workers, two at a time, then the tests that stop
+# servers, one at a time,
 # then the torture harness's fixed seeds.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -25,7 +26,10 @@ else
   rc=1
 fi
 bash scripts/stack.sh down cassandra || true
-node_modules/.bin/jest --runInBand --json --outputFile "$out/disruptive.json" test/disruptive "$@" || rc=$?
+# Tests that SIGKILL only the worker processes they started share the two cores; those that stop
+# or reconfigure a shared server (Temporal, the new database, MariaDB's binlog) run alone after them.
+node_modules/.bin/jest --maxWorkers 2 --json --outputFile "$out/kills.json" 'test/disruptive/.*-kill\.test\.ts$' "$@" || rc=$?
+node_modules/.bin/jest --runInBand --json --outputFile "$out/disruptive.json" --testPathIgnorePatterns '.*-kill\.test\.ts$' -- test/disruptive "$@" || rc=$?
 # The fault-schedule harness's CI seeds (docs/RELIABILITY.md): it restarts Temporal too, so alone.
 node_modules/.bin/jest --runInBand --json --outputFile "$out/torture.json" test/torture "$@" || rc=$?
 node -e '
@@ -34,5 +38,5 @@ node -e '
     try { const r = require(file); p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; } catch { f += 1; }
   }
   console.log(`${p} passed, ${f} failed`);
-' "$out/main.json" "$out/cassandra.json" "$out/disruptive.json" "$out/torture.json"
+' "$out/main.json" "$out/cassandra.json" "$out/kills.json" "$out/disruptive.json" "$out/torture.json"
 exit $rc

@@ -31,15 +31,22 @@ export function specRoute(spec: MigrationSpec, entity: string): EntityRoute {
   const storedForm = target.storedForm;
   return {
     old: connectorAccess(source, versioned),
-    new: connectorAccess(target, versioned),
+    new: connectorAccess(target, versioned, source.storedForm),
     keyOf: source.keyOf,
     ...(storedForm && { storedByNew: async (record: RouterRecord) => (await storedForm([record]))[0] }),
   };
 }
 
-export function connectorAccess(c: EntityConnector, versioned: boolean): EntityAccess {
-  const put = (existingOnly: boolean) => async (record: RouterRecord, ctx: WriteContext) => {
+/**
+ * `sourceForm`: on the new database, a record is first taken as the source stores it (its declared
+ * column types), so what the router writes there is what the backfill and the stream copy: an
+ * application's JavaScript number for a bigint column is an int64, not a double past 2^31, and
+ * verification sees one type per column.
+ */
+export function connectorAccess(c: EntityConnector, versioned: boolean, sourceForm?: EntityConnector['storedForm']): EntityAccess {
+  const put = (existingOnly: boolean) => async (given: RouterRecord, ctx: WriteContext) => {
     const primary = ctx.role === 'primary';
+    const record = sourceForm ? await inSourceForm(sourceForm, given) : given;
     const r = await c.writeBatch([record], { versionGuard: versioned, existingOnly: existingOnly && primary });
     const key = JSON.stringify(c.keyOf(record));
     // A record the database cannot hold exactly is quarantined by the connector; for the caller it is not written.
@@ -71,4 +78,17 @@ export function connectorAccess(c: EntityConnector, versioned: boolean): EntityA
         );
     },
   };
+}
+
+/**
+ * The source's form needs its catalog, read once per process: in a process started while the old
+ * database is down (after the switch, when the new one is primary) the record is written as given
+ * rather than failing the request; verification names any column type that then differs.
+ */
+async function inSourceForm(sourceForm: NonNullable<EntityConnector['storedForm']>, record: RouterRecord): Promise<RouterRecord> {
+  try {
+    return (await sourceForm([record]))[0];
+  } catch {
+    return record;
+  }
 }

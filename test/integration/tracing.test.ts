@@ -104,6 +104,8 @@ test("a router write's trace shows the intent, the primary write and the seconda
     '  switchyard.router.primary',
     '    switchyard.postgres.writeBatch',
     '  switchyard.router.secondary',
+    // The record in the source's column types first (docs/router.md), then the write.
+    '    switchyard.postgres.storedForm',
     '    switchyard.mongodb.writeBatch',
   ]);
   expect(request.attributes).toMatchObject({ 'switchyard.entity': 'users', 'switchyard.writes': 'old_then_new', 'switchyard.routing_version': 1 });

@@ -75,7 +75,11 @@ export function mysqlEntity(options: MysqlEntityOptions): EntityConnector {
       if (rejected.length) await withSession((conn) => quarantineRows(conn, rejected));
       return result;
     },
-    storedForm: (records) => withSession(async (_conn, ctx) => records.map((r) => storedForm(ctx, r))),
+    // Records are in the target's shape on either side: on a source, mapped back to its columns and forward again.
+    storedForm: async (records) => {
+      const ctx = await (context ?? withSession(async (_conn, ctx) => ctx));
+      return records.map((r) => options.toRecord(storedForm(ctx, options.fromRecord(r))));
+    },
     quarantine: (entries) => withSession((conn) => quarantineRows(conn, entries)),
     quarantined: () => withSession((conn) => countQuarantined(conn, options.entity)),
     deleteKeys: async (keys, opts) =>

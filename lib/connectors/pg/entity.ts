@@ -77,7 +77,11 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
       if (rejected.length) await withClient('write', (client) => quarantineRows(client, rejected));
       return result;
     },
-    storedForm: (records) => withSession(async (_client, ctx) => records.map((r) => storedForm(ctx, r))),
+    // Records are in the target's shape on either side: on a source, mapped back to its columns and forward again.
+    storedForm: async (records) => {
+      const ctx = await (context ?? withSession(async (_client, ctx) => ctx));
+      return records.map((r) => options.toRecord(storedForm(ctx, options.fromRecord(r))));
+    },
     quarantine: (entries) => withClient('write', (client) => quarantineRows(client, entries)),
     quarantined: () => countQuarantined(pool, options.entity),
     deleteKeys: async (keys, opts) =>

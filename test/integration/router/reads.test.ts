@@ -91,7 +91,7 @@ test('a key the new side is known to be behind on is read from the old side unti
   expect(router.metrics().reads).toEqual({ old: 1, new: 1 });
   // A dual write that reaches the new side brings it level again.
   await users.update(user(9, 2));
-  expect(await users.get([9])).toMatchObject({ email: 'u9@x.io', version: 2 });
+  expect(await users.get([9])).toMatchObject({ email: 'u9@x.io', version: 2n });
   expect(router.metrics().reads).toEqual({ old: 1, new: 2 });
   await f.control.query(`delete from switchyard.reconcile_queue where migration_id = $1`, [f.migrationId]);
 });

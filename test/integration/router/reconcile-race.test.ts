@@ -2,7 +2,7 @@ import { copyKeys } from '../../../activities/copy-keys';
 import { reconcileSides } from '../../../activities/reconcile';
 import { openSource, openTarget } from '../../../lib/connectors';
 import type { EntityConnector } from '../../../lib/connectors/types';
-import { createRouterFixture, RouterFixture, user, waitFor } from './router-fixture';
+import { createRouterFixture, RouterFixture, storedUser, user, waitFor } from './router-fixture';
 
 /**
  * The reconcile queue's copy (copyKeys) racing the application it reconciles for: the copy finds
@@ -52,8 +52,8 @@ test('a reconcile copy keeps a record re-created after it found the key absent o
   const users = await rampWithDeletedKey(1);
   const old = afterFetch(openSource(f.spec(), 'users'), 1, () => users.insert(user(1, 2)));
   await copyKeys(old, fresh(), [[1]], 'version');
-  expect(await users.get([1])).toEqual(user(1, 2));
-  expect((await fresh().fetchByKeys([[1]])).records).toEqual([user(1, 2)]);
+  expect(await users.get([1])).toEqual(storedUser(1, 2));
+  expect((await fresh().fetchByKeys([[1]])).records).toEqual([storedUser(1, 2)]);
 });
 
 // The copy's delete is bounded by the version it read from new: unbounded, it would remove this record too.
@@ -62,7 +62,7 @@ test('a reconcile copy keeps a record re-created after its second look at old, j
   await fresh().writeBatch([user(2, 2)], { versionGuard: false });
   const old = afterFetch(openSource(f.spec(), 'users'), 2, () => users.insert(user(2, 3)));
   await copyKeys(old, fresh(), [[2]], 'version');
-  expect(await users.get([2])).toEqual(user(2, 3));
+  expect(await users.get([2])).toEqual(storedUser(2, 3));
 });
 
 test('a reconcile copy still deletes from new a key old lacks', async () => {
@@ -78,6 +78,6 @@ test('a verification repair keeps a record re-created after it found the key abs
   const old = afterFetch(openSource(f.spec(), 'users'), 1, () => users.insert(user(4, 3)));
   const ref = { migrationId: 'rt_reconcile_race', spec: f.spec(), entity: 'users' };
   await reconcileSides({ source: old, target: fresh() }, { ...ref, diffs: [{ key: [4], kind: 'extra', source: 'absent' }] });
-  expect(await users.get([4])).toEqual(user(4, 3));
-  expect((await fresh().fetchByKeys([[4]])).records).toEqual([user(4, 3)]);
+  expect(await users.get([4])).toEqual(storedUser(4, 3));
+  expect((await fresh().fetchByKeys([[4]])).records).toEqual([storedUser(4, 3)]);
 });

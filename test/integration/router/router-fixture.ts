@@ -77,3 +77,5 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
 }
 
 export const user = (id: number, version = 1, email = `u${id}@x.io`) => ({ _id: id, name: `user ${id}`, email, version });
+/** A user as either database holds it once written: its version typed by the source's bigint column. */
+export const storedUser = (id: number, version = 1, email?: string) => ({ ...user(id, version, email), version: BigInt(version) });
