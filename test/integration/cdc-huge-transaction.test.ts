@@ -22,8 +22,8 @@ afterAll(async () => {
 const ROWS = 60_000;
 /** Bytes of payload per row: the transaction's changes come to about ROWS × PAYLOAD = 120 MB of WAL. */
 const PAYLOAD = 2000;
-/** What the stream may hold beyond its open state while it applies the transaction: a tenth of it. */
-const BUDGET = 12 * 1024 ** 2;
+/** What the stream may hold beyond its open state while it applies the transaction: an eighth of it. */
+const BUDGET = 16 * 1024 ** 2;
 /** The child's JavaScript heap limit: far below the transaction's size. */
 const HEAP_MB = 64;
 

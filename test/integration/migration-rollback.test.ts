@@ -154,10 +154,11 @@ describe('migration workflow: rollback, gates, abort', () => {
     const table = uniqueName('items');
     await createItems(h.f.pg, table, 4000);
     await h.f.pg.query(`create table ${table}_copy (like ${table} including all)`);
-    const spec = { ...itemsSpec(h.f, table, {}, `${table}_copy`), ...FAST, approvals: ['verify' as const] };
+    // One segment at a time, so a segment is still to come when the first one reports.
+    const spec = { ...itemsSpec(h.f, table, { concurrency: 1 }, `${table}_copy`), ...FAST, approvals: ['verify' as const] };
     const handle = await startMigration(h.temporal.client, h.worker.taskQueue, spec);
     await waitForStatus(handle, (s) => s.phase === 'backfill' && s.state === 'waiting_approval');
-    // 200 rows/s: segments of 1,000 rows, compared one after the other.
+    // 200 rows/s: segments of 1,000 rows, each compared then paced for 5 s.
     await handle.executeUpdate(throttleUpdate, { args: [{ by: 'ops', rowsPerSecond: 200 }] });
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
     const running = await waitForStatus(handle, (s) => s.entities[table]?.verify?.state === 'running');

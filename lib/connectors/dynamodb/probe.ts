@@ -3,7 +3,7 @@ import type { ResolvedConnection } from '../../connections';
 import type { ProbeFacts } from '../engine';
 import { errorOf, uniqueProbeName } from '../probe-steps';
 import { dynamoClient } from './client';
-import { quarantineItems } from './quarantine';
+import { ensureQuarantineTable } from './quarantine';
 import { parseDynamoUrl } from './url';
 
 /**
@@ -19,9 +19,9 @@ export async function probeDynamo(conn: ResolvedConnection): Promise<ProbeFacts>
     database: region,
     readError: await errorOf(() => client.send(new ListTablesCommand({ Limit: 1 }))),
     writeError: await errorOf(async () => {
-      await quarantineItems(client, []);
-      await client.send(new PutItemCommand({ TableName: 'switchyard_quarantine', Item: { id } }));
-      await client.send(new DeleteItemCommand({ TableName: 'switchyard_quarantine', Key: { id } }));
+      const TableName = await ensureQuarantineTable(client);
+      await client.send(new PutItemCommand({ TableName, Item: { id } }));
+      await client.send(new DeleteItemCommand({ TableName, Key: { id } }));
     }),
   };
 }

@@ -9,9 +9,8 @@ const TABLE = 'switchyard_quarantine';
 const MAX_DOCUMENT_CHARS = 300_000;
 const ready = new WeakMap<DynamoDBClient, Promise<void>>();
 
-/** Quarantine entries in a switchyard_quarantine table beside the target's (created on first use); idempotent per entity and key. */
-export async function quarantineItems(client: DynamoDBClient, entries: QuarantineEntry[]): Promise<number> {
-  if (!entries.length) return 0;
+/** Creates the switchyard_quarantine table unless this client has seen it ACTIVE (preflight proves writing there). */
+export async function ensureQuarantineTable(client: DynamoDBClient): Promise<string> {
   let table = ready.get(client);
   if (!table) ready.set(client, (table = ensureTable(client, createTableInput(TABLE, { name: 'id', type: 'S' }))));
   try {
@@ -20,6 +19,13 @@ export async function quarantineItems(client: DynamoDBClient, entries: Quarantin
     ready.delete(client);
     throw err;
   }
+  return TABLE;
+}
+
+/** Quarantine entries in a switchyard_quarantine table beside the target's (created on first use); idempotent per entity and key. */
+export async function quarantineItems(client: DynamoDBClient, entries: QuarantineEntry[]): Promise<number> {
+  if (!entries.length) return 0;
+  await ensureQuarantineTable(client);
   const byId = new Map<string, Item>();
   for (const e of entries) {
     const id = JSON.stringify([e.entity, e.key]);
