@@ -46,7 +46,13 @@ export function seriesOf(events: HistoryEvent[]): Series {
     const sig = e.workflowExecutionSignaledEventAttributes;
     if (sig?.signalName === 'childProgress') {
       const r = decode(sig.input) as ProgressReport | undefined;
-      if (r) (reports[`${r.kind}/${r.progress.entity}`] ??= []).push({ at, done: doneOf(r) });
+      if (r) {
+        const key = `${r.kind}/${r.progress.entity}`;
+        const point = { at, done: doneOf(r) };
+        // Fewer rows done than the last report: a new pass (the final verification, a restarted child) began.
+        if ((reports[key]?.at(-1)?.done ?? 0) > point.done) reports[key] = [];
+        (reports[key] ??= []).push(point);
+      }
     }
   }
   for (const [key, points] of Object.entries(reports)) {

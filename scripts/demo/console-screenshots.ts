@@ -18,7 +18,8 @@ async function main(opts: { out: string; prefix: string; match: string }): Promi
   const served = await startConsole({ host: '127.0.0.1', port: 0, tokens: undefined, localActor: 'demo-operator' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    // The console's CSP forbids eval, which a string predicate of waitForFunction needs; the page's own scripts are unaffected.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, bypassCSP: true });
     await page.goto(served.url);
     const first = page.locator(`#migrations tr[data-id^="${opts.match}"]`).filter({ hasText: 'running' }).first();
     await first.waitFor({ timeout: 120_000 });
@@ -29,13 +30,15 @@ async function main(opts: { out: string; prefix: string; match: string }): Promi
       // The heading's badges: the phase (with the ramp's percent), then the state.
       const phase = (await page.locator('h1 .badge').nth(0).textContent({ timeout: 60_000 }))?.trim() ?? '';
       const state = (await page.locator('h1 .badge').nth(1).textContent())?.trim() ?? '';
-      const name = phase.split(' ')[0];
+      const ended = ['completed', 'rolled_back', 'aborted', 'failed'].includes(state);
+      // Each phase once, and the page as the workflow ended.
+      const name = ended ? state : phase.split(' ')[0];
       if (name && !seen.has(name)) {
         seen.add(name);
         await page.screenshot({ path: join(opts.out, `${opts.prefix}-${seen.size}-${name}.png`), fullPage: true });
         console.log(`${opts.prefix}-${seen.size}-${name}.png (${phase}, ${state})`);
       }
-      if (['completed', 'rolled_back', 'aborted', 'failed'].includes(state)) return;
+      if (ended) return;
       // A page expression (the script's own types have no DOM): resolves when either badge changes.
       const changed = `(() => { const b = [...document.querySelectorAll('h1 .badge')].map((x) => x.textContent.trim());
         return b[0] !== ${JSON.stringify(phase)} || b[1] !== ${JSON.stringify(state)}; })()`;
