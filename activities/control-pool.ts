@@ -4,8 +4,12 @@ import { ConnectionConfigError } from '../lib/connections';
 import { resolveConnection } from '../lib/connectors/engines';
 import { pgPool } from '../lib/connectors/clients';
 import { pgEngine } from '../lib/connectors/pg/engine';
+import { reportRoutingOf } from '../lib/metrics-routing';
 
-/** The control store's pool; a missing or non-PostgreSQL connection is an operator error, never retried. */
+/**
+ * The control store's pool; a missing or non-PostgreSQL connection is an operator error, never
+ * retried. The worker's routing gauges report what the stores it uses hold (lib/metrics-routing.ts).
+ */
 export function controlPool(connection: string): Pool {
   let conn;
   try {
@@ -17,5 +21,7 @@ export function controlPool(connection: string): Pool {
   if (conn.kind !== pgEngine.kind) {
     throw ApplicationFailure.nonRetryable(`control store: connection ${connection} must be PostgreSQL, not ${conn.kind}`, 'InvalidInput');
   }
-  return pgPool(conn);
+  const pool = pgPool(conn);
+  reportRoutingOf(pool);
+  return pool;
 }

@@ -1,5 +1,4 @@
 import { log } from '../lib/log';
-import { metrics, setCurrentPhase } from '../lib/metrics';
 import { heldWritesRouting, publishRoutingState, routingFor, RoutingState } from '../lib/control';
 import type { Phase, Sync } from '../lib/spec/lifecycle';
 import { controlPool } from './control-pool';
@@ -31,10 +30,6 @@ export async function publishRouting(input: PublishRoutingInput): Promise<Routin
     actor: input.actor,
     reason: input.reason,
   });
-  const m = { migration_id: input.migrationId };
-  await setCurrentPhase(input.migrationId, state.phase);
-  metrics.readPercent.set(m, state.readPercent);
-  metrics.routingVersion.set(m, state.version);
   log.info({ migrationId: input.migrationId, phase: state.phase, routing: state }, `routing v${state.version}: writes=${state.writes} reads=${state.reads}`);
   return state;
 }

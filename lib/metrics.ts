@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import { RoutingFigure, routingFigures } from './metrics-routing';
 
 /**
  * switchyard's own Prometheus metrics, served by the worker (workers/metrics.ts). Activities
@@ -8,16 +9,39 @@ export const registry = new Registry();
 
 const labels = ['migration_id'] as const;
 
+/** A gauge's collect: replaced by what the control stores hold, kept as it was when one cannot be read. */
+function fromRouting<T extends string>(set: (gauge: Gauge<T>, figure: RoutingFigure) => void) {
+  return async function collect(this: Gauge<T>): Promise<void> {
+    const figures = await routingFigures();
+    if (!figures) return;
+    this.reset();
+    for (const f of figures) set(this, f);
+  };
+}
+
 export const metrics = {
-  /** 1 for the phase a migration's routing is in, 0 for the others it has been in. */
+  /** 1 for the phase a migration's routing is in (lib/metrics-routing.ts: read from the control store at each scrape). */
   phase: new Gauge({
     name: 'switchyard_migration_phase',
     help: 'Current phase of a migration (1 = current)',
     labelNames: [...labels, 'phase'],
     registers: [registry],
+    collect: fromRouting((g, r) => g.set({ migration_id: r.migrationId, phase: r.phase }, 1)),
   }),
-  readPercent: new Gauge({ name: 'switchyard_read_percent', help: 'Share of reads routed to the new database', labelNames: labels, registers: [registry] }),
-  routingVersion: new Gauge({ name: 'switchyard_routing_version', help: 'Published routing-state version', labelNames: labels, registers: [registry] }),
+  readPercent: new Gauge({
+    name: 'switchyard_read_percent',
+    help: 'Share of reads routed to the new database',
+    labelNames: labels,
+    registers: [registry],
+    collect: fromRouting((g, r) => g.set({ migration_id: r.migrationId }, r.readPercent)),
+  }),
+  routingVersion: new Gauge({
+    name: 'switchyard_routing_version',
+    help: 'Published routing-state version',
+    labelNames: labels,
+    registers: [registry],
+    collect: fromRouting((g, r) => g.set({ migration_id: r.migrationId }, r.version)),
+  }),
   mismatchRate: new Gauge({
     name: 'switchyard_gate_mismatch_rate',
     help: 'Shadow-read mismatch rate at the latest gate check',
@@ -59,15 +83,3 @@ export const metrics = {
     registers: [registry],
   }),
 };
-
-/**
- * Marks `phase` current for one migration: its other phases drop to 0, and the series of other
- * migrations on this worker stay as they are.
- */
-export async function setCurrentPhase(migrationId: string, phase: string): Promise<void> {
-  const { values } = await metrics.phase.get();
-  for (const { labels: l } of values) {
-    if (l.migration_id === migrationId && l.phase !== phase) metrics.phase.set({ migration_id: migrationId, phase: String(l.phase) }, 0);
-  }
-  metrics.phase.set({ migration_id: migrationId, phase }, 1);
-}
