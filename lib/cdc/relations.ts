@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { describeTable, PgColumn } from '../connectors/pg/catalog';
 import { toKeyPart } from '../connectors/keys';
 import { decodeColumn } from '../connectors/pg/decode';
-import { compileMapping } from '../mapping/entity';
+import { targetVersionOf } from '../mapping/entity';
 import type { EntitySpec, MigrationSpec } from '../spec/schema';
 import { quoteQualified } from '../sql/identifiers';
 import type { WatchedRelation } from './changes';
@@ -50,11 +50,8 @@ async function parentColumns(client: PoolClient, entity: EntitySpec): Promise<Pa
   return { key: entity.from.key!.map((k) => column(k, 'key')), ...(entity.from.version ? { version: column(entity.from.version, 'version') } : {}) };
 }
 
-/** The version as the target stores it: decoded like the connector reads it, then through the entity's one mapping (a cast, a rename). */
+/** The version as the target stores it: decoded like the connector reads it, then mapped (targetVersionOf). */
 function versionDecoder(entity: EntitySpec, column: PgColumn): NonNullable<WatchedRelation['version']> {
-  const mapping = compileMapping(entity);
-  return {
-    column: column.name,
-    toValue: (text) => mapping.toTarget({ [column.name]: decodeColumn(column, text, entity.timestampZone) })[mapping.targetVersion!] ?? null,
-  };
+  const toTarget = targetVersionOf(entity);
+  return { column: column.name, toValue: (text) => toTarget(decodeColumn(column, text, entity.timestampZone)) };
 }

@@ -29,6 +29,16 @@ export interface EntityMapping {
   withoutDropped<T>(row: Record<string, T>): Record<string, T>;
 }
 
+/**
+ * A versioned entity's source version value (decoded as its connector reads it) as the target
+ * stores it, through the one mapping (a cast, a rename): what the CDC streams bound deletes by.
+ */
+export function targetVersionOf(entity: EntitySpec): (sourceValue: Value) => Value | null {
+  const { sourceVersion, targetVersion, toTarget } = compileMapping(entity);
+  if (!sourceVersion || !targetVersion) throw new Error(`entity ${entity.name} has no version field`);
+  return (value) => toTarget({ [sourceVersion]: value })[targetVersion] ?? null;
+}
+
 export function compileMapping(entity: EntitySpec): EntityMapping {
   const parent = renamer(entity.fields);
   const children = new Map(entity.embed.map((e) => [e.as, renamer(e.fields)]));

@@ -1,5 +1,5 @@
 import type { Pool } from 'mysql2/promise';
-import { compileMapping } from '../../../mapping/entity';
+import { targetVersionOf } from '../../../mapping/entity';
 import type { EntitySpec, MigrationSpec } from '../../../spec/schema';
 import { toKeyPart } from '../../keys';
 import { describeTable, MysqlColumn, MysqlTable } from '../catalog';
@@ -43,10 +43,10 @@ export async function watchedSources(pool: Pool, spec: MigrationSpec): Promise<M
   return out;
 }
 
-/** The version as the target stores it: decoded like the connector reads it, then through the entity's one mapping (a cast, a rename). */
+/** The version as the target stores it: decoded like the connector reads it, then mapped (targetVersionOf). */
 function versionReader(entity: EntitySpec, c: MysqlColumn): NonNullable<WatchedTable['versionOf']> {
-  const mapping = compileMapping(entity);
-  return (row) => mapping.toTarget({ [c.name]: decodeColumn(c, rawOf(row, c), entity.timestampZone) })[mapping.targetVersion!] ?? null;
+  const toTarget = targetVersionOf(entity);
+  return (row) => toTarget(decodeColumn(c, rawOf(row, c), entity.timestampZone));
 }
 
 /** A binlog value as the session would have returned it (decode.ts reads text, or bytes for byte columns). */
