@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { Pool } from 'pg';
-import { cdcPreflight, cdcPrepare, cdcStream, cdcTeardown } from '../../activities/cdc';
+import { cdcPreflight, cdcPrepare, CdcPrepared, cdcStream, cdcTeardown } from '../../activities/cdc';
 import type { StreamState } from '../../lib/cdc';
 import { closeAllClients } from '../../lib/connectors/clients';
 import { streamPosition, saveStreamPosition } from '../../lib/control';
@@ -38,13 +38,29 @@ async function masterPosition(): Promise<string> {
   return `${s.File}:${s.Position}`;
 }
 
+/**
+ * The binlog is server-wide and other test files write to the same MariaDB in parallel, so a position is checked
+ * against a window, not for equality. Compared here rather than with the connector's own helper (the code under test).
+ */
+function ordinal(position: string): [number, number] {
+  const [file, offset] = position.split(':');
+  return [Number(file.slice(file.lastIndexOf('.') + 1)), Number(offset)];
+}
+function expectWithin(position: string, from: string, to: string): void {
+  const [p, a, b] = [ordinal(position), ordinal(from), ordinal(to)];
+  const le = (x: [number, number], y: [number, number]) => x[0] < y[0] || (x[0] === y[0] && x[1] <= y[1]);
+  expect({ position, within: le(a, p) && le(p, b) }).toEqual({ position, within: true });
+}
+
 test('changes made after cdcPrepare reach PostgreSQL in commit order, and a new stream resumes from the saved position', async () => {
   await createAccounts(my, f, 'accounts', 200);
   const spec = mysqlCdcSpec(my, f, 'cdc-mysql-accounts', 'accounts');
   specs.push(spec);
   expect(await new MockActivityEnvironment().run(cdcPreflight, { migrationId: spec.id, spec })).toEqual({ blockers: [] });
-  const prepared = await new MockActivityEnvironment().run(cdcPrepare, { migrationId: spec.id, spec });
-  expect(prepared).toEqual({ start: await masterPosition(), identityChanges: [] });
+  const beforePrepare = await masterPosition();
+  const prepared: CdcPrepared = await new MockActivityEnvironment().run(cdcPrepare, { migrationId: spec.id, spec });
+  expect(prepared.identityChanges).toEqual([]);
+  expectWithin(prepared.start, beforePrepare, await masterPosition());
 
   // Changes while the backfill runs: the stream replays them after it.
   await my.sql.query(`update accounts set name = 'renamed', version = version + 1 where id <= 10`);
@@ -60,8 +76,10 @@ test('changes made after cdcPrepare reach PostgreSQL in commit order, and a new 
   await my.sql.query(`update accounts set version = 5 where id = 41`);
   await my.sql.query(`update accounts set name = 'after', version = 6 where id = 41`);
 
+  const written = await masterPosition();
   const state = await drain(spec);
-  expect(state).toMatchObject({ caughtUp: true, position: await masterPosition(), lagBytes: 0, warnings: [] });
+  expect(state).toMatchObject({ caughtUp: true, lagBytes: 0, warnings: [] });
+  expectWithin(state.position, written, await masterPosition());
   expect(await pgAccounts(f, 'accounts')).toEqual(await mysqlAccounts(my, 'accounts'));
   expect(await streamPosition(control, spec.id)).toBe(state.position);
 
