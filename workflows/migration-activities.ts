@@ -19,8 +19,11 @@ export const { checkPlan } = proxyActivities<typeof activities>({
 /** Small idempotent calls: retried for as long as the database they talk to does not answer. */
 const untilAnswered: RetryPolicy = { initialInterval: '1s', maximumInterval: '30s' };
 
-/** Control-store writes and reads. */
-export const { publishRouting, checkGates } = proxyActivities<typeof activities>({ startToCloseTimeout: '30 seconds', retry: untilAnswered });
+/**
+ * Control-store writes and reads: one or two queries each. The bound is short because it is also
+ * how long a killed worker's attempt holds the phase before it is retried elsewhere.
+ */
+export const { publishRouting, checkGates } = proxyActivities<typeof activities>({ startToCloseTimeout: '10 seconds', retry: untilAnswered });
 
 /** Waiting for routers to follow a change of write primary: bounded by the activity itself (60 s). */
 export const { awaitRouterAcks } = proxyActivities<typeof activities>({
@@ -36,17 +39,23 @@ export const { copyBackWrittenKeys } = proxyActivities<typeof activities>({
   retry: { initialInterval: '1s', maximumInterval: '1 minute' },
 });
 
+/**
+ * The drain heartbeats after every batch (a few hundred keys, well under a second). The gate loop
+ * waits for it at every interval, so a killed worker's drain must be retried in seconds, not after a minute.
+ */
+const DRAIN_HEARTBEAT = '20s';
+
 /** Draining the reconcile queue before a step: retried for a few minutes, then the step fails for a human to retry. */
 export const { drainReconcileQueue: drainQueueBeforeEntry } = proxyActivities<typeof activities>({
   startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: DRAIN_HEARTBEAT,
   retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
 });
 
 /** Draining it during a soak: the next gate interval tries again, so a few quick attempts suffice. */
 export const { drainReconcileQueue: drainQueueInPassing } = proxyActivities<typeof activities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: DRAIN_HEARTBEAT,
   retry: { initialInterval: '1s', maximumAttempts: 3 },
 });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -20,6 +20,9 @@ import { AnyFaultKind, planSchedule, Schedule } from './schedule';
 import { temporalHandle } from './temporal-handle';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How long the driver waits for one Temporal call before it asks for the status again. */
+const CALL_BOUND_MS = 15_000;
 
 export interface ScheduleResult {
   schedule: Schedule;
@@ -176,23 +179,58 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
     let rollbackAsked = false;
     let rollbackChecked = false;
     let retries = 0;
+    let queryError: string | undefined;
+    let notReplayable: string | undefined;
     const deadline = t0 + (opts.timeoutMs ?? 120_000);
+    /**
+     * A Temporal call that has not answered within CALL_BOUND_MS is left behind, so the loop keeps its
+     * deadline and the next status decides (an unbounded call once held the driver past a completed
+     * workflow until the schedule timed out). Each one is written to driver.log.
+     */
+    const bounded = async <T>(what: string, call: Promise<T>): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          appendFileSync(join(dir, 'driver.log'), `${new Date().toISOString()} ${what}: no answer in ${CALL_BOUND_MS} ms\n`);
+          reject(new Error(`${what}: no answer`));
+        }, CALL_BOUND_MS);
+      });
+      try {
+        return await Promise.race([call, bound]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     while (Date.now() < deadline) {
       let s: MigrationStatus;
       const handle = (await temporal.client()).workflow.getHandle(id);
       try {
-        s = await handle.query(statusQuery);
-      } catch {
+        s = await bounded('status query', handle.query(statusQuery));
+      } catch (err) {
+        // Kept for the verdict: a workflow whose history no longer replays answers every query with the same error.
+        const text = String(err).slice(0, 300);
+        if (text !== queryError) appendFileSync(join(dir, 'driver.log'), `${new Date().toISOString()} status query: ${text}\n`);
+        queryError = text;
+        // A query replays the history; a closed run still reports how it ended, and its result is the final status.
+        if (/[Nn]ondeterminism/.test(text)) {
+          notReplayable = text;
+          const closed = await bounded('describe', handle.describe()).catch(() => undefined);
+          if (closed && closed.status.name !== 'RUNNING') {
+            last = closed.status.name === 'COMPLETED' ? await bounded('result', handle.result()).catch(() => last) : last;
+            break;
+          }
+        }
         await sleep(300);
         continue;
       }
+      queryError = undefined;
       last = s;
       if (s.state === 'completed' || s.state === 'aborted') break;
       try {
         if (s.cdc?.lost && !slotLost) {
           // What the failure says to do: the stream cannot resume, so end the migration on the old database.
           slotLost = true;
-          await handle.executeUpdate(abortUpdate, { args: [{ by: 'torture', reason: `stream lost: ${s.cdc.lost}` }] });
+          await bounded('abort', handle.executeUpdate(abortUpdate, { args: [{ by: 'torture', reason: `stream lost: ${s.cdc.lost}` }] }));
           continue;
         }
         // Nothing streams writes that bypass the router once the switch is approved: the direct writer stops first.
@@ -202,7 +240,7 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
         }
         if (rollback && !rollbackAsked && s.phase === rollback.phase && (s.state === 'running' || s.state === 'waiting_approval')) {
           rollbackAsked = true;
-          await handle.executeUpdate(rollbackUpdate, { args: [{ by: 'torture', reason: `torture rollback in ${s.phase}` }] });
+          await bounded('rollback', handle.executeUpdate(rollbackUpdate, { args: [{ by: 'torture', reason: `torture rollback in ${s.phase}` }] }));
           count('rollback');
         } else if (s.state === 'waiting_approval' || (s.state === 'failed' && retries++ < 5)) {
           if (rollbackAsked && !rollbackChecked && s.transitions.some((t) => t.to.startsWith('rollback'))) {
@@ -213,7 +251,10 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
           const keep = s.pendingApproval?.choices?.includes('keep') ? { action: 'keep' as const } : {};
           // The quarantine gate (an undecodable row) is accepted by naming its count.
           const confirm = s.pendingApproval?.confirm && !s.pendingApproval.choices ? { confirm: s.pendingApproval.confirm } : {};
-          await handle.executeUpdate(approveUpdate, { args: [{ by: 'torture', note: 'torture driver', ...keep, ...confirm }] });
+          await bounded(
+            `approve ${s.pendingApproval?.phase}`,
+            handle.executeUpdate(approveUpdate, { args: [{ by: 'torture', note: 'torture driver', ...keep, ...confirm }] }),
+          );
         }
       } catch {
         // Refused (e.g. nothing to approve any more) or Temporal away: the next status decides.
@@ -224,6 +265,8 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
     await faults;
     await cdcFaults;
     if (direct && direct.acked() > 0) count('direct_writes');
+    // The workflow may have ended well, but a worker that restarts into this history could not continue it.
+    if (notReplayable) violations.push({ kind: 'liveness:history_not_replayable', seed, key: 0, detail: notReplayable });
     ending = last ? (last.state === 'completed' ? 'completed' : `${last.state} in ${last.phase}`) : 'no status';
     // A lost slot (retention limit) stops the migration by design: aborted on the old database, the oracle judges that.
     if (slotLost && last?.state === 'aborted') ending = 'aborted: slot lost';
@@ -232,7 +275,7 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
         kind: 'liveness:did_not_complete',
         seed,
         key: 0,
-        detail: `${ending}; failure ${last?.failure ?? 'none'}; last ${JSON.stringify(last?.transitions.at(-1))}`,
+        detail: `${ending}; failure ${last?.failure ?? 'none'}; last ${JSON.stringify(last?.transitions.at(-1))}${queryError ? `; status query failing: ${queryError}` : ''}`,
       });
       await (
         await temporal.client()

@@ -20,7 +20,7 @@ export const mysqlEngine: Engine = {
     return mysqlEntity(tableSideOptions(side));
   },
   probe: (conn) => probeMysql(conn),
-  serverBlockers: async (spec, role, conn) => (spec.sync === 'cdc' && role === 'source' ? binlogBlockers(conn) : []),
+  serverBlockers: async (spec, role, conn) => (spec.sync === 'cdc' && role === 'source' ? binlogBlockers(conn, spec) : []),
   planSide,
 };
 

@@ -11,7 +11,7 @@ import { openBinlogStream } from './stream';
  * store keeps (the server keeps no cursor for us, and purges binlogs on its own schedule).
  */
 export const mysqlCapture: ChangeCapture = {
-  blockers: (ref) => binlogBlockers(resolveConnection(ref.spec.source.connection)),
+  blockers: (ref) => binlogBlockers(resolveConnection(ref.spec.source.connection), ref.spec),
   prepare: async (ref, control) => {
     const { end } = await binlogEnd(mysqlPool(resolveConnection(ref.spec.source.connection)));
     return { start: await recordStartPosition(control, ref.migrationId, formatPosition(end)), identityChanges: [] };
