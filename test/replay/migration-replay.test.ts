@@ -19,6 +19,8 @@ const DIR = join(__dirname, 'histories');
  * decommission-v5 adds quarantine-gate, final-verify-written-against-primary and decommission-retire.
  * cdc-cutover adds cdc-drain-before-switch (writes held while the stream drains) and cdc-reconcile-drain.
  * -v5-digests files add verify-bucket-digests (verify children compare segments by bucket digests).
+ * -v6 files add children-start-controlled (children start with the pause and rate in force) and
+ * verify-counts-from-pass (verify children count rows from the digest pass, not a counting activity).
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR)
@@ -46,6 +48,7 @@ describe('recorded migration histories replay', () => {
         'cdc-cutover.backfill.json',
         'cdc-cutover.verify.json',
         ...['happy-path', 'final-repair'].flatMap((s) => [`${s}-v5-digests.json`, `${s}-v5-digests.backfill.json`, `${s}-v5-digests.verify.json`]),
+        ...['happy-path', 'pause'].flatMap((s) => [`${s}-v6.json`, `${s}-v6.backfill.json`, `${s}-v6.verify.json`]),
       ]),
     );
   });
