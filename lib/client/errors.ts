@@ -9,6 +9,12 @@ export function refusal(err: unknown): RequestRefused | undefined {
   if (err instanceof WorkflowNotFoundError)
     return new RequestRefused(`no migration ${err.workflowId ?? ''} is running (check the id with \`switchyard list\`)`);
   if (err instanceof WorkflowUpdateFailedError) return new RequestRefused(`rejected: ${err.cause?.message ?? err.message}`);
+  if (/TMPRL1100|[Nn]ondeterminism error/.test(String((err as Error)?.message ?? err))) {
+    return new RequestRefused(
+      `the migration's history no longer replays on this worker (${(err as Error).message}); its routing is unchanged and nothing is lost, ` +
+        'but it cannot move until it is reset: see docs/operations.md, "A migration whose history no longer replays"',
+    );
+  }
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
     return new RequestRefused(`migration ${err.workflowId} is already running; see \`switchyard status ${err.workflowId}\`, or wait for it to finish`);
   }
