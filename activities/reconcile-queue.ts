@@ -2,7 +2,16 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { EntityConnector, Key } from '../lib/connectors/types';
-import { completeReconcile, failReconcile, moveStaleIntents, readReconcileBatch, reconcileQueueDepth, ReconcileItem } from '../lib/control';
+import {
+  completeReconcile,
+  failReconcile,
+  moveStaleIntents,
+  readReconcileBatch,
+  reconcileQueueDepth,
+  ReconcileItem,
+  routingFor,
+  WriteMode,
+} from '../lib/control';
 import { log } from '../lib/log';
 import { metrics } from '../lib/metrics';
 import { redactSecrets } from '../lib/redact';
@@ -58,6 +67,8 @@ export async function drainReconcileQueue(input: DrainReconcileInput): Promise<D
   const totals: Omit<DrainReconcileResult, 'remaining'> = ctx.info.heartbeatDetails ?? { drained: 0, copied: 0, deleted: 0, quarantined: 0 };
   const abandoned = await moveStaleIntents(pool, input.migrationId, INTENT_STALE_AFTER_MS);
   if (abandoned > 0) log.warn({ migrationId: input.migrationId, phase: input.phase, abandoned }, 'unfinished write intents queued for reconciliation');
+  // Absent from inputs scheduled before phases were passed: their drains keep the bound read from the target.
+  const primary = input.phase ? primaryOf(routingFor(input.phase, 0, input.spec.sync).writes) : undefined;
   for (const { name: entity } of input.spec.entities) {
     const ref = { migrationId: input.migrationId, spec: input.spec, entity };
     const { source: old, target: fresh } = openSides(ref);
@@ -69,6 +80,7 @@ export async function drainReconcileQueue(input: DrainReconcileInput): Promise<D
         entity,
         target,
         version: versionFieldOf(ref),
+        toPrimary: primary !== undefined && primary === target,
         ...(target === 'new' ? { from: old, to: fresh } : { from: fresh, to: old }),
       };
       for (;;) {
@@ -96,6 +108,13 @@ interface SideQueue {
   to: EntityConnector;
   /** The entity's version field (target shape), for copyKeys' guarded deletes. */
   version?: string;
+  /** `target` takes the writes first in the migration's phase (copyKeys bounds deletes by `from`'s tombstones). */
+  toPrimary: boolean;
+}
+
+/** The database a write mode writes first; none while writes are held. */
+function primaryOf(writes: WriteMode): Target | undefined {
+  return writes === 'held' ? undefined : writes.startsWith('new') ? 'new' : 'old';
 }
 
 /** One batch; a side that is down fails it retryably, its entries staying queued with one more attempt counted. */
@@ -109,6 +128,7 @@ async function drainBatch(q: SideQueue): Promise<CopyKeysResult & { drained: num
       q.to,
       batch.map((e) => e.key as Key),
       q.version,
+      { toPrimary: q.toPrimary },
     );
   } catch (err) {
     await failReconcile(q.pool, q.migrationId, q.entity, q.target, batch);

@@ -182,6 +182,12 @@ export interface EntityConnector extends DigestSummarizer {
    * the record back.
    */
   deleteKeys(keys: Key[], options?: DeleteOptions): Promise<DeleteResult>;
+  /**
+   * The version each of these keys' tombstones records (keyText → version, as records carry it);
+   * keys without one are absent. What a delete copied from this side may be bounded by. Only
+   * target sides offer it (their records are stored as they are, so the version needs no mapping).
+   */
+  deletedVersions?(keys: Key[]): Promise<Map<string, Value>>;
   count(range?: KeyRange): Promise<number>;
   /** Fast estimate from statistics (pg_class.reltuples, estimatedDocumentCount). */
   estimate(): Promise<number>;

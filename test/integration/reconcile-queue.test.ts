@@ -3,6 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { Pool } from 'pg';
 import { drainReconcileQueue, DrainReconcileResult } from '../../activities/reconcile-queue';
+import { openTarget } from '../../lib/connectors';
 import { closeAllClients } from '../../lib/connectors/clients';
 import { completeReconcile, enqueueReconcile, ensureControlSchema, readReconcileBatch, ReconcileItem } from '../../lib/control';
 import type { MigrationSpec } from '../../lib/spec/schema';
@@ -102,6 +103,38 @@ describe('drainReconcileQueue', () => {
       remaining: 0,
     });
   });
+
+  it.each(['mongo', 'pg'] as const)(
+    'after a rollback, an entry for the old database (the primary again) removes only what the new one deleted, never a write made since (%s target)',
+    async (kind) => {
+      // Torture seed 102 (CDC, rolled back from write_switch): a key the new database had deleted during the
+      // switch was written again on the old one; the drain deleted it there, bounded by the version the old one held.
+      const table = uniqueName('items');
+      await createItems(f.pg, table, 10);
+      const spec = kind === 'pg' ? itemsSpec(f, table, {}, `${table}_new`) : itemsSpec(f, table);
+      if (kind === 'pg') await f.pg.query(`create table ${table}_new (like ${table} including all)`);
+      await copyAll(spec, table);
+      const fresh = openTarget(spec, table);
+      // During the switch, on the new database through switchyard (tombstones at version 1); the old one missed both deletes.
+      await fresh.deleteKeys([[7], [8]]);
+      // Deleted behind switchyard's back: no tombstone says which version went.
+      if (kind === 'pg') await f.pg.query(`delete from ${table}_new where id = 9`);
+      else await f.mongo.collection(table).deleteOne({ _id: 9 as never });
+      // Since the rollback, on the old database (the primary again): key 7 written anew.
+      await f.pg.query(`update ${table} set qty = 77, version = 3 where id = 7`);
+      await enqueue(spec, table, 'old', [7, 8, 9]);
+
+      const result: DrainReconcileResult = await new MockActivityEnvironment().run(drainReconcileQueue, {
+        migrationId: spec.id,
+        spec,
+        phase: 'read_ramp' as const,
+      });
+
+      expect(result).toMatchObject({ drained: 3, deleted: 1, remaining: 0 });
+      const untouched = (id: number) => [id, 1, id % 97] as [number, number, number];
+      expect(await sourceItems(f, table)).toEqual([...[1, 2, 3, 4, 5, 6].map(untouched), [7, 3, 77], untouched(9), untouched(10)]);
+    },
+  );
 
   it('fails retryably while the missing side is down, keeping the keys queued with their attempts counted', async () => {
     const { table, spec } = await copiedItems(3);

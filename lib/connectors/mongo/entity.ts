@@ -14,7 +14,7 @@ import type { EntityConnector, FetchResult, Key, KeyRange, MappedRecord, Quarant
 import { CONDITIONAL_CHUNK, deleteByIds, findByIds, pointwise } from './by-ids';
 import { BsonOptions, decodeDocument, decodeValue, encodeDocument, escapeKey, idFilter, READ_OPTIONS, StoredDoc } from './codec';
 import { dropRetiredCollection, restoreCollection, retireCollection } from './retire';
-import { deleteDocument } from './tombstones';
+import { deleteDocument, tombstonedVersions } from './tombstones';
 import { oversizeReason, storableExtendedJson } from './document-size';
 import { writeDocuments } from './write';
 
@@ -249,6 +249,15 @@ export function mongoEntity(options: MongoEntityOptions): EntityConnector {
         ...(removed.length === 1 ? { removedVersion: removed[0].removed } : {}),
       };
     },
+    ...(options.side === 'target' && options.version
+      ? {
+          deletedVersions: async (keys: Key[]) => {
+            const version = options.version as string;
+            const found = await tombstonedVersions({ coll: await collection(), version: escapeKey(version), dialect: options.dialect }, keys.map(idOf));
+            return new Map(keys.flatMap((k, i) => (found[i] === undefined ? [] : [[keyText(k), found[i] as Value] as const])));
+          },
+        }
+      : {}),
     count: async (range) => (await collection()).countDocuments(rangeFilter(range ?? {})),
     estimate: async () => (await collection()).estimatedDocumentCount(),
     retire: async (tag) => retireCollection(await database(), options.collection, tag),

@@ -88,6 +88,18 @@ async function stonesOf(t: TombstoneContext, docs: StoredDoc[]): Promise<Map<str
   return new Map(found.map((s) => [s._id, { v: s.v, us: s.us ?? 0 }]));
 }
 
+/** The version each document id's tombstone records, decoded; undefined where the id has none. Aligned with `ids`. */
+export async function tombstonedVersions(t: TombstoneContext, ids: unknown[]): Promise<(Value | undefined)[]> {
+  const known = await stonesOf(
+    t,
+    ids.map((_id) => ({ _id }) as StoredDoc),
+  );
+  return ids.map((id) => {
+    const stone = known.get(stoneId(t, id));
+    return stone && decodeVersion(t, { _id: id, [t.version]: stone.v, ...(stone.us ? { [microsField(t)]: stone.us } : {}) } as StoredDoc);
+  });
+}
+
 /** Splits documents into those newer than their tombstone (or without one) and those it covers. */
 export async function liveDocuments(t: TombstoneContext, docs: StoredDoc[]): Promise<{ live: StoredDoc[]; covered: StoredDoc[] }> {
   const known = await stonesOf(t, docs);

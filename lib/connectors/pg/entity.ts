@@ -3,7 +3,7 @@ import { pgPool } from '../clients';
 import { pagedScan, streamingDigests } from '../digest';
 import { hashByPages } from '../hash';
 import { keyOfRecord } from '../keys';
-import type { EntityConnector, KeyRange, ReadRequest, ReadResult } from '../types';
+import type { EntityConnector, Key, KeyRange, ReadRequest, ReadResult } from '../types';
 import { connectorIdentity, sizeHintFor } from '../page';
 import { loadContext, PgContext, PgEntityOptions } from './context';
 import { countQuarantined, quarantineRows } from './quarantine';
@@ -12,7 +12,7 @@ import { countRange, estimateRows } from './count';
 import { readByKeys, readPage } from './read';
 import { inTransaction } from './session';
 import { splitKeys } from './split';
-import { deleteWithTombstones, ensureTombstones } from './tombstones';
+import { deleteWithTombstones, ensureTombstones, tombstoneVersions } from './tombstones';
 import { storedForm } from './stored-form';
 import { writeRecords } from './write';
 
@@ -86,6 +86,7 @@ export function pgEntity(options: PgEntityOptions): EntityConnector {
     quarantined: () => countQuarantined(pool, options.entity),
     deleteKeys: async (keys, opts) =>
       keys.length ? withClient('write', (client, ctx) => deleteWithTombstones(client, ctx, keys, opts?.upTo)) : { deleted: 0, kept: [] },
+    ...(options.side === 'target' ? { deletedVersions: (keys: Key[]) => withClient('read', (client, ctx) => tombstoneVersions(client, ctx, keys)) } : {}),
     count: (range?: KeyRange) => withClient('read', (client, ctx) => countRange(client, ctx, range ?? {})),
     estimate: () => withClient('read', (client, ctx) => estimateRows(client, ctx)),
     retire: (tag) => retireTables(pool, tables, tag),

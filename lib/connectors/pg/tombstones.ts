@@ -4,6 +4,7 @@ import type { Value } from '../../mapping/values';
 import type { DeleteResult, Key } from '../types';
 import type { PgColumn } from './catalog';
 import type { PgContext } from './context';
+import { keyText } from '../keys';
 import { decodeColumn } from './decode';
 import { encodeColumn } from './encode';
 import { keyOfRaw, keysJson } from './read';
@@ -69,6 +70,25 @@ export async function clearTombstones(client: PoolClient, ctx: PgContext, keys: 
     `delete from switchyard_tombstones where entity = ${entityOf(ctx)} and key in (select ${keyJson(ctx, 'r')} from json_populate_recordset(null::${ctx.table.sql}, $1::json) r)`,
     [JSON.stringify(keys)],
   );
+}
+
+/** The version each key's tombstone records (keyText → decoded version); a table never deleted from has none. */
+export async function tombstoneVersions(client: PoolClient, ctx: PgContext, keys: Key[]): Promise<Map<string, Value>> {
+  const version = ctx.version;
+  if (!version || !keys.length) return new Map();
+  const keyCols = ctx.key.map((k) => `r.${quoteIdent(k.name)}`).join(', ');
+  try {
+    const { rows } = await client.query<RawRow>({
+      text: `select ${keyCols}, z.version as switchyard_version from json_populate_recordset(null::${ctx.table.sql}, $1::json) r
+        join switchyard_tombstones z on z.entity = ${entityOf(ctx)} and z.key = ${keyJson(ctx, 'r')}`,
+      values: [keysJson(ctx, keys)],
+      types: RAW_TEXT,
+    });
+    return new Map(rows.map((r) => [keyText(keyOfRaw(ctx, r)), decodeColumn(version, r.switchyard_version, ctx.options.zone)]));
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') return new Map(); // no switchyard_tombstones: nothing was ever deleted here
+    throw err;
+  }
 }
 
 /**
