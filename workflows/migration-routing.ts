@@ -20,10 +20,21 @@ export const REPUBLISH_PATCH = 'routing-republish-above-stored';
  * every router follows it or has lost its lease (and so refuses writes); see awaitRouterAcks.
  */
 export const ROUTER_ACKS_PATCH = 'router-acks';
+/**
+ * CDC sync, a rollback moving writes from the new database back to the old one alone: writes are
+ * held first, until every router has left the new-first routing. Else, until the last router
+ * acknowledges, one still reading the new database (as the primary) misses a write another has
+ * just made to the old one alone, which the stream has yet to bring over (torture seed 102).
+ */
+export const CDC_ROLLBACK_HOLD_PATCH = 'cdc-rollback-holds-writes';
 
 /** Publishes the routing of step i with who and why, records the transition and makes i current. */
 export async function publishStep(s: MigrationState, i: number, by: string, reason: string): Promise<void> {
   const step = steps(s)[i];
+  const sync = s.plan!.spec.sync;
+  const leavesNew = writePrimary(s.routing?.writes ?? 'old') === 'new' && writePrimary(routingFor(step.phase, step.percent, sync).writes) === 'old';
+  if (sync === 'cdc' && leavesNew && patched(CDC_ROLLBACK_HOLD_PATCH))
+    await publishHeldWrites(s, `${reason}: writes held until no router writes the new database first`);
   const own = (s.routing?.version ?? s.plan!.routingVersion) + 1;
   const publish = (version: number) => publishAt(s, step, version, by, reason);
   let state = patched(PUBLISH_UNCANCELLED_PATCH) ? await CancellationScope.nonCancellable(() => publish(own)) : await publish(own);

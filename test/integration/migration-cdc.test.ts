@@ -2,7 +2,7 @@ import { readRoutingLog } from '../../lib/control';
 import { pgPool } from '../../lib/connectors/clients';
 import { cdcTeardown } from '../../activities/cdc';
 import type { MigrationSpec } from '../../lib/spec/schema';
-import { abortUpdate, approveUpdate } from '../../workflows';
+import { abortUpdate, approveUpdate, rollbackUpdate } from '../../workflows';
 import { uniqueName } from '../support/temporal';
 import { useDataStack } from './backfill-fixtures';
 import { cdcMigrationSpec, cdcPublicationExists, cdcSlotExists, sourceUsers, stallStream, targetUsers } from './cdc-migration-fixtures';
@@ -90,6 +90,27 @@ describe('migration workflow with sync "cdc"', () => {
       'complete:new',
       'decommission:new',
     ]);
+  }, 300_000);
+
+  it('a rollback from the write switch holds writes until no router writes the new database first, then routes writes to the old one', async () => {
+    const { spec, handle } = await startCdc(['write_switch', 'complete']);
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'write_switch', 200_000);
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'complete', 60_000);
+    await handle.executeUpdate(rollbackUpdate, { args: [{ by: 'ops', reason: 'latency on the new database' }] });
+    const back = await waitForStatus(handle, (s) => s.phase === 'read_ramp', 60_000);
+    expect(back.routing).toMatchObject({ writes: 'old', reads: 'percent' });
+    // Torture seed 102: without the hold, a router still on the switch read the new database while
+    // another, already rolled back, wrote the old one alone.
+    const log = await readRoutingLog(pgPool(h.f.pgConnection), spec.id);
+    expect(log.slice(-4).map((r) => `${r.phase}:${r.writes}`)).toEqual([
+      'write_switch:held',
+      'write_switch:new_then_old',
+      'write_switch:held',
+      'read_ramp:old',
+    ]);
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'ops', reason: 'rolled back' }] });
+    expect((await handle.result()).state).toBe('aborted');
   }, 300_000);
 
   it('a stream that stops delivering slices shows growing lag and breaches the health gate', async () => {
