@@ -21,6 +21,7 @@ const DIR = join(__dirname, 'histories');
  * -v5-digests files add verify-bucket-digests (verify children compare segments by bucket digests).
  * -v6 files add children-start-controlled (children start with the pause and rate in force) and
  * verify-counts-from-pass (verify children count rows from the digest pass, not a counting activity).
+ * cdc-rollback-v7 adds cdc-rollback-holds-writes (a CDC rollback off the new database holds writes first).
  */
 describe('recorded migration histories replay', () => {
   const files = readdirSync(DIR)
@@ -49,6 +50,9 @@ describe('recorded migration histories replay', () => {
         'cdc-cutover.verify.json',
         ...['happy-path', 'final-repair'].flatMap((s) => [`${s}-v5-digests.json`, `${s}-v5-digests.backfill.json`, `${s}-v5-digests.verify.json`]),
         ...['happy-path', 'pause'].flatMap((s) => [`${s}-v6.json`, `${s}-v6.backfill.json`, `${s}-v6.verify.json`]),
+        'cdc-rollback-v7.json',
+        'cdc-rollback-v7.backfill.json',
+        'cdc-rollback-v7.verify.json',
       ]),
     );
   });

@@ -89,6 +89,22 @@ export const SCENARIOS: Record<string, (client: Client, taskQueue: string, f: Da
     return handle;
   },
 
+  /** CDC: the write switch approved, rolled back to the read ramp (writes held first), re-approved through to the end. */
+  'cdc-rollback': async (client, taskQueue, f) => {
+    const spec = await migrationSpec(f, uniqueName('replay'), 20, { sync: 'cdc', approvals: ['write_switch', 'complete'] });
+    const handle = await startMigration(client, taskQueue, spec);
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'write_switch');
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'alice' }] });
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'complete');
+    await handle.executeUpdate(rollbackUpdate, { args: [{ by: 'alice', reason: 'latency' }] });
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'write_switch');
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'alice', note: 'again' }] });
+    await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'complete');
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'alice' }] });
+    await handle.result();
+    return handle;
+  },
+
   /** A final verification that fails on a key nobody wrote since the switch, repaired from the primary. */
   'final-repair': async (client, taskQueue, f) => {
     const table = uniqueName('replay');
