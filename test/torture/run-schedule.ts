@@ -179,6 +179,17 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
     let rollbackAsked = false;
     let rollbackChecked = false;
     let retries = 0;
+    let retriedAt = 0;
+    /**
+     * A failed step is retried as an operator would: a few times, seconds apart, so an outage of a
+     * few seconds (new_db_outage during preflight's connection checks) is over before the last try.
+     */
+    const retryFailed = () => {
+      if (retries >= 5 || Date.now() - retriedAt < 3_000) return false;
+      retries++;
+      retriedAt = Date.now();
+      return true;
+    };
     let queryError: string | undefined;
     let notReplayable: string | undefined;
     const deadline = t0 + (opts.timeoutMs ?? 120_000);
@@ -242,7 +253,7 @@ export async function runSchedule(seed: number, opts: { keep?: boolean; timeoutM
           rollbackAsked = true;
           await bounded('rollback', handle.executeUpdate(rollbackUpdate, { args: [{ by: 'torture', reason: `torture rollback in ${s.phase}` }] }));
           count('rollback');
-        } else if (s.state === 'waiting_approval' || (s.state === 'failed' && retries++ < 5)) {
+        } else if (s.state === 'waiting_approval' || (s.state === 'failed' && retryFailed())) {
           if (rollbackAsked && !rollbackChecked && s.transitions.some((t) => t.to.startsWith('rollback'))) {
             rollbackChecked = true;
             await checkOldAfterRollback(s);
