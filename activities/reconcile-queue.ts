@@ -10,7 +10,7 @@ import {
   reconcileQueueDepth,
   ReconcileItem,
   routingFor,
-  WriteMode,
+  writePrimary,
 } from '../lib/control';
 import { log } from '../lib/log';
 import { metrics } from '../lib/metrics';
@@ -68,7 +68,7 @@ export async function drainReconcileQueue(input: DrainReconcileInput): Promise<D
   const abandoned = await moveStaleIntents(pool, input.migrationId, INTENT_STALE_AFTER_MS);
   if (abandoned > 0) log.warn({ migrationId: input.migrationId, phase: input.phase, abandoned }, 'unfinished write intents queued for reconciliation');
   // Absent from inputs scheduled before phases were passed: their drains keep the bound read from the target.
-  const primary = input.phase ? primaryOf(routingFor(input.phase, 0, input.spec.sync).writes) : undefined;
+  const primary = input.phase ? writePrimary(routingFor(input.phase, 0, input.spec.sync).writes) : undefined;
   for (const { name: entity } of input.spec.entities) {
     const ref = { migrationId: input.migrationId, spec: input.spec, entity };
     const { source: old, target: fresh } = openSides(ref);
@@ -110,11 +110,6 @@ interface SideQueue {
   version?: string;
   /** `target` takes the writes first in the migration's phase (copyKeys bounds deletes by `from`'s tombstones). */
   toPrimary: boolean;
-}
-
-/** The database a write mode writes first; none while writes are held. */
-function primaryOf(writes: WriteMode): Target | undefined {
-  return writes === 'held' ? undefined : writes.startsWith('new') ? 'new' : 'old';
 }
 
 /** One batch; a side that is down fails it retryably, its entries staying queued with one more attempt counted. */
